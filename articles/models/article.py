@@ -1,0 +1,134 @@
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+from taggit.managers import TaggableManager
+
+from articles.querysets import ArticleQuerySet
+from articles.sanitize import clean_html
+from articles.slugs import readable_slug, unique_slug
+
+from .tagging import TaggedArticle
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        PUBLISHED = "published", "已发布"
+
+    title = models.CharField("标题", max_length=300)
+    slug = models.SlugField(
+        "URL 名称",
+        max_length=120,
+        unique=True,
+        blank=True,
+        help_text="留空则由标题的拼音生成；发布后请勿修改。",
+    )
+    author = models.ForeignKey(
+        "articles.Author",
+        verbose_name="作者",
+        # An author with articles cannot be deleted: reassign the articles first.
+        on_delete=models.PROTECT,
+        related_name="articles",
+    )
+    categories = models.ManyToManyField(
+        "articles.Category", verbose_name="分类", blank=True, related_name="articles"
+    )
+    tags = TaggableManager("标签", through=TaggedArticle, blank=True)
+    hero_image = models.ForeignKey(
+        "articles.Image",
+        verbose_name="头图",
+        null=True,
+        blank=True,
+        # An image in use cannot be deleted: the admin lists the articles that use it.
+        on_delete=models.PROTECT,
+        related_name="hero_of",
+    )
+    thumbnail = models.ForeignKey(
+        "articles.Image",
+        verbose_name="缩略图",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="thumbnail_of",
+    )
+    summary = models.TextField("摘要", blank=True, help_text="纯文本；留空则取正文开头。")
+    body = models.TextField("正文", blank=True, help_text="HTML，保存时按统一策略清理。")
+    status = models.CharField(
+        "状态", max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    allow_comments = models.BooleanField("允许评论", default=True)
+
+    # Provenance of imported articles; empty for articles written in the admin.
+    source_path = models.CharField("来源文件", max_length=500, blank=True, editable=False)
+    source_hash = models.CharField("来源文件 SHA-256", max_length=64, blank=True, editable=False)
+    front_matter = models.JSONField(
+        "原始 front matter", default=dict, blank=True, editable=False, encoder=DjangoJSONEncoder
+    )
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        verbose_name = "文章"
+        verbose_name_plural = "文章"
+        indexes = [models.Index(fields=["status", "-published_at"], name="article_live_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_path"],
+                condition=~models.Q(source_path=""),
+                name="article_unique_source_path",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def prepare_for_save(self):
+        """Derive what depends only on this row: the clean body, the summary and the slug."""
+        self.body = clean_html(self.body)
+        if not self.summary.strip():
+            limit = settings.NEWSROOM["SUMMARY_LENGTH"]
+            text = " ".join(strip_tags(self.body).split())
+            self.summary = Truncator(text).chars(limit)
+        if not self.slug:
+            self.slug = unique_slug(
+                readable_slug(self.title, max_length=100, fallback="article"),
+                lambda s: Article.objects.filter(slug=s).exclude(pk=self.pk).exists(),
+                max_length=120,
+            )
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+
+    def save(self, *args, **kwargs):
+        self.prepare_for_save()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "body" in update_fields:
+            kwargs["update_fields"] = set(update_fields) | {"summary", "slug"}
+        super().save(*args, **kwargs)
+
+    @property
+    def is_published(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def shows_hero_image(self):
+        """Legacy bodies often open with their hero image; showing it twice helps nobody."""
+        return bool(self.hero_image_id) and self.hero_image.url not in self.body
+
+    def get_absolute_url(self):
+        day = timezone.localdate(self.published_at or self.created_at or timezone.now())
+        return reverse(
+            "articles:article",
+            kwargs={"year": day.year, "month": f"{day.month:02d}", "day": f"{day.day:02d}", "slug": self.slug},
+        )

@@ -1,0 +1,108 @@
+from django.db import models, transaction
+from django.db.models.functions import Length
+from django.urls import reverse
+
+from articles.slugs import readable_slug
+
+
+class CategoryManager(models.Manager):
+    def get_or_create_path(self, names):
+        """Return the leaf of the path `names` (root first), creating missing levels.
+
+        Hexo's rule: `[新媒体, 36kr, 资讯]` is one path 新媒体 › 36kr › 资讯.
+        """
+        parent = None
+        for name in names:
+            parent, _ = self.get_or_create(parent=parent, name=name)
+        return parent
+
+
+class Category(models.Model):
+    """A node in the category tree; `path` caches the slugs from the root for one-query lookups."""
+
+    name = models.CharField("名称", max_length=100)
+    slug = models.SlugField("URL 名称", max_length=100, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="上级分类",
+        null=True,
+        blank=True,
+        # A category with children cannot be deleted: move or delete them first.
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    description = models.TextField("说明", blank=True)
+    position = models.PositiveIntegerField("排序", default=0)
+    path = models.CharField(max_length=500, unique=True, editable=False)
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+
+    objects = CategoryManager()
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = "分类"
+        verbose_name_plural = "分类"
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="category_unique_name_among_siblings"),
+            models.UniqueConstraint(fields=["parent", "slug"], name="category_unique_slug_among_siblings"),
+            # NULL parents never collide in a unique constraint, so roots need their own.
+            models.UniqueConstraint(
+                "name", condition=models.Q(parent__isnull=True), name="category_unique_root_name"
+            ),
+        ]
+
+    def __str__(self):
+        return " › ".join(self.path_names) if hasattr(self, "_path_names") else self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = self._free_slug(readable_slug(self.name, max_length=90, fallback="category"))
+        old_path = None
+        if self.pk:
+            old_path = Category.objects.filter(pk=self.pk).values_list("path", flat=True).first()
+        self.path = f"{self.parent.path}/{self.slug}" if self.parent else self.slug
+        self.depth = self.parent.depth + 1 if self.parent else 0
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if old_path and old_path != self.path:
+                self._move_descendants(old_path)
+
+    def _free_slug(self, base):
+        siblings = Category.objects.filter(parent=self.parent).exclude(pk=self.pk)
+        slug, n = base, 1
+        while siblings.filter(slug=slug).exists():
+            n += 1
+            slug = f"{base}-{n}"
+        return slug
+
+    def _move_descendants(self, old_path):
+        for child in Category.objects.filter(path__startswith=old_path + "/").order_by("depth"):
+            child.path = self.path + child.path[len(old_path):]
+            child.depth = child.path.count("/")
+            super(Category, child).save(update_fields=["path", "depth"])
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        ancestor = self.parent
+        while ancestor is not None:
+            if ancestor.pk == self.pk:
+                raise ValidationError({"parent": "分类不能成为自己的下级。"})
+            ancestor = ancestor.parent
+
+    def ancestor_paths(self):
+        parts = self.path.split("/")
+        return ["/".join(parts[: i + 1]) for i in range(len(parts))]
+
+    def get_ancestors_and_self(self):
+        """The chain from the root to this category, in one query."""
+        return Category.objects.filter(path__in=self.ancestor_paths()).order_by(Length("path"))
+
+    def descendants_and_self_q(self, prefix="categories__"):
+        """A Q matching rows linked to this category or any category below it."""
+        return models.Q(**{f"{prefix}path": self.path}) | models.Q(
+            **{f"{prefix}path__startswith": self.path + "/"}
+        )
+
+    def get_absolute_url(self):
+        return reverse("articles:category", kwargs={"path": self.path})

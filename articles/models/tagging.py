@@ -1,0 +1,34 @@
+from django.db import models
+from django.urls import reverse
+from taggit.models import TagBase, TaggedItemBase
+
+from articles.slugs import readable_slug
+
+
+class Tag(TagBase):
+    """A free-form tag; its slug is pinyin so that tag URLs stay readable ASCII."""
+
+    class Meta:
+        verbose_name = "标签"
+        verbose_name_plural = "标签"
+
+    def slugify(self, tag, i=None):
+        slug = readable_slug(tag, max_length=90, fallback="tag")
+        return f"{slug}-{i}" if i is not None else slug
+
+    def get_absolute_url(self):
+        return reverse("articles:tag", kwargs={"slug": self.slug})
+
+
+class TaggedArticle(TaggedItemBase):
+    """The tag-through table with a real foreign key, so joins use integer indexes."""
+
+    content_object = models.ForeignKey("articles.Article", on_delete=models.CASCADE)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="tagged_articles")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="tagged_article_once")
+        ]
+        verbose_name = "文章标签"
+        verbose_name_plural = "文章标签"

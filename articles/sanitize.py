@@ -1,0 +1,144 @@
+"""The one HTML policy for article bodies, and `clean_html()`, its only call into bleach.
+
+The policy is data (tags, attributes, protocols) so that it can be read, reviewed and tested
+apart from the library; bleach's upstream no longer makes releases, and keeping the rules here
+means a later sanitizer can take over the same data.
+"""
+from urllib.parse import urlsplit
+
+import bleach
+from bleach.html5lib_shim import Filter
+
+# What an article body may contain.
+ALLOWED_TAGS = frozenset(
+    {
+        "p", "br", "hr",
+        "h2", "h3", "h4", "h5", "h6",
+        "strong", "em", "b", "i", "u", "s", "del", "ins", "sub", "sup", "mark", "small",
+        "blockquote", "q", "cite", "abbr",
+        "ul", "ol", "li", "dl", "dt", "dd",
+        "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td",
+        "pre", "code", "kbd",
+        "figure", "figcaption",
+        "a", "img",
+    }
+)  # fmt: skip
+
+ALLOWED_ATTRIBUTES = {
+    "a": ["href", "title", "target"],
+    "img": ["src", "alt", "title", "width", "height"],
+    "abbr": ["title"],
+    "th": ["colspan", "rowspan", "scope"],
+    "td": ["colspan", "rowspan"],
+    "ol": ["start"],
+}
+
+ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
+
+# Removed together with everything inside them; stripping only the tags would leave their
+# code or markup behind as visible text.
+DROPPED_WITH_CONTENT = frozenset(
+    {
+        "script", "style", "template", "noscript", "noembed", "noframes", "xmp",
+        "iframe", "frame", "frameset", "object", "embed", "applet",
+        "svg", "math", "textarea", "select", "title", "head",
+    }
+)  # fmt: skip
+
+# Attributes the policy adds rather than accepts.
+EXTERNAL_LINK_REL = "noopener noreferrer nofollow"
+IMAGE_LOADING = "lazy"
+IMAGE_REFERRER_POLICY = "no-referrer"  # the legacy CDN serves images only without a referrer
+NEW_TAB_TARGET = "_blank"
+
+_NUMERIC_ATTRIBUTES = {"width", "height", "colspan", "rowspan", "start"}
+
+
+def _attr(name):
+    return (None, name)
+
+
+class _DropWithContent(Filter):
+    """Removes the elements of DROPPED_WITH_CONTENT and all they contain."""
+
+    def __iter__(self):
+        depth = 0
+        for token in super().__iter__():
+            kind = token["type"]
+            dropped = token.get("name") in DROPPED_WITH_CONTENT
+            if kind == "StartTag" and (dropped or depth):
+                depth += 1
+                continue
+            if kind == "EndTag" and depth:
+                depth -= 1
+                continue
+            if depth or (kind == "EmptyTag" and dropped):
+                continue
+            yield token
+
+
+class _LinkAndImageAttributes(Filter):
+    """Adds what the policy requires on links and images, and drops malformed values."""
+
+    internal_hosts = frozenset()
+
+    def __iter__(self):
+        for token in super().__iter__():
+            if token["type"] in ("StartTag", "EmptyTag"):
+                attrs = token["data"]
+                for name in _NUMERIC_ATTRIBUTES:
+                    value = attrs.get(_attr(name))
+                    if value is not None and not value.strip().isdigit():
+                        del attrs[_attr(name)]
+                if token["name"] == "a":
+                    self._fix_link(attrs)
+                elif token["name"] == "img":
+                    attrs[_attr("loading")] = IMAGE_LOADING
+                    attrs[_attr("referrerpolicy")] = IMAGE_REFERRER_POLICY
+            yield token
+
+    def _fix_link(self, attrs):
+        new_tab = attrs.pop(_attr("target"), None) == NEW_TAB_TARGET
+        href = attrs.get(_attr("href"), "")
+        if self._is_external(href):
+            attrs[_attr("rel")] = EXTERNAL_LINK_REL
+        elif new_tab:
+            attrs[_attr("rel")] = "noopener"
+        if new_tab:
+            attrs[_attr("target")] = NEW_TAB_TARGET
+
+    def _is_external(self, href):
+        parts = urlsplit(href.strip())
+        if parts.scheme in ("http", "https") or href.strip().startswith("//"):
+            return (parts.hostname or "") not in self.internal_hosts
+        return False
+
+
+def _internal_hosts():
+    from django.conf import settings
+
+    site = urlsplit(settings.NEWSROOM["SITE_URL"]).hostname
+    hosts = {h for h in settings.ALLOWED_HOSTS if h and "*" not in h and not h.startswith(".")}
+    return frozenset(hosts | ({site} if site else set()))
+
+
+def clean_html(html, *, internal_hosts=None):
+    """Return `html` reduced to the article policy; applying it twice changes nothing."""
+    if not html:
+        return ""
+    attribute_filter = type(
+        "_Attributes",
+        (_LinkAndImageAttributes,),
+        {"internal_hosts": _internal_hosts() if internal_hosts is None else frozenset(internal_hosts)},
+    )
+    cleaner = bleach.Cleaner(
+        # Dropped elements pass bleach's tag check only so that the filter can see and remove
+        # their content; no attribute of theirs is allowed and none survives the filter.
+        tags=ALLOWED_TAGS | DROPPED_WITH_CONTENT,
+        attributes=ALLOWED_ATTRIBUTES,
+        protocols=ALLOWED_PROTOCOLS,
+        strip=True,
+        strip_comments=True,
+        filters=[_DropWithContent, attribute_filter],
+    )
+    return cleaner.clean(html).strip()

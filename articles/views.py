@@ -1,0 +1,111 @@
+"""Reader-facing pages. Each asks `Article.objects.published()` and nothing else for what is live."""
+from django.conf import settings
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.views.generic import DetailView, ListView
+from django.views.generic.dates import MonthArchiveView, YearArchiveView
+
+from .models import Article, Author, Category, Tag
+
+
+class ArticleListView(ListView):
+    """Newest first, paginated; subclasses narrow the queryset and name the page."""
+
+    template_name = "articles/article_list.html"
+    context_object_name = "articles"
+    paginate_by = settings.NEWSROOM["PAGE_SIZE"]
+    page_title = ""
+
+    def get_queryset(self):
+        return self.narrow(Article.objects.published()).for_listing()
+
+    def narrow(self, articles):
+        return articles
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(page_title=self.page_title, **kwargs)
+
+
+class HomeView(ArticleListView):
+    template_name = "articles/article_home.html"
+
+
+class CategoryView(ArticleListView):
+    template_name = "articles/category_detail.html"
+
+    def narrow(self, articles):
+        self.category = get_object_or_404(Category, path=self.kwargs["path"].strip("/"))
+        return articles.in_category(self.category)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            category=self.category,
+            breadcrumbs=self.category.get_ancestors_and_self(),
+            page_title=self.category.name,
+            **kwargs,
+        )
+
+
+class TagView(ArticleListView):
+    template_name = "articles/tag_detail.html"
+
+    def narrow(self, articles):
+        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        return articles.tagged(self.tag)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(tag=self.tag, page_title=f"标签：{self.tag.name}", **kwargs)
+
+
+class AuthorView(ArticleListView):
+    template_name = "articles/author_detail.html"
+
+    def narrow(self, articles):
+        self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
+        return articles.filter(author=self.author)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(author=self.author, page_title=self.author.name, **kwargs)
+
+
+class ArchiveMixin:
+    template_name = "articles/article_archive.html"
+    date_field = "published_at"
+    context_object_name = "articles"
+    paginate_by = settings.NEWSROOM["PAGE_SIZE"]
+    make_object_list = True
+    allow_empty = False
+
+    def get_queryset(self):
+        return Article.objects.published().for_listing()
+
+
+class YearArchive(ArchiveMixin, YearArchiveView):
+    pass
+
+
+class MonthArchive(ArchiveMixin, MonthArchiveView):
+    month_format = "%m"
+
+
+class ArticleDetailView(DetailView):
+    template_name = "articles/article_detail.html"
+    context_object_name = "article"
+
+    def get_queryset(self):
+        return Article.objects.published().for_page()
+
+    def get_object(self, queryset=None):
+        article = super().get_object(queryset)
+        # The date in the URL must be the article's own, so that every article has one address.
+        if article.get_absolute_url() != self.request.path:
+            raise Http404("No article at this address.")
+        return article
+
+    def get_context_data(self, **kwargs):
+        categories = list(self.object.categories.all())
+        primary = categories[0] if categories else None
+        return super().get_context_data(
+            breadcrumbs=primary.get_ancestors_and_self() if primary else [],
+            **kwargs,
+        )
