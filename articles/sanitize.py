@@ -4,10 +4,11 @@ The policy is data (tags, attributes, protocols) so that it can be read, reviewe
 apart from the library; bleach's upstream no longer makes releases, and keeping the rules here
 means a later sanitizer can take over the same data.
 """
+import re
 from urllib.parse import urlsplit
 
 import bleach
-from bleach.html5lib_shim import Filter
+from bleach.html5lib_shim import Filter, convert_entities
 
 # What an article body may contain.
 ALLOWED_TAGS = frozenset(
@@ -52,6 +53,12 @@ IMAGE_REFERRER_POLICY = "no-referrer"  # the legacy CDN serves images only witho
 NEW_TAB_TARGET = "_blank"
 
 _NUMERIC_ATTRIBUTES = {"width", "height", "colspan", "rowspan", "start"}
+# ASCII digits only: str.isdigit() also accepts "１００" and "²", which browsers ignore.
+_NUMBER = re.compile(r"\s*[0-9]+\s*")
+# What a browser's URL parser drops before it reads a URL (WHATWG URL: leading/trailing C0
+# controls and spaces, and every tab or newline anywhere).
+_URL_EDGE = "".join(map(chr, range(0x21)))
+_URL_TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
 
 
 def _attr(name):
@@ -88,7 +95,7 @@ class _LinkAndImageAttributes(Filter):
                 attrs = token["data"]
                 for name in _NUMERIC_ATTRIBUTES:
                     value = attrs.get(_attr(name))
-                    if value is not None and not value.strip().isdigit():
+                    if value is not None and not _NUMBER.fullmatch(value):
                         del attrs[_attr(name)]
                 if token["name"] == "a":
                     self._fix_link(attrs)
@@ -108,9 +115,20 @@ class _LinkAndImageAttributes(Filter):
             attrs[_attr("target")] = NEW_TAB_TARGET
 
     def _is_external(self, href):
-        parts = urlsplit(href.strip())
-        if parts.scheme in ("http", "https") or href.strip().startswith("//"):
-            return (parts.hostname or "") not in self.internal_hosts
+        # Judge the URL the browser will follow, not the attribute text: the attribute still
+        # holds the entities the serializer will keep (`https&#58;//`, `&#47;&#47;`), may hold
+        # tabs inside the scheme, and browsers read a backslash as "/" in http(s) URLs, so
+        # `/<backslash>evil.example` is protocol-relative and `https://evil<backslash>@us`
+        # goes to evil. Missing any of these let external links escape `rel=nofollow`.
+        url = _URL_TAB_OR_NEWLINE.sub("", convert_entities(href).strip(_URL_EDGE))
+        url = url.replace("\\", "/")
+        try:
+            parts = urlsplit(url)
+            host = parts.hostname or ""
+        except ValueError:  # e.g. an unclosed "[" IPv6 host: not ours, so treat it as external
+            return True
+        if parts.scheme.lower() in ("http", "https") or (not parts.scheme and url.startswith("//")):
+            return host not in self.internal_hosts
         return False
 
 

@@ -9,21 +9,16 @@ from .models import Article, Author, Category, Tag
 
 
 class ArticleListView(ListView):
-    """Newest first, paginated; subclasses narrow the queryset and name the page."""
+    """Newest first, paginated; subclasses narrow the queryset and add their subject."""
 
-    template_name = "articles/article_list.html"
     context_object_name = "articles"
     paginate_by = settings.NEWSROOM["PAGE_SIZE"]
-    page_title = ""
 
     def get_queryset(self):
         return self.narrow(Article.objects.published()).for_listing()
 
     def narrow(self, articles):
         return articles
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(page_title=self.page_title, **kwargs)
 
 
 class HomeView(ArticleListView):
@@ -41,7 +36,6 @@ class CategoryView(ArticleListView):
         return super().get_context_data(
             category=self.category,
             breadcrumbs=self.category.get_ancestors_and_self(),
-            page_title=self.category.name,
             **kwargs,
         )
 
@@ -54,7 +48,7 @@ class TagView(ArticleListView):
         return articles.tagged(self.tag)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(tag=self.tag, page_title=f"标签：{self.tag.name}", **kwargs)
+        return super().get_context_data(tag=self.tag, **kwargs)
 
 
 class AuthorView(ArticleListView):
@@ -65,7 +59,7 @@ class AuthorView(ArticleListView):
         return articles.filter(author=self.author)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(author=self.author, page_title=self.author.name, **kwargs)
+        return super().get_context_data(author=self.author, **kwargs)
 
 
 class ArchiveMixin:
@@ -74,10 +68,17 @@ class ArchiveMixin:
     context_object_name = "articles"
     paginate_by = settings.NEWSROOM["PAGE_SIZE"]
     make_object_list = True
-    allow_empty = False
+    # Emptiness is judged from the date list the view fetches anyway, saving an EXISTS query.
+    allow_empty = True
 
     def get_queryset(self):
         return Article.objects.published().for_listing()
+
+    def get_dated_items(self):
+        date_list, articles, extra = super().get_dated_items()
+        if not date_list:
+            raise Http404("No articles in this period.")
+        return date_list, articles, extra
 
 
 class YearArchive(ArchiveMixin, YearArchiveView):

@@ -41,18 +41,19 @@ def decode(raw, warnings):
 def split_front_matter(text):
     """Return (metadata, body) from a file's text; raise LegacyFileError if there is none."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    handler = frontmatter.detect_format(text.strip(), frontmatter.handlers)
+    stripped = text.strip()
+    handler = frontmatter.detect_format(stripped, frontmatter.handlers)
     if handler is None:
         raise LegacyFileError("no front matter (the file does not start with a '---' block)")
     try:
-        raw_meta, body = handler.split(text.strip())
+        raw_meta, body = handler.split(stripped)
     except ValueError:
         raise LegacyFileError("front matter is not closed (no second '---' line)") from None
     try:
         metadata = handler.load(raw_meta)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark
-        where = f" at line {mark.line + 2}" if mark is not None else ""
+        mark = error.problem_mark or error.context_mark
+        where = f" at line {_file_line(text, handler, mark.line)}" if mark is not None else ""
         raise LegacyFileError(f"front matter is not valid YAML{where}: {error.problem}") from None
     except yaml.YAMLError as error:
         raise LegacyFileError(f"front matter is not valid YAML: {error}") from None
@@ -65,6 +66,18 @@ def split_front_matter(text):
             f"front matter must be a mapping of keys to values, not {type(metadata).__name__}"
         )
     return metadata, body.strip()
+
+
+def _file_line(text, handler, yaml_line):
+    """The 1-based line in `text` of line `yaml_line` (0-based) of the front matter text.
+
+    The front matter text begins where the opening fence ends, on the fence's own line, and
+    the fence may follow blank lines (Hexo tolerates them).
+    """
+    stripped = text.lstrip()
+    lines_before = text[: len(text) - len(stripped)].count("\n")
+    fence = handler.FM_BOUNDARY.search(stripped)
+    return lines_before + stripped[: fence.end()].count("\n") + 1 + yaml_line
 
 
 def read_legacy_file(path, root):

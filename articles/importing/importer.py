@@ -69,6 +69,9 @@ def import_file(path, root, *, tz, default_author):
         return FileResult(Path(path), Outcome.FAILED, str(error))
     except OSError as error:
         return FileResult(Path(path), Outcome.FAILED, f"cannot read: {error.strerror or error}")
+    except Exception as error:  # an unforeseen value must fail this file, not the whole run
+        reason = f"cannot map: {type(error).__name__}: {error}"
+        return FileResult(Path(path), Outcome.FAILED, reason)
     try:
         article, outcome = save_article(values)
     except Exception as error:  # a database refusal of one file must not stop the others

@@ -12,6 +12,7 @@ import markdown
 HERO_IMAGE_KEYS = ("headimg", "cover", "top_img", "index_img", "banner_img", "image")
 SUMMARY_KEYS = ("summary", "description", "excerpt")
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
+TITLE_MAX_LENGTH = 300  # Article.title's max_length (this module does not import the ORM)
 _JEKYLL_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})-")
 _LOOSE_DATETIME = re.compile(
     r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$"
@@ -141,7 +142,25 @@ def body_to_html(body, suffix):
 
 def jsonable(value):
     """The front matter as JSON-safe data (dates as ISO text), to keep beside the article."""
-    return json.loads(json.dumps(value, default=_json_default, ensure_ascii=False))
+    return json.loads(json.dumps(_text_keys(value), default=_json_default, ensure_ascii=False))
+
+
+def _text_keys(value):
+    """YAML allows keys JSON does not (`2024-01-01: x` is a date key); make every key text."""
+    if isinstance(value, dict):
+        return {
+            key if isinstance(key, str) else _json_key(key): _text_keys(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, (list, tuple)):
+        return [_text_keys(item) for item in value]
+    return value
+
+
+def _json_key(key):
+    if isinstance(key, (dt.date, dt.datetime, dt.time)):
+        return key.isoformat()
+    return json.dumps(key) if isinstance(key, (bool, type(None))) else str(key)
 
 
 def _json_default(value):
@@ -160,6 +179,9 @@ def map_record(record, *, tz, default_author, fallback_time=None):
     if not title:
         title = stem
         warnings.append(f"title: missing, using the file name {stem!r}")
+    if len(title) > TITLE_MAX_LENGTH:
+        title = title[: TITLE_MAX_LENGTH - 1].rstrip() + "…"
+        warnings.append(f"title: longer than {TITLE_MAX_LENGTH} characters, shortened")
 
     published_at = _published_at(meta, record.relative_path, tz, fallback_time, warnings)
 
@@ -200,8 +222,13 @@ def _published_at(meta, relative_path, tz, fallback_time, warnings):
             raise MappingError("date", str(error)) from None
     match = _JEKYLL_DATE.match(PurePosixPath(relative_path).name)
     if match:
+        try:
+            from_name = dt.datetime(*map(int, match.groups()), tzinfo=tz)
+        except ValueError as error:
+            reason = f"missing, and the date in the file name is invalid: {error}"
+            raise MappingError("date", reason) from None
         warnings.append("date: missing, using the date in the file name")
-        return dt.datetime(*map(int, match.groups()), tzinfo=tz)
+        return from_name
     if fallback_time is None:
         raise MappingError("date", "missing, and the file name holds no date")
     warnings.append("date: missing, using the file's modification time")

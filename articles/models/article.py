@@ -3,13 +3,12 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import strip_tags
-from django.utils.text import Truncator
 from taggit.managers import TaggableManager
 
 from articles.querysets import ArticleQuerySet
 from articles.sanitize import clean_html
 from articles.slugs import readable_slug, unique_slug
+from articles.text import excerpt
 
 from .tagging import TaggedArticle
 
@@ -94,9 +93,7 @@ class Article(models.Model):
         """Derive what depends only on this row: the clean body, the summary and the slug."""
         self.body = clean_html(self.body)
         if not self.summary.strip():
-            limit = settings.NEWSROOM["SUMMARY_LENGTH"]
-            text = " ".join(strip_tags(self.body).split())
-            self.summary = Truncator(text).chars(limit)
+            self.summary = excerpt(self.body, settings.NEWSROOM["SUMMARY_LENGTH"])
         if not self.slug:
             self.slug = unique_slug(
                 readable_slug(self.title, max_length=100, fallback="article"),
