@@ -1,7 +1,17 @@
 from django.contrib import admin
 from django.utils.html import format_html
+from taggit.models import Tag as TaggitDefaultTag
 
-from .models import Article, Author, Category, Image
+from .models import Article, Author, Category, Image, Tag
+
+# Articles use our own Tag model (pinyin slugs, integer foreign keys); taggit's stays empty.
+admin.site.unregister(TaggitDefaultTag)
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug")
+    search_fields = ("name", "slug")
 
 
 @admin.register(Category)

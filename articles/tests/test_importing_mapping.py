@@ -224,7 +224,10 @@ def test_body_to_html_renders_markdown_bodies():
 
 
 def test_body_to_html_passes_html_through():
-    body = '<div>   \n<p class="image-wrapper"><img data-img-size-val src="https://img.example.com/a.jpg"></p> \n</div>'
+    body = (
+        '<div>   \n<p class="image-wrapper"><img data-img-size-val '
+        'src="https://img.example.com/a.jpg"></p> \n</div>'
+    )
     assert body_to_html(body, ".md") == body
     assert body_to_html("<p>已是 HTML</p>", ".md") == "<p>已是 HTML</p>"
     assert body_to_html("<section>x</section>", ".html") == "<section>x</section>"
