@@ -1,5 +1,5 @@
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import Case, Prefetch, Value
 from django.utils import timezone
 
 
@@ -38,25 +38,28 @@ class ArticleQuerySet(models.QuerySet):
     def tagged(self, tag):
         return self.filter(tags=tag)
 
-    # bulk_create() and update() skip save(); they must not skip the sanitizer.
+    # bulk_create(), bulk_update() and update() skip save(); they must not skip the sanitizer.
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
         for obj in objs:
             obj.prepare_for_save()
         return super().bulk_create(objs, *args, **kwargs)
 
-    def bulk_update(self, objs, fields, *args, **kwargs):
-        objs = list(objs)
-        if "body" in fields:
-            for obj in objs:
-                obj.prepare_for_save()
-        return super().bulk_update(objs, fields, *args, **kwargs)
-
     def update(self, **kwargs):
-        from articles.sanitize import clean_html
-
-        if isinstance(kwargs.get("body"), str):
-            kwargs["body"] = clean_html(kwargs["body"])
-        elif "body" in kwargs:
-            raise TypeError("Article bodies can only be updated with text, so they can be sanitized.")
+        if "body" in kwargs:
+            kwargs["body"] = _sanitized_body(kwargs["body"])
         return super().update(**kwargs)
+
+
+def _sanitized_body(value):
+    """`value` with its HTML cleaned: plain text, or the CASE of literals that bulk_update() builds."""
+    from articles.sanitize import clean_html
+
+    if isinstance(value, str):
+        return clean_html(value)
+    if isinstance(value, Case) and all(isinstance(when.result, Value) for when in value.cases):
+        for when in value.cases:
+            when.result = Value(clean_html(when.result.value), output_field=when.result.output_field)
+        return value
+    # Any other expression (F(), Concat(), a subquery) could assemble markup the policy never saw.
+    raise TypeError("Article bodies can only be updated with text, so that they can be sanitized.")

@@ -374,12 +374,6 @@ def test_queryset_update_refuses_body_it_cannot_sanitize(expression):
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    raises=TypeError,
-    strict=True,
-    reason="querysets.py bug: Django's bulk_update() calls update(body=Case(When(...))), which "
-    "ArticleQuerySet.update() rejects as not-a-string, so no body can be bulk-updated at all",
-)
 def test_bulk_update_sanitizes_body():
     articles = [make_article() for _ in SAMPLE_BODIES]
     for article, payload in zip(articles, SAMPLE_BODIES):
@@ -683,3 +677,34 @@ def test_policy_is_importable_data_with_no_dangerous_entries():
 def test_dropped_elements_never_count_as_allowed():
     assert not sanitize.DROPPED_WITH_CONTENT & ALLOWED_TAGS
     assert {"script", "style", "iframe", "svg", "math", "noscript", "template"} <= sanitize.DROPPED_WITH_CONTENT
+
+
+@pytest.mark.django_db
+def test_loaddata_fixture_bodies_are_sanitized(tmp_path):
+    import json
+
+    from django.core.management import call_command
+
+    author = make_author("fixture")
+    fixture = tmp_path / "articles.json"
+    fixture.write_text(
+        json.dumps(
+            [
+                {
+                    "model": "articles.article",
+                    "pk": 9001,
+                    "fields": {
+                        "title": "fixture",
+                        "slug": "fixture",
+                        "author": author.pk,
+                        "body": '<p onclick="x()">ok</p><script>alert(1)</script>',
+                        "status": "draft",
+                        "created_at": "2025-01-01T00:00:00Z",
+                        "updated_at": "2025-01-01T00:00:00Z",
+                    },
+                }
+            ]
+        )
+    )
+    call_command("loaddata", str(fixture), verbosity=0)
+    assert Article.objects.get(pk=9001).body == "<p>ok</p>"
