@@ -1,14 +1,89 @@
-"""Reading legacy front-matter files into plain records (no ORM, no Django settings)."""
+"""Reading legacy front-matter files into plain records (no ORM, no Django settings).
+
+Which part of a file is front matter follows Hexo's own rules (hexo-front-matter's
+`rFrontMatter` / `rFrontMatterNew`, and hexo-fs for BOM and line ends), with the Jekyll and Hugo
+forms an archive also meets. The fences are found here with a few precompiled regular
+expressions; the parsing itself is PyYAML (a safe loader that constructs no objects), `json` and
+`tomllib`.
+
+Forms accepted, after a UTF-8 BOM and any blank lines:
+
+- ``---`` (three or more dashes, as Hexo's ``-{3,}``) YAML, closed by a dash line or by Jekyll's
+  ``...``; fences may carry trailing spaces;
+- Hexo's no-prefix form: ``key: value`` lines, then a ``---`` line, with no opening fence; only
+  when that text is a YAML mapping with at least one key of `KNOWN_KEYS`, so prose followed by a
+  Markdown ``---`` rule stays prose;
+- ``;;;`` JSON (Hexo), with or without the opening ``;;;``, the object's members with or without
+  the outer braces;
+- ``+++`` TOML (Hugo).
+"""
 import hashlib
+import json
+import re
+import stat
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
-import frontmatter
 import yaml
+from yaml.nodes import MappingNode, ScalarNode
+from yaml.reader import ReaderError
+
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+"""Files larger than this are refused before they are read."""
+
+MAX_YAML_VALUES = 100_000
+"""YAML front matter with more values than this, counting every alias expanded, is refused."""
+
+MAX_YAML_DEPTH = 100
+"""YAML front matter nested deeper than this is refused (libyaml itself accepts any depth)."""
+
+KNOWN_KEYS = frozenset(
+    {
+        # Hexo core
+        "title", "date", "updated", "update", "categories", "category", "tags", "tag",
+        "comments", "permalink", "layout", "published", "excerpt", "photos", "photo", "lang",
+        "disableNunjucks",
+        # themes and plugins (Volantis, Butterfly, Fluid, NexT, Icarus, hexo-abbrlink ...)
+        "author", "description", "keywords", "cover", "thumbnail", "headimg", "top_img",
+        "index_img", "banner_img", "abbrlink", "toc", "sticky", "top", "mathjax", "katex",
+        "subtitle", "copyright",
+        # WordPress migrations, Jekyll, Hugo
+        "id", "slug", "draft", "summary", "lastmod", "publishDate", "aliases",
+    }
+)
+"""Keys that make a no-prefix header (``key: value`` lines, then ``---``) count as front matter."""
+
+FORMATS = ("yaml", "yaml-no-prefix", "json", "toml")
+
+# --- fences -------------------------------------------------------------------------------------
+# The text has LF line ends by the time these run.
+_LEADING_BLANK_LINES = re.compile(r"(?:[ \t]*\n)*")
+_OPENING_FENCE = re.compile(r"(-{3,}|;{3,}|\+{3})[ \t]*(?:\n|\Z)")
+_CLOSING_FENCES = {
+    "-": re.compile(r"^(?:-{3,}|\.\.\.)[ \t]*$", re.MULTILINE),
+    ";": re.compile(r"^;{3,}[ \t]*$", re.MULTILINE),
+    "+": re.compile(r"^\+{3}[ \t]*$", re.MULTILINE),
+}
+_FENCE_NAMES = {"-": "---", ";": ";;;", "+": "+++"}
+_NO_PREFIX_FENCE = re.compile(r"^(?:-{3,}|;{3,})[ \t]*$", re.MULTILINE)
+# The first line of a no-prefix header that looks meant as one: a known key, then a colon.
+_FIRST_CONTENT_LINE = re.compile(r"^[ \t]*([^\s#].*)$", re.MULTILINE)
+_YAML_KEY_LINE = re.compile(r"""["']?([A-Za-z_][\w-]*)["']?[ \t]*:(?:[ \t]|$)""")
+_JSON_KEY_LINE = re.compile(r'\{?[ \t]*"([A-Za-z_][\w-]*)"[ \t]*:')
+# Hexo's escapeYAML: each leading tab of a front-matter line becomes two spaces.
+_LEADING_TABS = re.compile(r"^\t+", re.MULTILINE)
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column \d+\)$")
+_YAML_ALIAS = re.compile(r"\*([^\s,\[\]{}]+)")
 
 
 class LegacyFileError(Exception):
     """A file that cannot be imported; the message names what is wrong with it."""
+
+
+class NoFrontMatter(LegacyFileError):
+    """A file with no front matter at all (an importer counts it as skipped, not failed)."""
 
 
 @dataclass
@@ -21,10 +96,22 @@ class LegacyRecord:
     body: str
     content_hash: str
     warnings: list = field(default_factory=list)
+    front_matter_format: str = ""  # one of FORMATS, or "" when the file has none
+
+
+class FrontMatter(NamedTuple):
+    metadata: dict
+    body: str
+    format: str
+    warnings: list
 
 
 def decode(raw, warnings):
     """Decode file bytes as UTF-8 (with or without BOM), else GB18030 with a warning."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise LegacyFileError(
+            "UTF-16 text (the file starts with a UTF-16 byte-order mark); save it as UTF-8"
+        )
     if b"\x00" in raw:
         raise LegacyFileError("binary file (contains NUL bytes), not a text article")
     try:
@@ -33,65 +120,360 @@ def decode(raw, warnings):
         try:
             text = raw.decode("gb18030")
         except UnicodeDecodeError:
-            raise LegacyFileError(f"not valid UTF-8: {utf8_error}") from None
+            raise LegacyFileError(f"not valid UTF-8 (nor GB18030): {utf8_error}") from None
         warnings.append("not valid UTF-8; read as GB18030")
         return text
 
 
-def split_front_matter(text):
-    """Return (metadata, body) from a file's text; raise LegacyFileError if there is none."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    stripped = text.strip()
-    handler = frontmatter.detect_format(stripped, frontmatter.handlers)
-    if handler is None:
-        raise LegacyFileError("no front matter (the file does not start with a '---' block)")
-    try:
-        raw_meta, body = handler.split(stripped)
-    except ValueError:
-        raise LegacyFileError("front matter is not closed (no second '---' line)") from None
-    try:
-        metadata = handler.load(raw_meta)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        where = f" at line {_file_line(text, handler, mark.line)}" if mark is not None else ""
-        raise LegacyFileError(f"front matter is not valid YAML{where}: {error.problem}") from None
-    except yaml.YAMLError as error:
-        raise LegacyFileError(f"front matter is not valid YAML: {error}") from None
-    except ValueError as error:  # JSON and TOML handlers
-        raise LegacyFileError(f"front matter cannot be parsed: {error}") from None
-    if metadata is None:
-        metadata = {}
-    if not isinstance(metadata, dict):
-        raise LegacyFileError(
-            f"front matter must be a mapping of keys to values, not {type(metadata).__name__}"
-        )
-    return metadata, body.strip()
+def parse_front_matter(text, *, allow_missing=False):
+    """Split decoded text into a FrontMatter(metadata, body, format, warnings).
 
-
-def _file_line(text, handler, yaml_line):
-    """The 1-based line in `text` of line `yaml_line` (0-based) of the front matter text.
-
-    The front matter text begins where the opening fence ends, on the fence's own line, and
-    the fence may follow blank lines (Hexo tolerates them).
+    Raises NoFrontMatter when the file has none (unless `allow_missing`: then the metadata is
+    empty, the whole text is the body, and a warning says so), LegacyFileError when it has
+    front matter that cannot be read. Error messages give line numbers of the file.
     """
-    stripped = text.lstrip()
-    lines_before = text[: len(text) - len(stripped)].count("\n")
-    fence = handler.FM_BOUNDARY.search(stripped)
-    return lines_before + stripped[: fence.end()].count("\n") + 1 + yaml_line
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    warnings = []
+    start = _LEADING_BLANK_LINES.match(text).end()
+    first_line = text.count("\n", 0, start) + 1  # the file's first non-blank line
+
+    opening = _OPENING_FENCE.match(text, start)
+    if opening is not None:
+        kind = opening.group(1)[0]
+        closing = _CLOSING_FENCES[kind].search(text, opening.end())
+        if closing is None:
+            raise LegacyFileError(
+                f"front matter is not closed (no '{_FENCE_NAMES[kind]}' line after the opening "
+                f"one on line {first_line})"
+            )
+        fm_format = {"-": "yaml", ";": "json", "+": "toml"}[kind]
+        fm_text = text[opening.end() : closing.start()]
+        metadata = _PARSERS[fm_format](fm_text, first_line + 1, warnings)
+        if metadata is None:
+            metadata = {}
+        if not isinstance(metadata, dict):
+            raise LegacyFileError(
+                f"front matter must be a mapping of keys to values, not {type(metadata).__name__}"
+            )
+        return FrontMatter(metadata, _trim(text, closing.end() + 1), fm_format, warnings)
+
+    if start == len(text):
+        reason = "no front matter (the file is empty)"
+    else:
+        fence = _NO_PREFIX_FENCE.search(text, start)
+        if fence is not None:
+            fm_format = "yaml-no-prefix" if fence.group()[0] == "-" else "json"
+            metadata = _no_prefix_header(text[start : fence.start()], fm_format, first_line, warnings)
+            if metadata is not None:
+                return FrontMatter(metadata, _trim(text, fence.end() + 1), fm_format, warnings)
+            fence_line = text.count("\n", 0, fence.start()) + 1
+            reason = (
+                "no front matter (the file does not start with '---', ';;;' or '+++', and the "
+                f"text before its '{fence.group().rstrip()}' line (line {fence_line}) is not a "
+                "mapping with a front-matter key such as 'title' or 'date')"
+            )
+        else:
+            reason = "no front matter (the file does not start with a '---', ';;;' or '+++' block)"
+    if not allow_missing:
+        raise NoFrontMatter(reason)
+    warnings.append(f"{reason}; the whole file is the body")
+    return FrontMatter({}, _trim(text, 0), "", warnings)
 
 
-def read_legacy_file(path, root):
-    """Read one file below `root` into a LegacyRecord, or raise LegacyFileError."""
-    path = Path(path)
-    raw = path.read_bytes()
+def split_front_matter(text, warnings=None):
+    """Return (metadata, body) from a file's text; raise LegacyFileError if there is none.
+
+    Warnings (duplicate keys ...) are appended to `warnings` when a list is given.
+    """
+    parsed = parse_front_matter(text)
+    if warnings is not None:
+        warnings.extend(parsed.warnings)
+    return parsed.metadata, parsed.body
+
+
+def read_legacy_file(path, root, *, max_bytes=DEFAULT_MAX_BYTES, allow_missing_front_matter=False):
+    """Read one file below `root` into a LegacyRecord, or raise LegacyFileError.
+
+    The size is checked with stat() before anything is read; the file is read once.
+    """
+    path, root = Path(path), Path(root)
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise LegacyFileError("not a regular file")
+        if info.st_size > max_bytes:
+            raise LegacyFileError(_too_large(info.st_size, max_bytes))
+        raw = path.read_bytes()
+    except OSError as error:
+        raise LegacyFileError(f"cannot read the file: {error.strerror or error}") from None
+    if len(raw) > max_bytes:  # it grew after stat()
+        raise LegacyFileError(_too_large(len(raw), max_bytes))
     warnings = []
     text = decode(raw, warnings)
-    metadata, body = split_front_matter(text)
+    parsed = parse_front_matter(text, allow_missing=allow_missing_front_matter)
     return LegacyRecord(
         path=path,
         relative_path=path.relative_to(root).as_posix() if root != path else path.name,
-        metadata=metadata,
-        body=body,
+        metadata=parsed.metadata,
+        body=parsed.body,
         content_hash=hashlib.sha256(raw).hexdigest(),
-        warnings=warnings,
+        warnings=warnings + parsed.warnings,
+        front_matter_format=parsed.format,
     )
+
+
+def _too_large(size, max_bytes):
+    return (
+        f"file is too large: {size:,} bytes, over the limit of {max_bytes:,} bytes "
+        f"({max_bytes / 1048576:.3g} MiB); not read"
+    )
+
+
+def _trim(text, start):
+    """The body: text from `start`, without its leading blank lines and trailing white space."""
+    return text[_LEADING_BLANK_LINES.match(text, start).end() :].rstrip()
+
+
+def _no_prefix_header(candidate, fm_format, first_line, warnings):
+    """The metadata of a Hexo no-prefix header, or None when `candidate` is not one.
+
+    It is one when it parses as a mapping with a known key. When it does not parse but its first
+    line starts with a known key (``title: ...``), it was meant as one and the error is raised.
+    """
+    own_warnings = []
+    try:
+        metadata = _PARSERS[fm_format](candidate, first_line, own_warnings)
+    except LegacyFileError:
+        line = _FIRST_CONTENT_LINE.search(candidate)
+        key_line = _YAML_KEY_LINE if fm_format == "yaml-no-prefix" else _JSON_KEY_LINE
+        key = key_line.match(line.group(1)) if line is not None else None
+        if key is not None and key.group(1) in KNOWN_KEYS:
+            raise
+        return None
+    if not isinstance(metadata, dict) or KNOWN_KEYS.isdisjoint(metadata):
+        return None
+    warnings.extend(own_warnings)
+    return metadata
+
+
+# --- YAML ---------------------------------------------------------------------------------------
+_REFUSED_TAGS = {
+    # SafeLoader builds these, but as bytes, sets and lists of tuples, which no article field takes
+    "tag:yaml.org,2002:binary",
+    "tag:yaml.org,2002:set",
+    "tag:yaml.org,2002:omap",
+    "tag:yaml.org,2002:pairs",
+}
+
+
+class _TagNotAllowed(yaml.YAMLError):
+    def __init__(self, tag, mark):
+        super().__init__(tag)
+        self.tag, self.mark = tag, mark
+
+
+def make_loader(base):
+    """A loader class on top of PyYAML's `base` safe loader (libyaml's CSafeLoader or the
+    pure-Python SafeLoader) that constructs no objects of any class, refuses unknown tags by
+    name, warns about duplicate keys, and keeps impossible dates as text."""
+
+    class FrontMatterLoader(base):
+        yaml_constructors = {
+            tag: constructor
+            for tag, constructor in base.yaml_constructors.items()
+            if tag not in _REFUSED_TAGS
+        }
+        yaml_multi_constructors = {}
+
+        def __init__(self, stream, first_line, warnings):
+            super().__init__(stream)
+            self.first_line = first_line  # the file line of the stream's first line
+            self.warnings = warnings
+
+        def refuse_tag(self, node):
+            raise _TagNotAllowed(node.tag, node.start_mark)
+
+        def construct_mapping(self, node, deep=False):
+            if isinstance(node, MappingNode):
+                seen = set()
+                for key_node, _ in node.value:
+                    if not isinstance(key_node, ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                        continue
+                    key = self.construct_object(key_node)
+                    try:
+                        duplicate = key in seen
+                    except TypeError:  # unhashable; the base class reports it
+                        continue
+                    if duplicate:
+                        line = self.first_line + key_node.start_mark.line
+                        self.warnings.append(
+                            f"front matter: duplicate key {key!r} (line {line}); the last value wins"
+                        )
+                    seen.add(key)
+            return super().construct_mapping(node, deep=deep)
+
+        def construct_timestamp_or_text(self, node):
+            try:
+                return self.construct_yaml_timestamp(node)
+            except ValueError:  # matches the timestamp pattern but is no date, such as 2024-02-30
+                value = self.construct_scalar(node)
+                line = self.first_line + node.start_mark.line
+                self.warnings.append(
+                    f"front matter: {value!r} (line {line}) is not a valid date; kept as text"
+                )
+                return value
+
+    FrontMatterLoader.add_constructor(None, FrontMatterLoader.refuse_tag)
+    FrontMatterLoader.add_constructor(
+        "tag:yaml.org,2002:timestamp", FrontMatterLoader.construct_timestamp_or_text
+    )
+    return FrontMatterLoader
+
+
+_FrontMatterLoader = make_loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def _parse_yaml(fm_text, first_line, warnings):
+    if "\t" in fm_text:
+        fm_text = _LEADING_TABS.sub(lambda tabs: "  " * len(tabs.group()), fm_text)
+    loader = None
+    try:
+        loader = _FrontMatterLoader(fm_text, first_line, warnings)
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_expansion(node, first_line)
+        return loader.construct_document(node)
+    except yaml.YAMLError as error:
+        raise _yaml_error(error, fm_text, first_line) from None
+    except RecursionError:
+        raise LegacyFileError("front matter is nested too deeply") from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+
+
+def _check_expansion(root, first_line):
+    """Refuse a node graph that aliases expand past MAX_YAML_VALUES (a 'billion laughs'), that
+    contains itself, or that is nested deeper than MAX_YAML_DEPTH. PyYAML shares aliased objects
+    instead of copying them, so loading is cheap, but anything that walks the result (JSON,
+    templates) would expand it."""
+    if isinstance(root, ScalarNode):
+        return
+    sizes = {}
+    on_path = set()
+    stack = [(root, False, 1)]
+    while stack:
+        node, children_done, depth = stack.pop()
+        if isinstance(node, MappingNode):
+            children = [child for pair in node.value for child in pair]
+        else:
+            children = node.value
+        key = id(node)
+        if children_done:
+            on_path.discard(key)
+            size = 1 + sum(1 if isinstance(child, ScalarNode) else sizes[id(child)] for child in children)
+            if size > MAX_YAML_VALUES:
+                raise LegacyFileError(
+                    f"front matter has more than {MAX_YAML_VALUES:,} values, counting what its YAML "
+                    f"aliases expand to (line {first_line + node.start_mark.line}); refused"
+                )
+            sizes[key] = size
+            continue
+        if key in sizes:
+            continue
+        if key in on_path:
+            line = first_line + node.start_mark.line
+            raise LegacyFileError(f"front matter has a YAML alias that refers to itself (line {line})")
+        if depth > MAX_YAML_DEPTH:
+            line = first_line + node.start_mark.line
+            raise LegacyFileError(
+                f"front matter is nested more than {MAX_YAML_DEPTH} levels deep (line {line}); refused"
+            )
+        on_path.add(key)
+        stack.append((node, True, depth))
+        stack.extend(
+            (child, False, depth + 1) for child in children if not isinstance(child, ScalarNode)
+        )
+
+
+def _yaml_error(error, fm_text, first_line):
+    if isinstance(error, _TagNotAllowed):
+        tag = error.tag
+        if tag.startswith("tag:yaml.org,2002:"):
+            tag = "!!" + tag[len("tag:yaml.org,2002:") :]
+        return LegacyFileError(
+            f"front matter uses the YAML tag '{tag}', which is not allowed "
+            f"(not valid YAML at line {first_line + error.mark.line})"
+        )
+    if isinstance(error, yaml.MarkedYAMLError):
+        mark = error.problem_mark or error.context_mark
+        problem = error.problem or error.context or "not valid YAML"
+        if mark is None:
+            return LegacyFileError(f"front matter is not valid YAML: {problem}")
+        line = first_line + mark.line
+        if problem.startswith("found undefined alias"):
+            source_line = fm_text.split("\n")[mark.line] if mark.line < fm_text.count("\n") + 1 else ""
+            alias = _YAML_ALIAS.search(source_line, mark.column) or _YAML_ALIAS.search(source_line)
+            name = f" '*{alias.group(1)}'" if alias else ""
+            return LegacyFileError(
+                f"front matter uses the undefined YAML alias{name} (not valid YAML at line {line})"
+            )
+        if error.context and error.context_mark is not None and error.context_mark.line != mark.line:
+            # an unclosed bracket or quote is found where the next thing starts: name both lines
+            problem += f" ({error.context} at line {first_line + error.context_mark.line})"
+        return LegacyFileError(f"front matter is not valid YAML at line {line}: {problem}")
+    if isinstance(error, ReaderError) and isinstance(error.character, int):
+        # libyaml counts the position in bytes, PyYAML in characters: find the character instead
+        where = fm_text.find(chr(error.character))
+        at = f" at line {first_line + fm_text.count(chr(10), 0, where)}" if where >= 0 else ""
+        return LegacyFileError(
+            f"front matter is not valid YAML{at}: {error.reason} (character U+{error.character:04X})"
+        )
+    return LegacyFileError(f"front matter is not valid YAML: {error}")
+
+
+# --- JSON and TOML ------------------------------------------------------------------------------
+def _parse_json(fm_text, first_line, warnings):
+    """Hexo's ;;; JSON: the members of an object, with or without the outer braces."""
+    source = fm_text if fm_text.lstrip().startswith("{") else "{" + fm_text + "}"
+
+    def build(pairs):
+        metadata = {}
+        for key, value in pairs:
+            if key in metadata:
+                warnings.append(f"front matter: duplicate key {key!r}; the last value wins")
+            metadata[key] = value
+        return metadata
+
+    try:
+        return json.loads(source, object_pairs_hook=build)
+    except json.JSONDecodeError as error:
+        raise LegacyFileError(
+            f"front matter is not valid JSON at line {first_line + error.lineno - 1}: {error.msg}"
+        ) from None
+    except (ValueError, RecursionError) as error:
+        raise LegacyFileError(f"front matter is not valid JSON: {error}") from None
+
+
+def _parse_toml(fm_text, first_line, warnings):
+    """Hugo's +++ TOML."""
+    try:
+        return tomllib.loads(fm_text)
+    except tomllib.TOMLDecodeError as error:
+        message = str(error)
+        position = _TOML_POSITION.search(message)
+        if position is None:
+            raise LegacyFileError(f"front matter is not valid TOML: {message}") from None
+        line = first_line + int(position.group(1)) - 1
+        raise LegacyFileError(
+            f"front matter is not valid TOML at line {line}: {message[: position.start()]}"
+        ) from None
+    except RecursionError:
+        raise LegacyFileError("front matter is nested too deeply") from None
+
+
+_PARSERS = {"yaml": _parse_yaml, "yaml-no-prefix": _parse_yaml, "json": _parse_json, "toml": _parse_toml}

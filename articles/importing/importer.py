@@ -1,24 +1,36 @@
-"""Saving one mapped legacy article: atomically, and so that running it again changes nothing."""
+"""Saving legacy articles: one file, one transaction; running it again changes nothing."""
 import datetime as dt
 import enum
+import hashlib
+import io
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import F
+from PIL import Image as PILImage
 
-from articles.models import Article, Author, Category, Image
+from articles.models import Article, Author, Category, Image, LegacyURL
+from articles.slugs import readable_slug, unique_slug
 
-from .frontmatter import LegacyFileError, read_legacy_file
-from .mapping import MappingError, map_record
+from .body import rewrite_image_sources
+from .frontmatter import DEFAULT_MAX_BYTES, LegacyFileError, NoFrontMatter, read_legacy_file
+from .mapping import HEXO_DEFAULT_PERMALINK, MappingError, map_record
 
 DEFAULT_EXTENSIONS = (".md", ".markdown", ".html", ".htm", ".txt")
+LOCAL_IMAGE_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
+LOCAL_IMAGE_MAX_BYTES = 20 * 1024 * 1024
 
 
 class Outcome(enum.Enum):
     CREATED = "created"
     UPDATED = "updated"
     UNCHANGED = "unchanged"
+    CONFLICT = "conflict"
     SKIPPED = "skipped"
     FAILED = "failed"
 
@@ -30,6 +42,25 @@ class FileResult:
     reason: str = ""
     article: Article | None = None
     warnings: list = field(default_factory=list)
+
+
+@dataclass
+class ImportOptions:
+    tz: dt.tzinfo
+    default_author: str
+    status: str | None = None
+    categories: str = "path"
+    body_format: str = "auto"
+    permalink: str | None = HEXO_DEFAULT_PERMALINK
+    source_root: Path | None = None
+    overwrite_edited: bool = False
+    dry_run: bool = False
+    max_bytes: int = DEFAULT_MAX_BYTES
+    allow_missing_front_matter: bool = False
+
+
+class _DryRunRollback(Exception):
+    """Raised inside a dry run's transaction so that nothing it wrote is kept."""
 
 
 def find_legacy_files(paths, extensions=DEFAULT_EXTENSIONS):
@@ -55,61 +86,218 @@ def find_legacy_files(paths, extensions=DEFAULT_EXTENSIONS):
                 yield candidate, given
 
 
-def import_file(path, root, *, tz, default_author):
-    """Import one file in its own transaction and say what happened; never raises for bad input."""
-    try:
-        record = read_legacy_file(path, root)
-        fallback = dt.datetime.fromtimestamp(Path(path).stat().st_mtime, tz=tz)
-        values = map_record(record, tz=tz, default_author=default_author, fallback_time=fallback)
-    except LegacyFileError as error:
-        reason = str(error)
-        outcome = Outcome.SKIPPED if reason.startswith("no front matter") else Outcome.FAILED
-        return FileResult(Path(path), outcome, reason)
-    except MappingError as error:
-        return FileResult(Path(path), Outcome.FAILED, str(error))
-    except OSError as error:
-        return FileResult(Path(path), Outcome.FAILED, f"cannot read: {error.strerror or error}")
-    except Exception as error:  # an unforeseen value must fail this file, not the whole run
-        reason = f"cannot map: {type(error).__name__}: {error}"
-        return FileResult(Path(path), Outcome.FAILED, reason)
-    try:
-        article, outcome = save_article(values)
-    except Exception as error:  # a database refusal of one file must not stop the others
-        return FileResult(Path(path), Outcome.FAILED, f"cannot save: {error}", warnings=values.warnings)
-    return FileResult(Path(path), outcome, article=article, warnings=values.warnings)
+class Importer:
+    """Imports files one by one; keeps what it learnt (hashes, authors, categories) for the run."""
 
+    def __init__(self, options):
+        self.options = options
+        # One query up front lets unchanged files be recognised without parsing or querying.
+        self.known_hashes = dict(
+            Article.objects.exclude(source_path="").values_list("source_path", "source_hash")
+        )
+        self._authors = {}
+        self._categories = {}
+        self._remote_images = {}
 
-@transaction.atomic
-def save_article(values):
-    """Create or update the article imported from `values.source_path`; idempotent by content hash."""
-    article = Article.objects.filter(source_path=values.source_path).first()
-    if article is not None and article.source_hash == values.source_hash:
-        return article, Outcome.UNCHANGED
-    outcome = Outcome.CREATED if article is None else Outcome.UPDATED
-    article = article or Article(source_path=values.source_path)
+    def import_file(self, path, root):
+        """Import one file in its own transaction and say what happened; never raises for bad input."""
+        path, root = Path(path), Path(root)
+        relative = path.relative_to(root).as_posix() if path != root else path.name
+        try:
+            if path.stat().st_size <= self.options.max_bytes:
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                if self.known_hashes.get(relative) == digest:
+                    return FileResult(path, Outcome.UNCHANGED)
+            record = read_legacy_file(
+                path,
+                root,
+                max_bytes=self.options.max_bytes,
+                allow_missing_front_matter=self.options.allow_missing_front_matter,
+            )
+            fallback = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=self.options.tz)
+            values = map_record(
+                record,
+                tz=self.options.tz,
+                default_author=self.options.default_author,
+                fallback_time=fallback,
+                status=self.options.status,
+                categories=self.options.categories,
+                body_format=self.options.body_format,
+                permalink=self.options.permalink,
+            )
+        except NoFrontMatter as error:
+            return FileResult(path, Outcome.SKIPPED, str(error))
+        except (LegacyFileError, MappingError) as error:
+            return FileResult(path, Outcome.FAILED, str(error))
+        except OSError as error:
+            return FileResult(path, Outcome.FAILED, f"cannot read: {error.strerror or error}")
+        except Exception as error:  # an unforeseen value must fail this file, not the whole run
+            return FileResult(path, Outcome.FAILED, f"cannot map: {type(error).__name__}: {error}")
 
-    article.title = values.title
-    article.author, _ = Author.objects.get_or_create(name=values.author_name)
-    article.summary = values.summary
-    article.body = values.body_html
-    article.status = values.status
-    article.published_at = values.published_at
-    article.allow_comments = values.allow_comments
-    article.hero_image = _remote_image(values.hero_image_url)
-    article.thumbnail = _remote_image(values.thumbnail_url)
-    article.source_hash = values.source_hash
-    article.front_matter = values.front_matter
-    article.save()
+        stored_files = []
+        try:
+            article, outcome, reason = self.save(values, path, root, stored_files)
+        except _DryRunRollback as rollback:
+            article, outcome, reason = rollback.args
+        except Exception as error:  # a database refusal of one file must not stop the others
+            for name in stored_files:
+                default_storage.delete(name)
+            return FileResult(path, Outcome.FAILED, f"cannot save: {error}", warnings=values.warnings)
+        if outcome in (Outcome.CREATED, Outcome.UPDATED) and not self.options.dry_run:
+            self.known_hashes[values.source_path] = values.source_hash
+        return FileResult(path, outcome, reason, article=article, warnings=values.warnings)
 
-    article.categories.set(
-        [Category.objects.get_or_create_path(path) for path in values.category_paths]
-    )
-    article.tags.set(values.tags)
-    return article, outcome
+    def save(self, values, path, root, stored_files):
+        """Create or update the article for `values` atomically; returns (article, outcome, reason)."""
+        with transaction.atomic():
+            article = self._find(values)
+            if article is not None and article.source_hash == values.source_hash:
+                return article, Outcome.UNCHANGED, ""
+            if article is not None and article.edited_since_import and not self.options.overwrite_edited:
+                reason = (
+                    f"edited in the CMS since its import (last saved {article.updated_at:%Y-%m-%d %H:%M}); "
+                    "kept as it is (--overwrite-edited replaces it)"
+                )
+                return article, Outcome.CONFLICT, reason
+            outcome = Outcome.CREATED if article is None else Outcome.UPDATED
+            article = article or Article(slug=self._free_slug(values))
+            self._fill(article, values, path, root, stored_files)
+            article.save()
+            article.categories.set([self._category(names) for names in values.category_paths])
+            article.tags.set(values.tags)
+            self._record_legacy_urls(article, values)
+            Article.objects.filter(pk=article.pk).update(imported_at=F("updated_at"))
+            if self.options.dry_run:
+                raise _DryRunRollback(article, outcome, "")
+            return article, outcome, ""
 
+    def _find(self, values):
+        found = Article.objects.filter(source_path=values.source_path).first()
+        if found is None and values.source_id:
+            # A moved or renamed file keeps its article through the id in its front matter.
+            found = Article.objects.filter(source_id=values.source_id).first()
+        return found
 
-def _remote_image(url):
-    if not url:
+    def _free_slug(self, values):
+        wanted = values.slug or readable_slug(values.title, max_length=100, fallback="article")
+        slug = unique_slug(wanted, lambda s: Article.objects.filter(slug=s).exists(), max_length=120)
+        if values.slug and slug != values.slug:
+            values.warnings.append(f"slug: {values.slug!r} is taken by another article, using {slug!r}")
+        return slug
+
+    def _fill(self, article, values, path, root, stored_files):
+        article.title = values.title
+        article.author = self._author(values.author_name)
+        article.summary = values.summary
+        article.body = self._body_with_local_images(values, path, root, stored_files)
+        article.status = values.status
+        article.published_at = values.published_at
+        article.allow_comments = values.allow_comments
+        article.hero_image = self._image(values.hero_image_url, "hero image", values, path, root, stored_files)
+        article.thumbnail = self._image(values.thumbnail_url, "thumbnail", values, path, root, stored_files)
+        article.source_path = values.source_path
+        article.source_hash = values.source_hash
+        article.source_id = values.source_id
+        article.source_updated_at = values.source_updated_at
+        article.front_matter = values.front_matter
+
+    def _author(self, name):
+        author = self._authors.get(name)
+        if author is None:
+            author, _ = Author.objects.get_or_create(name=name)
+            transaction.on_commit(lambda: self._authors.setdefault(name, author))
+        return author
+
+    def _category(self, names):
+        key = tuple(names)
+        leaf = self._categories.get(key)
+        if leaf is None:
+            leaf = Category.objects.get_or_create_path(names)
+            transaction.on_commit(lambda: self._categories.setdefault(key, leaf))
+        return leaf
+
+    def _image(self, reference, role, values, path, root, stored_files):
+        if not reference:
+            return None
+        if reference.startswith(("http://", "https://")):
+            image = self._remote_images.get(reference)
+            if image is None:
+                image, _ = Image.objects.get_or_create(source_url=reference)
+                transaction.on_commit(lambda: self._remote_images.setdefault(reference, image))
+            return image
+        image = self._local_image(reference, path, root, values, stored_files)
+        if image is None:
+            values.warnings.append(f"{role}: {reference!r} not found on disk; left out")
+        return image
+
+    def _body_with_local_images(self, values, path, root, stored_files):
+        new_sources = {}
+        for src in values.local_images:
+            image = self._local_image(src, path, root, values, stored_files)
+            if image is not None and image.file:
+                new_sources[src] = image.file.url
+            elif image is None:
+                hint = "" if self.options.source_root else " (give --source-root, the old site's source/ folder)"
+                values.warnings.append(f"body image {src!r} not found{hint}; left as it was")
+        return rewrite_image_sources(values.body_html, new_sources) if new_sources else values.body_html
+
+    def _local_image(self, reference, path, root, values, stored_files):
+        """The library image for a file of the old site, copied in once (deduplicated by content)."""
+        found = self._locate(reference, path, root)
+        if found is None:
+            return None
+        data = found.read_bytes()
+        if len(data) > LOCAL_IMAGE_MAX_BYTES:
+            values.warnings.append(f"image {reference!r} is over {LOCAL_IMAGE_MAX_BYTES} bytes; left out")
+            return None
+        digest = hashlib.sha256(data).hexdigest()
+        existing = Image.objects.filter(sha256=digest).exclude(file="").first()
+        if existing is not None:
+            return existing
+        try:
+            with PILImage.open(io.BytesIO(data)) as picture:
+                picture.verify()
+                image_format = picture.format
+        except Exception:
+            values.warnings.append(f"image {reference!r} is not a readable picture; left out")
+            return None
+        if image_format not in LOCAL_IMAGE_FORMATS:
+            values.warnings.append(f"image {reference!r} is {image_format}, not a web picture; left out")
+            return None
+        if self.options.dry_run:
+            return Image(sha256=digest)
+        image = Image(sha256=digest)
+        image.file.save(found.name, ContentFile(data), save=False)
+        stored_files.append(image.file.name)
+        image.save()
+        return image
+
+    def _locate(self, reference, path, root):
+        """The file a relative or site-absolute image path names, if it lies inside the archive."""
+        clean = unquote(reference.split("?")[0].split("#")[0])
+        source_root = self.options.source_root
+        candidates = []
+        if clean.startswith("/"):
+            if source_root is not None:
+                candidates.append(source_root / clean.lstrip("/"))
+        else:
+            candidates.append(path.parent / clean)
+            if source_root is not None:
+                candidates.append(source_root / clean)
+        allowed = [Path(root).resolve()] + ([source_root.resolve()] if source_root else [])
+        for candidate in candidates:
+            resolved = candidate.resolve()
+            if resolved.is_file() and any(resolved.is_relative_to(a) for a in allowed):
+                return resolved
         return None
-    image, _ = Image.objects.get_or_create(source_url=url)
-    return image
+
+    def _record_legacy_urls(self, article, values):
+        own = article.get_absolute_url()
+        for old_path in values.legacy_paths:
+            if old_path == own:
+                continue
+            legacy, created = LegacyURL.objects.get_or_create(path=old_path, defaults={"article": article})
+            if not created and legacy.article_id != article.pk:
+                values.warnings.append(
+                    f"legacy URL {old_path} already leads to article {legacy.article_id}; not changed"
+                )

@@ -6,20 +6,33 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from urllib.parse import unquote, urlsplit
 
-import markdown
+from articles.slugs import readable_slug
+from articles.text import plain_text
 
-HERO_IMAGE_KEYS = ("headimg", "cover", "top_img", "index_img", "banner_img", "image")
+from .body import render_body
+
+HERO_IMAGE_KEYS = ("headimg", "cover", "top_img", "index_img", "banner_img", "image", "photos", "photo")
 SUMMARY_KEYS = ("summary", "description", "excerpt")
-MARKDOWN_SUFFIXES = {".md", ".markdown"}
+UPDATED_KEYS = ("updated", "lastmod", "update")
+SOURCE_ID_KEYS = ("id", "abbrlink")
+HEXO_DEFAULT_PERMALINK = ":year/:month/:day/:title/"
+# Image hosts that serve random stock pictures: a theme's demo value, not the article's picture.
+PLACEHOLDER_IMAGE_HOSTS = frozenset(
+    {
+        "picsum.photos", "placehold.it", "placehold.co", "via.placeholder.com", "placeholder.com",
+        "dummyimage.com", "placekitten.com", "source.unsplash.com", "fakeimg.pl", "loremflickr.com",
+        "api.ixiaowai.cn", "api.btstu.cn",
+    }
+)  # fmt: skip
 TITLE_MAX_LENGTH = 300  # Article.title's max_length (this module does not import the ORM)
+SLUG_MAX_LENGTH = 120  # Article.slug's max_length
 _JEKYLL_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})-")
 _LOOSE_DATETIME = re.compile(
     r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$"
 )
-_STARTS_WITH_HTML_BLOCK = re.compile(
-    r"^\s*<(div|p|section|article|figure|table|h[1-6]|ul|ol|blockquote|pre)\b", re.I
-)
+_PERMALINK_FIELD = re.compile(r":([a-z_]+)")
 
 
 class MappingError(Exception):
@@ -37,7 +50,7 @@ class ArticleValues:
     source_path: str
     source_hash: str
     title: str
-    published_at: dt.datetime
+    published_at: dt.datetime | None
     status: str
     author_name: str
     category_paths: list
@@ -48,6 +61,11 @@ class ArticleValues:
     summary: str
     body_html: str
     front_matter: dict
+    slug: str = ""
+    source_id: str = ""
+    source_updated_at: dt.datetime | None = None
+    legacy_paths: list = field(default_factory=list)
+    local_images: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
 
 
@@ -133,13 +151,6 @@ def is_draft(metadata, relative_path):
     return "_drafts" in PurePosixPath(relative_path).parts
 
 
-def body_to_html(body, suffix):
-    """Markdown files are rendered unless their body is already HTML; HTML files pass as is."""
-    if suffix.lower() in MARKDOWN_SUFFIXES and not _STARTS_WITH_HTML_BLOCK.match(body):
-        return markdown.markdown(body, extensions=["extra", "sane_lists"], output_format="html")
-    return body
-
-
 def jsonable(value):
     """The front matter as JSON-safe data (dates as ISO text), to keep beside the article."""
     return json.loads(json.dumps(_text_keys(value), default=_json_default, ensure_ascii=False))
@@ -169,37 +180,157 @@ def _json_default(value):
     return str(value)
 
 
-def map_record(record, *, tz, default_author, fallback_time=None):
-    """Return the ArticleValues for `record`, or raise MappingError naming the field."""
+def image_reference(value, warnings, key):
+    """A hero/thumbnail value as a remote URL or a path on the old site; '' for none.
+
+    Hexo says "none" with '', null or false; placeholder services are a theme's demo value.
+    """
+    if isinstance(value, list):
+        return next((ref for ref in (image_reference(v, warnings, key) for v in value) if ref), "")
+    if not value or value is True or not isinstance(value, str):
+        return ""
+    ref = value.strip()
+    if ref.startswith("//"):
+        ref = "https:" + ref
+    if ref.startswith(("http://", "https://")):
+        host = (urlsplit(ref).hostname or "").lower()
+        if host in PLACEHOLDER_IMAGE_HOSTS:
+            warnings.append(f"{key}: placeholder image {ref!r} ignored")
+            return ""
+        return ref
+    if ref.startswith(("data:", "javascript:")) or ":" in ref.split("/")[0]:
+        warnings.append(f"{key}: {ref[:60]!r} is not an image address, ignored")
+        return ""
+    return ref
+
+
+def legacy_paths(meta, relative_path, published_at, *, permalink, category_paths, tz):
+    """The addresses the article had on the old site: its own keys, and the generator's pattern."""
+    found = []
+    for key in ("permalink", "url"):
+        if isinstance(meta.get(key), (str, int)) and str(meta[key]).strip():
+            found.append(str(meta[key]).strip())
+    aliases = meta.get("aliases")
+    if isinstance(aliases, str):
+        aliases = [aliases]
+    if isinstance(aliases, list):
+        found.extend(str(a).strip() for a in aliases if a and str(a).strip())
+    if permalink and published_at is not None:
+        found.append(render_permalink(permalink, meta, relative_path, published_at, category_paths, tz))
+    paths = []
+    for value in found:
+        path = urlsplit(value).path if "://" in value else value.split("?")[0].split("#")[0]
+        path = unquote(path)
+        path = path if path.startswith("/") else "/" + path
+        if path != "/" and path not in paths:
+            paths.append(path)
+    return paths
+
+
+def render_permalink(pattern, meta, relative_path, published_at, category_paths, tz):
+    """Hexo's permalink pattern (`:year/:month/:day/:title/`) filled in for one post."""
+    local = published_at.astimezone(tz)
+    post_path = PurePosixPath(relative_path)
+    parts = post_path.parts
+    for folder in ("_posts", "_drafts"):
+        if folder in parts:
+            parts = parts[parts.index(folder) + 1 :]
+    title = str(PurePosixPath(*parts).with_suffix("")) if parts else post_path.stem
+    last_category = category_paths[0][-1] if category_paths else "uncategorized"
+    values = {
+        "year": f"{local.year:04d}",
+        "month": f"{local.month:02d}",
+        "i_month": str(local.month),
+        "day": f"{local.day:02d}",
+        "i_day": str(local.day),
+        "hour": f"{local.hour:02d}",
+        "minute": f"{local.minute:02d}",
+        "second": f"{local.second:02d}",
+        "title": title,
+        "name": post_path.stem,
+        "post_title": title,
+        "id": str(meta.get("id", "")),
+        "abbrlink": str(meta.get("abbrlink", "")),
+        "category": _hexo_slugize(last_category),
+    }
+    return _PERMALINK_FIELD.sub(lambda m: values.get(m.group(1), m.group(0)), pattern)
+
+
+def _hexo_slugize(name):
+    # Hexo's slugize keeps letters of every script and turns separators into hyphens.
+    return re.sub(r"[\s~`!@#$%^&*()\-_+=\[\]{}|\\;:\"'<>,.?/]+", "-", name).strip("-")
+
+
+def flat_category_paths(paths):
+    """`--categories=flat`: every name of a flat list is its own top-level category."""
+    return [[name] for path in paths for name in path] if len(paths) == 1 else paths
+
+
+def map_record(
+    record,
+    *,
+    tz,
+    default_author,
+    fallback_time=None,
+    status=None,
+    categories="path",
+    body_format="auto",
+    permalink=HEXO_DEFAULT_PERMALINK,
+):
+    """Return the ArticleValues for `record`, or raise MappingError naming the field.
+
+    `status` overrides the file's own; `categories="flat"` reads a flat list as separate
+    top-level categories; `permalink=None` records no pattern-based legacy address.
+    """
     meta = record.metadata
     warnings = list(record.warnings)
-    stem = PurePosixPath(record.relative_path).stem
+    post_path = PurePosixPath(record.relative_path)
 
     title = html.unescape(str(meta.get("title") or "")).strip()
     if not title:
-        title = stem
-        warnings.append(f"title: missing, using the file name {stem!r}")
+        title = post_path.stem
+        warnings.append(f"title: missing, using the file name {post_path.stem!r}")
     if len(title) > TITLE_MAX_LENGTH:
         title = title[: TITLE_MAX_LENGTH - 1].rstrip() + "…"
         warnings.append(f"title: longer than {TITLE_MAX_LENGTH} characters, shortened")
 
-    published_at = _published_at(meta, record.relative_path, tz, fallback_time, warnings)
+    draft = status == "draft" or (status is None and is_draft(meta, record.relative_path))
+    if draft and meta.get("date") in (None, ""):
+        published_at = None  # an undated draft gets its time when it is published
+    else:
+        published_at = _published_at(meta, record.relative_path, tz, fallback_time, warnings)
 
     try:
         paths = category_paths(meta.get("categories", meta.get("category")))
     except ValueError as error:
         raise MappingError("categories", str(error)) from None
+    if categories == "flat":
+        paths = flat_category_paths(paths)
 
-    hero = next((image_url(meta.get(key)) for key in HERO_IMAGE_KEYS if image_url(meta.get(key))), "")
-    thumbnail = image_url(meta.get("thumbnail")) or hero
+    hero = next(
+        (ref for key in HERO_IMAGE_KEYS if (ref := image_reference(meta.get(key), warnings, key))), ""
+    )
+    # Hexo: '', null or false say "no thumbnail"; only an absent key falls back to the hero.
+    thumbnail = image_reference(meta["thumbnail"], warnings, "thumbnail") if "thumbnail" in meta else hero
+
+    rendered = render_body(
+        record.body,
+        body_format=body_format,
+        suffix=post_path.suffix,
+        asset_folder=post_path.stem,
+        tag_plugins=meta.get("disableNunjucks") is not True,
+    )
+    warnings.extend(rendered.warnings)
     summary = next((str(meta[k]).strip() for k in SUMMARY_KEYS if meta.get(k)), "")
+    if not summary and rendered.excerpt_html:
+        summary = plain_text(rendered.excerpt_html)
 
     return ArticleValues(
         source_path=record.relative_path,
         source_hash=record.content_hash,
         title=title,
         published_at=published_at,
-        status="draft" if is_draft(meta, record.relative_path) else "published",
+        status="draft" if draft else "published",
         author_name=str(meta.get("author") or "").strip() or default_author,
         category_paths=paths,
         tags=tag_names(meta.get("tags", meta.get("tag"))),
@@ -207,10 +338,37 @@ def map_record(record, *, tz, default_author, fallback_time=None):
         hero_image_url=hero,
         thumbnail_url=thumbnail,
         summary=html.unescape(summary),
-        body_html=body_to_html(record.body, PurePosixPath(record.relative_path).suffix),
+        body_html=rendered.html,
         front_matter=jsonable(meta),
+        slug=_front_matter_slug(meta),
+        source_id=next((str(meta[k]).strip() for k in SOURCE_ID_KEYS if meta.get(k) not in (None, "")), ""),
+        source_updated_at=_updated_at(meta, tz, warnings),
+        legacy_paths=legacy_paths(
+            meta, record.relative_path, published_at, permalink=permalink, category_paths=paths, tz=tz
+        ),
+        local_images=rendered.local_images,
         warnings=warnings,
     )
+
+
+def _front_matter_slug(meta):
+    value = meta.get("slug")
+    if not isinstance(value, (str, int)) or not str(value).strip():
+        return ""
+    return readable_slug(str(value), max_length=SLUG_MAX_LENGTH, fallback="")
+
+
+def _updated_at(meta, tz, warnings):
+    for key in UPDATED_KEYS:
+        value = meta.get(key)
+        if value in (None, ""):
+            continue
+        try:
+            return parse_date(value, tz)
+        except ValueError as error:
+            warnings.append(f"{key}: {error}; ignored")
+            return None
+    return None
 
 
 def _published_at(meta, relative_path, tz, fallback_time, warnings):

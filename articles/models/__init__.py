@@ -3,5 +3,6 @@ from .category import Category
 from .image import Image
 from .tagging import Tag, TaggedArticle
 from .article import Article
+from .redirect import LegacyURL
 
-__all__ = ["Article", "Author", "Category", "Image", "Tag", "TaggedArticle"]
+__all__ = ["Article", "Author", "Category", "Image", "LegacyURL", "Tag", "TaggedArticle"]

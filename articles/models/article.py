@@ -69,6 +69,13 @@ class Article(models.Model):
     # Provenance of imported articles; empty for articles written in the admin.
     source_path = models.CharField("来源文件", max_length=500, blank=True, editable=False)
     source_hash = models.CharField("来源文件 SHA-256", max_length=64, blank=True, editable=False)
+    source_id = models.CharField(
+        "来源 ID", max_length=200, blank=True, db_index=True, editable=False,
+        help_text="A stable id from the legacy front matter (id, abbrlink), when it had one.",
+    )
+    source_updated_at = models.DateTimeField("来源修改时间", null=True, blank=True, editable=False)
+    # Equal to updated_at right after an import; any later save by an editor moves updated_at.
+    imported_at = models.DateTimeField("导入时间", null=True, blank=True, editable=False)
     front_matter = models.JSONField(
         "原始 front matter", default=dict, blank=True, editable=False, encoder=DjangoJSONEncoder
     )
@@ -111,6 +118,10 @@ class Article(models.Model):
         if update_fields is not None and "body" in update_fields:
             kwargs["update_fields"] = set(update_fields) | {"summary", "slug"}
         super().save(*args, **kwargs)
+
+    @property
+    def edited_since_import(self):
+        return self.imported_at is not None and self.updated_at != self.imported_at
 
     @property
     def is_published(self):

@@ -90,7 +90,7 @@ def category(*names):
 
 def test_sample_archive_imports_twelve_articles():
     out, err = run(SAMPLE_ARCHIVE)
-    assert "12 files: 12 created, 0 updated, 0 unchanged, 0 skipped, 0 failed" in out
+    assert "12 files: 12 created, 0 updated, 0 unchanged, 0 conflict, 0 skipped, 0 failed" in out
     assert err == ""
     assert Article.objects.count() == 12
     assert Article.objects.filter(status=Article.Status.PUBLISHED).count() == 11
@@ -173,7 +173,7 @@ def test_rerun_changes_nothing():
     counts = table_counts()
     stamps = dict(Article.objects.values_list("pk", "updated_at"))
     out, err = run(SAMPLE_ARCHIVE)
-    assert "12 files: 0 created, 0 updated, 12 unchanged, 0 skipped, 0 failed" in out
+    assert "12 files: 0 created, 0 updated, 12 unchanged, 0 conflict, 0 skipped, 0 failed" in out
     assert err == ""
     assert table_counts() == counts
     assert dict(Article.objects.values_list("pk", "updated_at")) == stamps
@@ -191,7 +191,7 @@ def test_changed_file_is_updated_in_place(tmp_path):
         path.read_text(encoding="utf-8").replace("企服观察：", "企服观察（更新）：", 1), encoding="utf-8"
     )
     out, _ = run(archive)
-    assert "12 files: 0 created, 1 updated, 11 unchanged, 0 skipped, 0 failed" in out
+    assert "12 files: 0 created, 1 updated, 11 unchanged, 0 conflict, 0 skipped, 0 failed" in out
     after = Article.objects.get(source_path=name)
     assert after.pk == before.pk
     assert after.slug == before.slug  # the URL stays
@@ -222,7 +222,7 @@ def test_broken_file_is_reported_and_the_others_still_import(tmp_path):
     write(tmp_path, "2024-05-04-bad-yaml.md", "\n---\ntitle: '未闭合的引号\nauthor: 36kr\n---\n<p>x</p>\n")
     error, out, err = run_failing(tmp_path)
     assert "2 of 4 files failed" in str(error)
-    assert "4 files: 2 created, 0 updated, 0 unchanged, 0 skipped, 2 failed" in out
+    assert "4 files: 2 created, 0 updated, 0 unchanged, 0 conflict, 0 skipped, 2 failed" in out
     assert set(Article.objects.values_list("source_path", flat=True)) == {
         "2024-05-01-good-one.md",
         "sub/2024-05-03-good-two.md",
@@ -237,7 +237,7 @@ def test_file_without_front_matter_is_skipped_and_reported(tmp_path):
     write(tmp_path, "good.md", seed_shaped("青禾物流夜间配送试点"))
     write(tmp_path, "notes.md", "# 编辑部笔记\n\n没有 front matter。\n")
     out, err = run(tmp_path)
-    assert "2 files: 1 created, 0 updated, 0 unchanged, 1 skipped, 0 failed" in out
+    assert "2 files: 1 created, 0 updated, 0 unchanged, 0 conflict, 1 skipped, 0 failed" in out
     assert f"{tmp_path / 'notes.md'}: skipped: no front matter" in err
     assert Article.objects.count() == 1
 
@@ -262,7 +262,7 @@ def test_failure_mid_save_leaves_no_rows_from_that_file(tmp_path, monkeypatch):
     error, out, err = run_failing(tmp_path)
     assert seen == {"article saved": True, "categories": 3}  # the failure came mid-way
     assert "1 of 2 files failed" in str(error)
-    assert "2 files: 0 created, 0 updated, 1 unchanged, 0 skipped, 1 failed" in out
+    assert "2 files: 0 created, 0 updated, 1 unchanged, 0 conflict, 0 skipped, 1 failed" in out
     assert f"{tmp_path / 'bad.md'}: failed: cannot save: simulated failure" in err
     assert table_counts() == counts
     assert not Article.objects.filter(source_path="bad.md").exists()
@@ -307,7 +307,7 @@ def test_unforeseen_mapping_error_fails_only_that_file(tmp_path, monkeypatch):
     write(tmp_path, "bad.md", seed_shaped("出错的文章"))
     write(tmp_path, "good.md", seed_shaped("正常的文章"))
     _, out, err = run_failing(tmp_path)
-    assert "2 files: 1 created, 0 updated, 0 unchanged, 0 skipped, 1 failed" in out
+    assert "2 files: 1 created, 0 updated, 0 unchanged, 0 conflict, 0 skipped, 1 failed" in out
     assert f"{tmp_path / 'bad.md'}: failed: cannot map: TypeError: unforeseen value" in err
     assert list(Article.objects.values_list("source_path", flat=True)) == ["good.md"]
 
@@ -339,7 +339,7 @@ def test_hidden_folders_and_files_are_skipped(tmp_path):
     write(tmp_path, "sub/.cache/deep.md", seed_shaped("藏在深处的点目录里"))
     write(tmp_path, ".hidden.md", seed_shaped("点开头的文件"))
     out, _ = run(tmp_path)
-    assert out.strip().endswith("1 files: 1 created, 0 updated, 0 unchanged, 0 skipped, 0 failed")
+    assert out.strip().endswith("1 files: 1 created, 0 updated, 0 unchanged, 0 conflict, 0 skipped, 0 failed")
     assert list(Article.objects.values_list("source_path", flat=True)) == ["visible.md"]
 
 

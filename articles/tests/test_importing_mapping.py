@@ -8,7 +8,6 @@ import pytest
 from articles.importing.frontmatter import LegacyRecord, read_legacy_file
 from articles.importing.mapping import (
     MappingError,
-    body_to_html,
     category_paths,
     image_url,
     is_draft,
@@ -215,23 +214,11 @@ def test_overlong_title_is_shortened_with_a_warning():
     assert any(w.startswith("title:") for w in values.warnings)
 
 
-def test_body_to_html_renders_markdown_bodies():
-    html = body_to_html("## 小标题\n\n第一段，**加粗**。\n\n- 一\n- 二\n", ".md")
-    assert "<h2>小标题</h2>" in html
-    assert "<strong>加粗</strong>" in html
-    assert "<li>一</li>" in html
-    assert body_to_html("第一段", ".markdown") == "<p>第一段</p>"
-
-
-def test_body_to_html_passes_html_through():
-    body = (
-        '<div>   \n<p class="image-wrapper"><img data-img-size-val '
-        'src="https://img.example.com/a.jpg"></p> \n</div>'
-    )
-    assert body_to_html(body, ".md") == body
-    assert body_to_html("<p>已是 HTML</p>", ".md") == "<p>已是 HTML</p>"
-    assert body_to_html("<section>x</section>", ".html") == "<section>x</section>"
-    assert body_to_html("**不渲染**", ".html") == "**不渲染**"
+def test_markdown_body_is_rendered_and_html_body_passes_through():
+    markdown = map_record(record({"date": "2025-01-01"}, body="## 小标题\n\n第一段，**加粗**。"), tz=SHANGHAI, default_author="x")
+    assert markdown.body_html == "<h2>小标题</h2>\n<p>第一段，<strong>加粗</strong>。</p>"
+    html = map_record(record({"date": "2025-01-01"}, body="<div><p>已是 HTML</p></div>"), tz=SHANGHAI, default_author="x")
+    assert html.body_html == "<div><p>已是 HTML</p></div>"
 
 
 def test_map_record_on_the_seed_shaped_fixture():

@@ -1,48 +1,164 @@
+import json
+import sys
+import time
 import zoneinfo
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
 
-from articles.importing.importer import DEFAULT_EXTENSIONS, Outcome, find_legacy_files, import_file
+from articles.importing.frontmatter import DEFAULT_MAX_BYTES
+from articles.importing.importer import (
+    DEFAULT_EXTENSIONS,
+    Importer,
+    ImportOptions,
+    Outcome,
+    find_legacy_files,
+)
+from articles.importing.mapping import HEXO_DEFAULT_PERMALINK
+
+PROGRESS_EVERY_SECONDS = 10
 
 
 class Command(BaseCommand):
-    help = "Import legacy front-matter files (Hexo style: YAML between '---' lines, then the body)."
+    help = (
+        "Import legacy front-matter files (Hexo, Jekyll, Hugo: YAML, JSON or TOML front matter, "
+        "then an HTML or Markdown body). Safe to run again: unchanged files are left alone."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (recursive)")
         parser.add_argument(
-            "--default-author",
-            default=settings.NEWSROOM["DEFAULT_AUTHOR"],
-            help="byline for files without an author (default: %(default)s)",
+            "--ext",
+            default=",".join(DEFAULT_EXTENSIONS),
+            help="comma-separated file endings to import (default: %(default)s)",
         )
-        parser.add_argument(
-            "--timezone",
-            default=settings.TIME_ZONE,
-            help="zone for dates written without one (default: %(default)s)",
+        parser.add_argument("--default-author", default=settings.NEWSROOM["DEFAULT_AUTHOR"],
+                            help="byline for files without an author (default: %(default)s)")
+        parser.add_argument("--timezone", default=settings.TIME_ZONE,
+                            help="zone for dates written without one (default: %(default)s)")
+        parser.add_argument("--status", choices=["draft", "published"],
+                            help="give every imported article this status, whatever its file says")
+        parser.add_argument("--categories", choices=["path", "flat"], default="path",
+                            help="a flat list is one path (Hexo, the default) or separate categories")
+        parser.add_argument("--body-format", choices=["auto", "markdown", "html"], default="auto")
+        parser.add_argument("--source-root", type=Path,
+                            help="the old site's source/ folder, to find images given as site paths")
+        parser.add_argument("--permalink", default=HEXO_DEFAULT_PERMALINK,
+                            help="the old site's permalink pattern, for redirects (default: %(default)s)")
+        parser.add_argument("--no-redirects", action="store_true",
+                            help="record no redirect from the pattern-based old address")
+        parser.add_argument("--overwrite-edited", action="store_true",
+                            help="replace articles that editors changed since their import")
+        parser.add_argument("--dry-run", action="store_true", help="write nothing; report what would happen")
+        parser.add_argument("--report", type=Path, metavar="FILE", help="write one JSON line per file")
+        parser.add_argument("--max-size", type=int, default=DEFAULT_MAX_BYTES, metavar="BYTES",
+                            help="refuse files larger than this (default: %(default)s)")
+        parser.add_argument("--allow-missing-front-matter", action="store_true",
+                            help="import files without front matter, titled after their file name")
+
+    def handle(self, *, paths, **options):
+        importer = Importer(self._import_options(options))
+        extensions = tuple(
+            e if e.startswith(".") else "." + e for e in (x.strip().lower() for x in options["ext"].split(",")) if e
+        )
+        try:
+            files = list(find_legacy_files(paths, extensions))
+        except FileNotFoundError as error:
+            raise CommandError(str(error), returncode=2) from None
+
+        counts = {outcome: 0 for outcome in Outcome}
+        started = time.monotonic()
+        report = self._open_report(options["report"])
+        try:
+            for path, root in self._progress(files, options["verbosity"]):
+                result = importer.import_file(path, root)
+                counts[result.outcome] += 1
+                self._tell(result, options)
+                if report:
+                    report.write(json.dumps(self._report_line(result, options["dry_run"]), ensure_ascii=False) + "\n")
+        finally:
+            if report:
+                report.close()
+        self._summary(counts, len(files), time.monotonic() - started, options["dry_run"])
+        if counts[Outcome.FAILED]:
+            raise CommandError(f"{counts[Outcome.FAILED]} of {len(files)} files failed to import", returncode=1)
+
+    def _import_options(self, options):
+        try:
+            tz = zoneinfo.ZoneInfo(options["timezone"])
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise CommandError(f"--timezone: unknown time zone {options['timezone']!r}", returncode=2) from None
+        source_root = options["source_root"]
+        if source_root is not None and not source_root.is_dir():
+            raise CommandError(f"--source-root: {source_root} is not a folder", returncode=2)
+        if options["max_size"] <= 0:
+            raise CommandError("--max-size: must be a positive number of bytes", returncode=2)
+        return ImportOptions(
+            tz=tz,
+            default_author=options["default_author"],
+            status=options["status"],
+            categories=options["categories"],
+            body_format=options["body_format"],
+            permalink=None if options["no_redirects"] else options["permalink"],
+            source_root=source_root,
+            overwrite_edited=options["overwrite_edited"],
+            dry_run=options["dry_run"],
+            max_bytes=options["max_size"],
+            allow_missing_front_matter=options["allow_missing_front_matter"],
         )
 
-    def handle(self, *, paths, default_author, timezone, **options):
+    def _open_report(self, report_path):
+        if report_path is None:
+            return None
         try:
-            tz = zoneinfo.ZoneInfo(timezone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise CommandError(f"--timezone: unknown time zone {timezone!r}") from None
-        counts = {outcome: 0 for outcome in Outcome}
-        try:
-            files = list(find_legacy_files(paths, DEFAULT_EXTENSIONS))
-        except FileNotFoundError as error:
-            raise CommandError(str(error)) from None
-        for path, root in files:
-            result = import_file(path, root, tz=tz, default_author=default_author)
-            counts[result.outcome] += 1
-            for warning in result.warnings:
-                self.stderr.write(f"{path}: warning: {warning}")
-            if result.outcome in (Outcome.FAILED, Outcome.SKIPPED):
-                style = self.style.ERROR if result.outcome is Outcome.FAILED else self.style.WARNING
-                self.stderr.write(style(f"{path}: {result.outcome.value}: {result.reason}"))
-            elif options["verbosity"] > 1:
-                self.stdout.write(f"{path}: {result.outcome.value}: {result.article.get_absolute_url()}")
-        summary = ", ".join(f"{n} {outcome.value}" for outcome, n in counts.items())
-        self.stdout.write(f"{len(files)} files: {summary}")
-        if counts[Outcome.FAILED]:
-            raise CommandError(f"{counts[Outcome.FAILED]} of {len(files)} files failed to import")
+            return report_path.open("w", encoding="utf-8")
+        except OSError as error:
+            raise CommandError(f"--report: cannot write {report_path}: {error.strerror}", returncode=2) from None
+
+    def _progress(self, files, verbosity):
+        """A bar on a terminal; elsewhere a plain line every few seconds."""
+        if verbosity < 1:
+            yield from files
+        elif sys.stderr.isatty():
+            yield from tqdm(files, unit="file", file=sys.stderr, dynamic_ncols=True)
+        else:
+            started = last = time.monotonic()
+            for done, item in enumerate(files):
+                now = time.monotonic()
+                if now - last >= PROGRESS_EVERY_SECONDS:
+                    last = now
+                    self.stderr.write(f"… {done} of {len(files)} files ({done / (now - started):.0f} files/s)")
+                yield item
+
+    def _tell(self, result, options):
+        for warning in result.warnings:
+            self.stderr.write(f"{result.path}: warning: {warning}")
+        if result.outcome in (Outcome.FAILED, Outcome.SKIPPED, Outcome.CONFLICT):
+            style = self.style.ERROR if result.outcome is Outcome.FAILED else self.style.WARNING
+            self.stderr.write(style(f"{result.path}: {result.outcome.value}: {result.reason}"))
+        elif options["verbosity"] > 1 and result.article is not None:
+            self.stdout.write(f"{result.path}: {result.outcome.value}: {result.article.get_absolute_url()}")
+
+    @staticmethod
+    def _report_line(result, dry_run):
+        article = None if dry_run else result.article
+        return {
+            "path": str(result.path),
+            "outcome": result.outcome.value,
+            "article_id": article.pk if article else None,
+            "url": article.get_absolute_url() if article else None,
+            "warnings": result.warnings,
+            "error": result.reason or None,
+        }
+
+    def _summary(self, counts, total, seconds, dry_run):
+        rate = total / seconds if seconds else 0.0
+        heading = "Dry run — nothing was written" if dry_run else "Import finished"
+        lines = [heading, *(f"  {o.value:<10} {n:>7}" for o, n in counts.items()), f"  {'total':<10} {total:>7}"]
+        lines.append(f"  {seconds:.1f} s, {rate:.0f} files/s")
+        self.stdout.write("\n".join(lines))
+        verb = "would be" if dry_run else ""
+        summary = ", ".join(f"{n} {verb + ' ' if verb else ''}{o.value}" for o, n in counts.items())
+        self.stdout.write(f"{total} files: {summary}")

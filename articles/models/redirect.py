@@ -1,0 +1,31 @@
+from django.db import models
+
+
+class LegacyURL(models.Model):
+    """An address an article had on the old site; it answers with a 301 to the article's URL.
+
+    The target is the article itself, not a stored path (as in django.contrib.redirects), so the
+    redirect follows the article when its own URL changes and never chains.
+    """
+
+    path = models.CharField("旧地址", max_length=500, unique=True)
+    article = models.ForeignKey(
+        "articles.Article", verbose_name="文章", on_delete=models.CASCADE, related_name="legacy_urls"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = "旧地址跳转"
+        verbose_name_plural = "旧地址跳转"
+
+    def __str__(self):
+        return self.path
+
+    @staticmethod
+    def normalize(path):
+        """The form a legacy path is stored and looked up in: leading slash, no host or query."""
+        from urllib.parse import unquote, urlsplit
+
+        path = unquote(urlsplit(path.strip()).path or "/")
+        return path if path.startswith("/") else "/" + path
