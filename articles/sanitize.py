@@ -140,10 +140,22 @@ def _internal_hosts():
     return frozenset(hosts | ({site} if site else set()))
 
 
+class CleanHTML(str):
+    """Text that clean_html() produced. The policy is idempotent, so cleaning it again is skipped.
+
+    Any edit (concatenation, replace, a value read back from a form or the database) gives a
+    plain str again, which is cleaned as usual.
+    """
+
+    __slots__ = ()
+
+
 def clean_html(html, *, internal_hosts=None):
     """Return `html` reduced to the article policy; applying it twice changes nothing."""
+    if isinstance(html, CleanHTML) and internal_hosts is None:
+        return html
     if not html:
-        return ""
+        return CleanHTML("")
     attribute_filter = type(
         "_Attributes",
         (_LinkAndImageAttributes,),
@@ -159,4 +171,4 @@ def clean_html(html, *, internal_hosts=None):
         strip_comments=True,
         filters=[_DropWithContent, attribute_filter],
     )
-    return cleaner.clean(html).strip()
+    return CleanHTML(cleaner.clean(html).strip())

@@ -21,4 +21,12 @@ def plain_text(body_html):
 
 def excerpt(body_html, length):
     """The first `length` characters of the body's text, cut with an ellipsis."""
+    body_html = body_html or ""
+    # Markup rarely outweighs text twenty to one; look at a prefix first, cut after a tag.
+    prefix = body_html[: length * 20]
+    if len(prefix) < len(body_html):
+        prefix = prefix[: prefix.rfind(">") + 1]
+        text = plain_text(prefix)
+        if len(text) > length:
+            return Truncator(text).chars(length)
     return Truncator(plain_text(body_html)).chars(length)

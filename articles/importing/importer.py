@@ -3,18 +3,22 @@ import datetime as dt
 import enum
 import hashlib
 import io
+import multiprocessing
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from PIL import Image as PILImage
 
-from articles.models import Article, Author, Category, Image, LegacyURL
+from articles.models import Article, Author, Category, Image, LegacyURL, Tag, TaggedArticle
+from articles.sanitize import clean_html
+from articles.text import excerpt
 from articles.slugs import readable_slug, unique_slug
 
 from .body import rewrite_image_sources
@@ -86,54 +90,110 @@ def find_legacy_files(paths, extensions=DEFAULT_EXTENSIONS):
                 yield candidate, given
 
 
+@dataclass
+class Prepared:
+    """A file read, mapped and sanitized (the CPU-bound half), or the reason it went no further."""
+
+    path: Path
+    root: Path
+    values: object = None
+    result: FileResult | None = None
+
+
+def prepare_file(path, root, options, known_hashes):
+    """Read, map and sanitize one file without the database; safe to run in a worker process."""
+    path, root = Path(path), Path(root)
+    relative = path.relative_to(root).as_posix() if path != root else path.name
+    try:
+        if path.stat().st_size <= options.max_bytes:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            if known_hashes.get(relative) == digest:
+                return Prepared(path, root, result=FileResult(path, Outcome.UNCHANGED))
+        record = read_legacy_file(
+            path,
+            root,
+            max_bytes=options.max_bytes,
+            allow_missing_front_matter=options.allow_missing_front_matter,
+        )
+        fallback = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=options.tz)
+        values = map_record(
+            record,
+            tz=options.tz,
+            default_author=options.default_author,
+            fallback_time=fallback,
+            status=options.status,
+            categories=options.categories,
+            body_format=options.body_format,
+            permalink=options.permalink,
+        )
+        values.body_html = clean_html(values.body_html)
+        if not values.summary:
+            values.summary = excerpt(values.body_html, settings.NEWSROOM["SUMMARY_LENGTH"])
+    except NoFrontMatter as error:
+        return Prepared(path, root, result=FileResult(path, Outcome.SKIPPED, str(error)))
+    except (LegacyFileError, MappingError) as error:
+        return Prepared(path, root, result=FileResult(path, Outcome.FAILED, str(error)))
+    except OSError as error:
+        reason = f"cannot read: {error.strerror or error}"
+        return Prepared(path, root, result=FileResult(path, Outcome.FAILED, reason))
+    except Exception as error:  # an unforeseen value must fail this file, not the whole run
+        reason = f"cannot map: {type(error).__name__}: {error}"
+        return Prepared(path, root, result=FileResult(path, Outcome.FAILED, reason))
+    return Prepared(path, root, values=values)
+
+
+_worker_state = {}
+
+
+def _start_worker(options, known_hashes):
+    _worker_state.update(options=options, known_hashes=known_hashes)
+
+
+def _prepare_in_worker(item):
+    path, root = item
+    return prepare_file(path, root, _worker_state["options"], _worker_state["known_hashes"])
+
+
 class Importer:
     """Imports files one by one; keeps what it learnt (hashes, authors, categories) for the run."""
 
     def __init__(self, options):
         self.options = options
         # One query up front lets unchanged files be recognised without parsing or querying.
-        self.known_hashes = dict(
-            Article.objects.exclude(source_path="").values_list("source_path", "source_hash")
-        )
+        self.known = {
+            path: (pk, digest)
+            for path, pk, digest in Article.objects.exclude(source_path="").values_list(
+                "source_path", "pk", "source_hash"
+            )
+        }
+        self.known_hashes = {path: digest for path, (_, digest) in self.known.items()}
         self._authors = {}
         self._categories = {}
-        self._remote_images = {}
+        self._tags = {}
+
+    def import_files(self, files, *, jobs=0):
+        """Yield a FileResult per (path, root) in `files`, in order.
+
+        With `jobs` > 0, reading, mapping and sanitizing run in that many worker processes
+        while this process writes to the database; saving stays here, one transaction a file.
+        """
+        if jobs <= 0:
+            for path, root in files:
+                yield self.save_prepared(prepare_file(path, root, self.options, self.known_hashes))
+            return
+        context = multiprocessing.get_context("fork")
+        with context.Pool(jobs, initializer=_start_worker, initargs=(self.options, self.known_hashes)) as pool:
+            for prepared in pool.imap(_prepare_in_worker, files, chunksize=8):
+                yield self.save_prepared(prepared)
 
     def import_file(self, path, root):
         """Import one file in its own transaction and say what happened; never raises for bad input."""
-        path, root = Path(path), Path(root)
-        relative = path.relative_to(root).as_posix() if path != root else path.name
-        try:
-            if path.stat().st_size <= self.options.max_bytes:
-                digest = hashlib.sha256(path.read_bytes()).hexdigest()
-                if self.known_hashes.get(relative) == digest:
-                    return FileResult(path, Outcome.UNCHANGED)
-            record = read_legacy_file(
-                path,
-                root,
-                max_bytes=self.options.max_bytes,
-                allow_missing_front_matter=self.options.allow_missing_front_matter,
-            )
-            fallback = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=self.options.tz)
-            values = map_record(
-                record,
-                tz=self.options.tz,
-                default_author=self.options.default_author,
-                fallback_time=fallback,
-                status=self.options.status,
-                categories=self.options.categories,
-                body_format=self.options.body_format,
-                permalink=self.options.permalink,
-            )
-        except NoFrontMatter as error:
-            return FileResult(path, Outcome.SKIPPED, str(error))
-        except (LegacyFileError, MappingError) as error:
-            return FileResult(path, Outcome.FAILED, str(error))
-        except OSError as error:
-            return FileResult(path, Outcome.FAILED, f"cannot read: {error.strerror or error}")
-        except Exception as error:  # an unforeseen value must fail this file, not the whole run
-            return FileResult(path, Outcome.FAILED, f"cannot map: {type(error).__name__}: {error}")
+        return self.save_prepared(prepare_file(path, root, self.options, self.known_hashes))
 
+    def save_prepared(self, prepared):
+        if prepared.result is not None:
+            return prepared.result
+        values, path, root = prepared.values, prepared.path, prepared.root
         stored_files = []
         try:
             article, outcome, reason = self.save(values, path, root, stored_files)
@@ -150,7 +210,7 @@ class Importer:
     def save(self, values, path, root, stored_files):
         """Create or update the article for `values` atomically; returns (article, outcome, reason)."""
         with transaction.atomic():
-            article = self._find(values)
+            article = self._find(values, root)
             if article is not None and article.source_hash == values.source_hash:
                 return article, Outcome.UNCHANGED, ""
             if article is not None and article.edited_since_import and not self.options.overwrite_edited:
@@ -159,24 +219,44 @@ class Importer:
                     "kept as it is (--overwrite-edited replaces it)"
                 )
                 return article, Outcome.CONFLICT, reason
-            outcome = Outcome.CREATED if article is None else Outcome.UPDATED
+            created = article is None
             article = article or Article(slug=self._free_slug(values))
             self._fill(article, values, path, root, stored_files)
             article.save()
-            article.categories.set([self._category(names) for names in values.category_paths])
-            article.tags.set(values.tags)
+            leaves = [self._category(names) for names in values.category_paths]
+            tags = self._tag_objects(values.tags)
+            if created:
+                # A new article has no links yet: write them in one statement each.
+                Article.categories.through.objects.bulk_create(
+                    [Article.categories.through(article=article, category=leaf) for leaf in dict.fromkeys(leaves)]
+                )
+                TaggedArticle.objects.bulk_create(
+                    [TaggedArticle(content_object=article, tag=tag) for tag in tags]
+                )
+            else:
+                article.categories.set(leaves)
+                article.tags.set(tags)
             self._record_legacy_urls(article, values)
             Article.objects.filter(pk=article.pk).update(imported_at=F("updated_at"))
+            outcome = Outcome.CREATED if created else Outcome.UPDATED
             if self.options.dry_run:
                 raise _DryRunRollback(article, outcome, "")
             return article, outcome, ""
 
-    def _find(self, values):
-        found = Article.objects.filter(source_path=values.source_path).first()
-        if found is None and values.source_id:
-            # A moved or renamed file keeps its article through the id in its front matter.
-            found = Article.objects.filter(source_id=values.source_id).first()
-        return found
+    def _find(self, values, root):
+        if values.source_path in self.known:
+            found = Article.objects.filter(pk=self.known[values.source_path][0]).first()
+        else:
+            found = Article.objects.filter(source_path=values.source_path).first()
+        if found is not None or not values.source_id:
+            return found
+        # A moved or renamed file keeps its article through the id in its front matter. Ids are
+        # not unique in real archives (translations share an `abbrlink`), so the id only counts
+        # when the file the article came from is gone.
+        for candidate in Article.objects.filter(source_id=values.source_id):
+            if not (Path(root) / candidate.source_path).exists():
+                return candidate
+        return None
 
     def _free_slug(self, values):
         wanted = values.slug or readable_slug(values.title, max_length=100, fallback="article")
@@ -194,7 +274,10 @@ class Importer:
         article.published_at = values.published_at
         article.allow_comments = values.allow_comments
         article.hero_image = self._image(values.hero_image_url, "hero image", values, path, root, stored_files)
-        article.thumbnail = self._image(values.thumbnail_url, "thumbnail", values, path, root, stored_files)
+        if values.thumbnail_url == values.hero_image_url:
+            article.thumbnail = article.hero_image
+        else:
+            article.thumbnail = self._image(values.thumbnail_url, "thumbnail", values, path, root, stored_files)
         article.source_path = values.source_path
         article.source_hash = values.source_hash
         article.source_id = values.source_id
@@ -216,14 +299,29 @@ class Importer:
             transaction.on_commit(lambda: self._categories.setdefault(key, leaf))
         return leaf
 
+    def _tag_objects(self, names):
+        """Tags for `names`, found case-insensitively as taggit does, created when new."""
+        tags, missing = [], []
+        for name in names:
+            tag = self._tags.get(name.casefold())
+            (tags.append(tag) if tag else missing.append(name))
+        if missing:
+            lookup = Q()
+            for name in missing:
+                lookup |= Q(name__iexact=name)
+            found = {tag.name.casefold(): tag for tag in Tag.objects.filter(lookup)}
+            for name in missing:
+                tag = found.get(name.casefold()) or Tag.objects.create(name=name)
+                found[name.casefold()] = tag
+                tags.append(tag)
+            transaction.on_commit(lambda: self._tags.update(found))
+        return list(dict.fromkeys(tags))
+
     def _image(self, reference, role, values, path, root, stored_files):
         if not reference:
             return None
         if reference.startswith(("http://", "https://")):
-            image = self._remote_images.get(reference)
-            if image is None:
-                image, _ = Image.objects.get_or_create(source_url=reference)
-                transaction.on_commit(lambda: self._remote_images.setdefault(reference, image))
+            image, _ = Image.objects.get_or_create(source_url=reference)
             return image
         image = self._local_image(reference, path, root, values, stored_files)
         if image is None:
@@ -231,14 +329,19 @@ class Importer:
         return image
 
     def _body_with_local_images(self, values, path, root, stored_files):
-        new_sources = {}
+        new_sources, missing = {}, []
         for src in values.local_images:
             image = self._local_image(src, path, root, values, stored_files)
             if image is not None and image.file:
                 new_sources[src] = image.file.url
             elif image is None:
-                hint = "" if self.options.source_root else " (give --source-root, the old site's source/ folder)"
-                values.warnings.append(f"body image {src!r} not found{hint}; left as it was")
+                missing.append(src)
+        if missing:
+            hint = "" if self.options.source_root else " (give --source-root, the old site's source/ folder)"
+            shown = ", ".join(repr(src) for src in missing[:3]) + (" …" if len(missing) > 3 else "")
+            values.warnings.append(
+                f"{len(missing)} body image(s) not found{hint}, left as they were: {shown}"
+            )
         return rewrite_image_sources(values.body_html, new_sources) if new_sources else values.body_html
 
     def _local_image(self, reference, path, root, values, stored_files):
@@ -292,12 +395,13 @@ class Importer:
         return None
 
     def _record_legacy_urls(self, article, values):
-        own = article.get_absolute_url()
-        for old_path in values.legacy_paths:
-            if old_path == own:
-                continue
-            legacy, created = LegacyURL.objects.get_or_create(path=old_path, defaults={"article": article})
-            if not created and legacy.article_id != article.pk:
-                values.warnings.append(
-                    f"legacy URL {old_path} already leads to article {legacy.article_id}; not changed"
-                )
+        wanted = [p for p in values.legacy_paths if p != article.get_absolute_url()]
+        if not wanted:
+            return
+        taken = dict(LegacyURL.objects.filter(path__in=wanted).values_list("path", "article_id"))
+        for old_path, owner in taken.items():
+            if owner != article.pk:
+                values.warnings.append(f"legacy URL {old_path} already leads to article {owner}; not changed")
+        LegacyURL.objects.bulk_create(
+            [LegacyURL(path=p, article=article) for p in wanted if p not in taken]
+        )

@@ -67,7 +67,7 @@ class Article(models.Model):
     allow_comments = models.BooleanField("允许评论", default=True)
 
     # Provenance of imported articles; empty for articles written in the admin.
-    source_path = models.CharField("来源文件", max_length=500, blank=True, editable=False)
+    source_path = models.CharField("来源文件", max_length=500, blank=True, editable=False, db_index=True)
     source_hash = models.CharField("来源文件 SHA-256", max_length=64, blank=True, editable=False)
     source_id = models.CharField(
         "来源 ID", max_length=200, blank=True, db_index=True, editable=False,

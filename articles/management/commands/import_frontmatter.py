@@ -1,4 +1,5 @@
 import json
+import os
 import sys
 import time
 import zoneinfo
@@ -19,6 +20,8 @@ from articles.importing.importer import (
 from articles.importing.mapping import HEXO_DEFAULT_PERMALINK
 
 PROGRESS_EVERY_SECONDS = 10
+# Below this many files, starting worker processes costs more than it saves.
+PARALLEL_FROM_FILES = 200
 
 
 class Command(BaseCommand):
@@ -57,6 +60,9 @@ class Command(BaseCommand):
                             help="refuse files larger than this (default: %(default)s)")
         parser.add_argument("--allow-missing-front-matter", action="store_true",
                             help="import files without front matter, titled after their file name")
+        parser.add_argument("--jobs", type=int, default=None, metavar="N",
+                            help="worker processes that read and sanitize files while this one "
+                                 "writes (default: one per core for large imports, 0 for small ones)")
 
     def handle(self, *, paths, **options):
         importer = Importer(self._import_options(options))
@@ -68,12 +74,15 @@ class Command(BaseCommand):
         except FileNotFoundError as error:
             raise CommandError(str(error), returncode=2) from None
 
+        jobs = options["jobs"]
+        if jobs is None:
+            jobs = (os.cpu_count() or 1) if len(files) >= PARALLEL_FROM_FILES else 0
         counts = {outcome: 0 for outcome in Outcome}
         started = time.monotonic()
         report = self._open_report(options["report"])
         try:
-            for path, root in self._progress(files, options["verbosity"]):
-                result = importer.import_file(path, root)
+            results = importer.import_files(files, jobs=jobs)
+            for result in self._progress(results, len(files), options["verbosity"]):
                 counts[result.outcome] += 1
                 self._tell(result, options)
                 if report:
@@ -117,20 +126,20 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"--report: cannot write {report_path}: {error.strerror}", returncode=2) from None
 
-    def _progress(self, files, verbosity):
+    def _progress(self, results, total, verbosity):
         """A bar on a terminal; elsewhere a plain line every few seconds."""
         if verbosity < 1:
-            yield from files
+            yield from results
         elif sys.stderr.isatty():
-            yield from tqdm(files, unit="file", file=sys.stderr, dynamic_ncols=True)
+            yield from tqdm(results, total=total, unit="file", file=sys.stderr, dynamic_ncols=True)
         else:
             started = last = time.monotonic()
-            for done, item in enumerate(files):
+            for done, result in enumerate(results, start=1):
                 now = time.monotonic()
                 if now - last >= PROGRESS_EVERY_SECONDS:
                     last = now
-                    self.stderr.write(f"… {done} of {len(files)} files ({done / (now - started):.0f} files/s)")
-                yield item
+                    self.stderr.write(f"… {done} of {total} files ({done / (now - started):.0f} files/s)")
+                yield result
 
     def _tell(self, result, options):
         for warning in result.warnings:
