@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 from taggit.models import Tag as TaggitDefaultTag
 
-from .models import Article, Author, Category, Image, Tag
+from .models import Article, Author, Category, Image, LegacyURL, Tag
 
 # Articles use our own Tag model (pinyin slugs, integer foreign keys); taggit's stays empty.
 admin.site.unregister(TaggitDefaultTag)
@@ -72,3 +72,11 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def view_on_site(self, article):
         return article.get_absolute_url() if article.is_published else None
+
+
+@admin.register(LegacyURL)
+class LegacyURLAdmin(admin.ModelAdmin):
+    list_display = ("path", "article", "created_at")
+    search_fields = ("path", "article__title")
+    list_select_related = ("article",)
+    autocomplete_fields = ("article",)

@@ -63,6 +63,9 @@ class ImportOptions:
     allow_missing_front_matter: bool = False
 
 
+_MISSING = object()  # an image reference that names no file in the archive
+
+
 class _DryRunRollback(Exception):
     """Raised inside a dry run's transaction so that nothing it wrote is kept."""
 
@@ -160,13 +163,14 @@ class Importer:
     def __init__(self, options):
         self.options = options
         # One query up front lets unchanged files be recognised without parsing or querying.
+        # Enough of each imported article to name it in a report without another query.
         self.known = {
-            path: (pk, digest)
-            for path, pk, digest in Article.objects.exclude(source_path="").values_list(
-                "source_path", "pk", "source_hash"
+            row[0]: Article(pk=row[1], source_hash=row[2], slug=row[3], published_at=row[4], created_at=row[5])
+            for row in Article.objects.exclude(source_path="").values_list(
+                "source_path", "pk", "source_hash", "slug", "published_at", "created_at"
             )
         }
-        self.known_hashes = {path: digest for path, (_, digest) in self.known.items()}
+        self.known_hashes = {path: article.source_hash for path, article in self.known.items()}
         self._authors = {}
         self._categories = {}
         self._tags = {}
@@ -192,6 +196,9 @@ class Importer:
 
     def save_prepared(self, prepared):
         if prepared.result is not None:
+            if prepared.result.outcome is Outcome.UNCHANGED:
+                relative = prepared.path.relative_to(prepared.root).as_posix() if prepared.path != prepared.root else prepared.path.name
+                prepared.result.article = self.known.get(relative)
             return prepared.result
         values, path, root = prepared.values, prepared.path, prepared.root
         stored_files = []
@@ -212,7 +219,9 @@ class Importer:
         with transaction.atomic():
             article = self._find(values, root)
             if article is not None and article.source_hash == values.source_hash:
-                return article, Outcome.UNCHANGED, ""
+                if article.source_path == values.source_path:
+                    return article, Outcome.UNCHANGED, ""
+                return self._moved(article, values)
             if article is not None and article.edited_since_import and not self.options.overwrite_edited:
                 reason = (
                     f"edited in the CMS since its import (last saved {article.updated_at:%Y-%m-%d %H:%M}); "
@@ -243,9 +252,18 @@ class Importer:
                 raise _DryRunRollback(article, outcome, "")
             return article, outcome, ""
 
+    def _moved(self, article, values):
+        """The same file under a new name: follow it, and keep the old addresses answering."""
+        Article.objects.filter(pk=article.pk).update(source_path=values.source_path)
+        article.source_path = values.source_path
+        self._record_legacy_urls(article, values)
+        if self.options.dry_run:
+            raise _DryRunRollback(article, Outcome.UPDATED, "")
+        return article, Outcome.UPDATED, ""
+
     def _find(self, values, root):
         if values.source_path in self.known:
-            found = Article.objects.filter(pk=self.known[values.source_path][0]).first()
+            found = Article.objects.filter(pk=self.known[values.source_path].pk).first()
         else:
             found = Article.objects.filter(source_path=values.source_path).first()
         if found is not None or not values.source_id:
@@ -324,18 +342,19 @@ class Importer:
             image, _ = Image.objects.get_or_create(source_url=reference)
             return image
         image = self._local_image(reference, path, root, values, stored_files)
-        if image is None:
+        if image is _MISSING:
             values.warnings.append(f"{role}: {reference!r} not found on disk; left out")
+            return None
         return image
 
     def _body_with_local_images(self, values, path, root, stored_files):
         new_sources, missing = {}, []
         for src in values.local_images:
             image = self._local_image(src, path, root, values, stored_files)
-            if image is not None and image.file:
-                new_sources[src] = image.file.url
-            elif image is None:
+            if image is _MISSING:
                 missing.append(src)
+            elif image is not None and image.file:
+                new_sources[src] = image.file.url
         if missing:
             hint = "" if self.options.source_root else " (give --source-root, the old site's source/ folder)"
             shown = ", ".join(repr(src) for src in missing[:3]) + (" …" if len(missing) > 3 else "")
@@ -345,10 +364,13 @@ class Importer:
         return rewrite_image_sources(values.body_html, new_sources) if new_sources else values.body_html
 
     def _local_image(self, reference, path, root, values, stored_files):
-        """The library image for a file of the old site, copied in once (deduplicated by content)."""
+        """The library image for a file of the old site, copied in once (deduplicated by content).
+
+        Returns _MISSING when no such file exists, None when it exists but was refused (warned).
+        """
         found = self._locate(reference, path, root)
         if found is None:
-            return None
+            return _MISSING
         data = found.read_bytes()
         if len(data) > LOCAL_IMAGE_MAX_BYTES:
             values.warnings.append(f"image {reference!r} is over {LOCAL_IMAGE_MAX_BYTES} bytes; left out")
@@ -368,7 +390,8 @@ class Importer:
             values.warnings.append(f"image {reference!r} is {image_format}, not a web picture; left out")
             return None
         if self.options.dry_run:
-            return Image(sha256=digest)
+            # A row without the file: the dry run's rollback discards it, and nothing is stored.
+            return Image.objects.create(sha256=digest)
         image = Image(sha256=digest)
         image.file.save(found.name, ContentFile(data), save=False)
         stored_files.append(image.file.name)
@@ -385,6 +408,7 @@ class Importer:
                 candidates.append(source_root / clean.lstrip("/"))
         else:
             candidates.append(path.parent / clean)
+            candidates.append(path.parent / path.stem / clean)  # Hexo's post asset folder
             if source_root is not None:
                 candidates.append(source_root / clean)
         allowed = [Path(root).resolve()] + ([source_root.resolve()] if source_root else [])

@@ -43,7 +43,7 @@ def test_article_saved_in_the_admin_is_stored_sanitized(editor_client):
 
 def test_admin_lists_and_edit_pages_load(editor_client):
     article = make_article(categories=[make_category_path("新媒体", "36kr", "资讯")], tags=["电商"])
-    for name in ["article", "category", "author", "image", "tag"]:
+    for name in ["article", "category", "author", "image", "tag", "legacyurl"]:
         assert editor_client.get(reverse(f"admin:articles_{name}_changelist")).status_code == 200, name
     assert editor_client.get(reverse("admin:articles_article_change", args=[article.pk])).status_code == 200
 

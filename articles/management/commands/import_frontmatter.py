@@ -1,6 +1,5 @@
 import json
 import os
-import sys
 import time
 import zoneinfo
 from pathlib import Path
@@ -130,8 +129,9 @@ class Command(BaseCommand):
         """A bar on a terminal; elsewhere a plain line every few seconds."""
         if verbosity < 1:
             yield from results
-        elif sys.stderr.isatty():
-            yield from tqdm(results, total=total, unit="file", file=sys.stderr, dynamic_ncols=True)
+        elif self.stderr.isatty():
+            # The wrapped stream itself: OutputWrapper would end each of tqdm's redraws with a newline.
+            yield from tqdm(results, total=total, unit="file", file=self.stderr._out, dynamic_ncols=True)
         else:
             started = last = time.monotonic()
             for done, result in enumerate(results, start=1):
