@@ -5,6 +5,7 @@ apart from the library; bleach's upstream no longer makes releases, and keeping 
 means a later sanitizer can take over the same data.
 """
 import re
+import threading
 from urllib.parse import urlsplit
 
 import bleach
@@ -156,19 +157,29 @@ def clean_html(html, *, internal_hosts=None):
         return html
     if not html:
         return CleanHTML("")
-    attribute_filter = type(
-        "_Attributes",
-        (_LinkAndImageAttributes,),
-        {"internal_hosts": _internal_hosts() if internal_hosts is None else frozenset(internal_hosts)},
-    )
-    cleaner = bleach.Cleaner(
-        # Dropped elements pass bleach's tag check only so that the filter can see and remove
-        # their content; no attribute of theirs is allowed and none survives the filter.
-        tags=ALLOWED_TAGS | DROPPED_WITH_CONTENT,
-        attributes=ALLOWED_ATTRIBUTES,
-        protocols=ALLOWED_PROTOCOLS,
-        strip=True,
-        strip_comments=True,
-        filters=[_DropWithContent, attribute_filter],
-    )
-    return CleanHTML(cleaner.clean(html).strip())
+    hosts = _internal_hosts() if internal_hosts is None else frozenset(internal_hosts)
+    return CleanHTML(_cleaner(hosts).clean(html).strip())
+
+
+_cleaners = threading.local()  # bleach's Cleaner is not thread-safe; building one is not free
+
+
+def _cleaner(internal_hosts):
+    """The bleach Cleaner for the policy, one per thread and set of internal hosts."""
+    cache = _cleaners.__dict__.setdefault("by_hosts", {})
+    if internal_hosts not in cache:
+        attribute_filter = type(
+            "_Attributes", (_LinkAndImageAttributes,), {"internal_hosts": internal_hosts}
+        )
+        cache[internal_hosts] = bleach.Cleaner(
+            # Dropped elements pass bleach's tag check only so that the filter can see and remove
+            # their content; no attribute of theirs is allowed and none survives the filter.
+            tags=ALLOWED_TAGS | DROPPED_WITH_CONTENT,
+            attributes=ALLOWED_ATTRIBUTES,
+            protocols=ALLOWED_PROTOCOLS,
+            strip=True,
+            strip_comments=True,
+            filters=[_DropWithContent, attribute_filter],
+        )
+    return cache[internal_hosts]
+

@@ -1,8 +1,10 @@
 """Saving legacy articles: one file, one transaction; running it again changes nothing."""
 import datetime as dt
+import collections
 import enum
 import hashlib
 import io
+import itertools
 import multiprocessing
 import os
 from dataclasses import dataclass, field
@@ -12,8 +14,8 @@ from urllib.parse import unquote
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import connection, transaction
+from django.db.models import Q
 from PIL import Image as PILImage
 
 from articles.models import Article, Author, Category, Image, LegacyURL, Tag, TaggedArticle
@@ -28,6 +30,8 @@ from .mapping import HEXO_DEFAULT_PERMALINK, MappingError, map_record
 DEFAULT_EXTENSIONS = (".md", ".markdown", ".html", ".htm", ".txt")
 LOCAL_IMAGE_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
 LOCAL_IMAGE_MAX_BYTES = 20 * 1024 * 1024
+BATCH_SIZE = 16  # files a worker prepares per task
+BATCHES_IN_FLIGHT_PER_WORKER = 4
 
 
 class Outcome(enum.Enum):
@@ -152,9 +156,16 @@ def _start_worker(options, known_hashes):
     _worker_state.update(options=options, known_hashes=known_hashes)
 
 
-def _prepare_in_worker(item):
-    path, root = item
-    return prepare_file(path, root, _worker_state["options"], _worker_state["known_hashes"])
+def _batches(items, size):
+    """Lists of `size` items (the last may be shorter); itertools.batched arrives in 3.12."""
+    iterator = iter(items)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
+
+
+def _prepare_batch_in_worker(batch):
+    options, known_hashes = _worker_state["options"], _worker_state["known_hashes"]
+    return [prepare_file(path, root, options, known_hashes) for path, root in batch]
 
 
 class Importer:
@@ -171,9 +182,20 @@ class Importer:
             )
         }
         self.known_hashes = {path: article.source_hash for path, article in self.known.items()}
+        if connection.vendor == "postgresql":
+            # Each file is its own transaction; waiting for every commit's flush to disk would
+            # dominate an import. A crash loses at most the last moments' commits, never
+            # consistency, and re-running the import restores them. This session only.
+            with connection.cursor() as cursor:
+                cursor.execute("SET synchronous_commit TO OFF")
+        # Held in memory so that a new article costs no look-up for its slug or old addresses.
+        self.slugs = set(Article.objects.values_list("slug", flat=True))
+        self.legacy_owners = dict(LegacyURL.objects.values_list("path", "article_id"))
+        self.remote_images = dict(Image.objects.exclude(source_url="").values_list("source_url", "pk"))
         self._authors = {}
         self._categories = {}
         self._tags = {}
+        self._learnt = []  # what the current file taught the caches, kept only if it is saved
 
     def import_files(self, files, *, jobs=0):
         """Yield a FileResult per (path, root) in `files`, in order.
@@ -187,12 +209,22 @@ class Importer:
             return
         context = multiprocessing.get_context("fork")
         with context.Pool(jobs, initializer=_start_worker, initargs=(self.options, self.known_hashes)) as pool:
-            for prepared in pool.imap(_prepare_in_worker, files, chunksize=8):
-                yield self.save_prepared(prepared)
+            # A bounded window of files in flight: workers may run ahead of the database, but
+            # prepared articles never pile up in memory.
+            in_flight = collections.deque()
+            for batch in _batches(files, BATCH_SIZE):
+                in_flight.append(pool.apply_async(_prepare_batch_in_worker, (batch,)))
+                if len(in_flight) >= BATCHES_IN_FLIGHT_PER_WORKER * jobs:
+                    yield from map(self.save_prepared, in_flight.popleft().get())
+            while in_flight:
+                yield from map(self.save_prepared, in_flight.popleft().get())
 
     def import_file(self, path, root):
         """Import one file in its own transaction and say what happened; never raises for bad input."""
         return self.save_prepared(prepare_file(path, root, self.options, self.known_hashes))
+
+    def _learn(self, cache, key, value):
+        self._learnt.append((cache, key, value))
 
     def save_prepared(self, prepared):
         if prepared.result is not None:
@@ -202,6 +234,7 @@ class Importer:
             return prepared.result
         values, path, root = prepared.values, prepared.path, prepared.root
         stored_files = []
+        self._learnt = []
         try:
             article, outcome, reason = self.save(values, path, root, stored_files)
         except _DryRunRollback as rollback:
@@ -211,7 +244,19 @@ class Importer:
                 default_storage.delete(name)
             return FileResult(path, Outcome.FAILED, f"cannot save: {error}", warnings=values.warnings)
         if outcome in (Outcome.CREATED, Outcome.UPDATED) and not self.options.dry_run:
+            for cache, key, value in self._learnt:
+                cache.setdefault(key, value)
             self.known_hashes[values.source_path] = values.source_hash
+            self.known[values.source_path] = Article(
+                pk=article.pk,
+                source_hash=article.source_hash,
+                slug=article.slug,
+                published_at=article.published_at,
+                created_at=article.created_at,
+            )
+            self.slugs.add(article.slug)
+            for old_path in values.legacy_paths:
+                self.legacy_owners.setdefault(old_path, article.pk)
         return FileResult(path, outcome, reason, article=article, warnings=values.warnings)
 
     def save(self, values, path, root, stored_files):
@@ -231,7 +276,7 @@ class Importer:
             created = article is None
             article = article or Article(slug=self._free_slug(values))
             self._fill(article, values, path, root, stored_files)
-            article.save()
+            article.save(imported=True)
             leaves = [self._category(names) for names in values.category_paths]
             tags = self._tag_objects(values.tags)
             if created:
@@ -246,7 +291,6 @@ class Importer:
                 article.categories.set(leaves)
                 article.tags.set(tags)
             self._record_legacy_urls(article, values)
-            Article.objects.filter(pk=article.pk).update(imported_at=F("updated_at"))
             outcome = Outcome.CREATED if created else Outcome.UPDATED
             if self.options.dry_run:
                 raise _DryRunRollback(article, outcome, "")
@@ -254,20 +298,21 @@ class Importer:
 
     def _moved(self, article, values):
         """The same file under a new name: follow it, and keep the old addresses answering."""
-        Article.objects.filter(pk=article.pk).update(source_path=values.source_path)
         article.source_path = values.source_path
+        article.save(update_fields=["source_path"], imported=True)
         self._record_legacy_urls(article, values)
         if self.options.dry_run:
             raise _DryRunRollback(article, Outcome.UPDATED, "")
         return article, Outcome.UPDATED, ""
 
     def _find(self, values, root):
+        # `known` holds every imported path, from the start of the run and from its commits.
         if values.source_path in self.known:
             found = Article.objects.filter(pk=self.known[values.source_path].pk).first()
-        else:
-            found = Article.objects.filter(source_path=values.source_path).first()
-        if found is not None or not values.source_id:
-            return found
+            if found is not None:
+                return found
+        if not values.source_id:
+            return None
         # A moved or renamed file keeps its article through the id in its front matter. Ids are
         # not unique in real archives (translations share an `abbrlink`), so the id only counts
         # when the file the article came from is gone.
@@ -277,8 +322,8 @@ class Importer:
         return None
 
     def _free_slug(self, values):
-        wanted = values.slug or readable_slug(values.title, max_length=100, fallback="article")
-        slug = unique_slug(wanted, lambda s: Article.objects.filter(slug=s).exists(), max_length=120)
+        wanted = values.slug or values.title_slug or readable_slug(values.title, max_length=100, fallback="article")
+        slug = unique_slug(wanted, self.slugs.__contains__, max_length=120)
         if values.slug and slug != values.slug:
             values.warnings.append(f"slug: {values.slug!r} is taken by another article, using {slug!r}")
         return slug
@@ -306,7 +351,7 @@ class Importer:
         author = self._authors.get(name)
         if author is None:
             author, _ = Author.objects.get_or_create(name=name)
-            transaction.on_commit(lambda: self._authors.setdefault(name, author))
+            self._learn(self._authors, name, author)
         return author
 
     def _category(self, names):
@@ -314,7 +359,7 @@ class Importer:
         leaf = self._categories.get(key)
         if leaf is None:
             leaf = Category.objects.get_or_create_path(names)
-            transaction.on_commit(lambda: self._categories.setdefault(key, leaf))
+            self._learn(self._categories, key, leaf)
         return leaf
 
     def _tag_objects(self, names):
@@ -332,14 +377,20 @@ class Importer:
                 tag = found.get(name.casefold()) or Tag.objects.create(name=name)
                 found[name.casefold()] = tag
                 tags.append(tag)
-            transaction.on_commit(lambda: self._tags.update(found))
+            for key, tag in found.items():
+                self._learn(self._tags, key, tag)
         return list(dict.fromkeys(tags))
 
     def _image(self, reference, role, values, path, root, stored_files):
         if not reference:
             return None
         if reference.startswith(("http://", "https://")):
-            image, _ = Image.objects.get_or_create(source_url=reference)
+            if reference in self.remote_images:
+                return Image(pk=self.remote_images[reference], source_url=reference)
+            # remote_images knows every URL recorded before and during this run. A clash with a
+            # concurrent writer fails this file, and running the import again mends it.
+            image = Image.objects.create(source_url=reference)
+            self._learn(self.remote_images, reference, image.pk)
             return image
         image = self._local_image(reference, path, root, values, stored_files)
         if image is _MISSING:
@@ -422,7 +473,7 @@ class Importer:
         wanted = [p for p in values.legacy_paths if p != article.get_absolute_url()]
         if not wanted:
             return
-        taken = dict(LegacyURL.objects.filter(path__in=wanted).values_list("path", "article_id"))
+        taken = {p: self.legacy_owners[p] for p in wanted if p in self.legacy_owners}
         for old_path, owner in taken.items():
             if owner != article.pk:
                 values.warnings.append(f"legacy URL {old_path} already leads to article {owner}; not changed")

@@ -61,7 +61,8 @@ class ArticleValues:
     summary: str
     body_html: str
     front_matter: dict
-    slug: str = ""
+    slug: str = ""  # from the front matter; the article keeps it
+    title_slug: str = ""  # the readable fallback, derived from the title
     source_id: str = ""
     source_updated_at: dt.datetime | None = None
     legacy_paths: list = field(default_factory=list)
@@ -341,6 +342,7 @@ def map_record(
         body_html=rendered.html,
         front_matter=jsonable(meta),
         slug=_front_matter_slug(meta),
+        title_slug=readable_slug(title, max_length=100, fallback="article"),
         source_id=next((str(meta[k]).strip() for k in SOURCE_ID_KEYS if meta.get(k) not in (None, "")), ""),
         source_updated_at=_updated_at(meta, tz, warnings),
         legacy_paths=legacy_paths(

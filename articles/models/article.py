@@ -63,11 +63,12 @@ class Article(models.Model):
     )
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    # Set by save() (not auto_now) so that an import can stamp imported_at with the same instant.
+    updated_at = models.DateTimeField("更新时间", default=timezone.now, editable=False)
     allow_comments = models.BooleanField("允许评论", default=True)
 
     # Provenance of imported articles; empty for articles written in the admin.
-    source_path = models.CharField("来源文件", max_length=500, blank=True, editable=False, db_index=True)
+    source_path = models.CharField("来源文件", max_length=500, blank=True, editable=False)
     source_hash = models.CharField("来源文件 SHA-256", max_length=64, blank=True, editable=False)
     source_id = models.CharField(
         "来源 ID", max_length=200, blank=True, db_index=True, editable=False,
@@ -112,11 +113,19 @@ class Article(models.Model):
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
 
-    def save(self, *args, **kwargs):
+    def save(self, *args, imported=False, **kwargs):
+        """Save, deriving the clean body; `imported=True` marks the row as the importer left it."""
         self.prepare_for_save()
+        self.updated_at = timezone.now()
+        derived = {"updated_at"}
+        if imported:
+            self.imported_at = self.updated_at
+            derived.add("imported_at")
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "body" in update_fields:
-            kwargs["update_fields"] = set(update_fields) | {"summary", "slug"}
+        if update_fields is not None:
+            if "body" in update_fields:
+                derived |= {"summary", "slug"}
+            kwargs["update_fields"] = set(update_fields) | derived
         super().save(*args, **kwargs)
 
     @property

@@ -1165,3 +1165,27 @@ def test_worker_processes_import_the_same_articles_as_one_process(tmp_path):
     serial = sorted(Article.objects.values_list("source_path", "title", "body", "summary", "status"))
     assert len(parallel) == 12
     assert parallel == serial
+
+
+def test_a_failed_file_teaches_the_run_nothing(tmp_path, monkeypatch):
+    """Authors, categories, tags and images a failed file created are gone; later files recreate them."""
+    from articles.importing.importer import Importer
+
+    real = Importer._record_legacy_urls
+
+    def fail_for_the_first(self, article, values):
+        if values.source_path == "a-bad.md":
+            raise RuntimeError("simulated failure")
+        return real(self, article, values)
+
+    monkeypatch.setattr(Importer, "_record_legacy_urls", fail_for_the_first)
+    shared = dict(categories=("新主题", "子类"), tags=("新标签",))
+    write(tmp_path, "a-bad.md", seed_shaped("失败的文章", **shared))
+    write(tmp_path, "b-good.md", seed_shaped("成功的文章", **shared))
+    with pytest.raises(CommandError):
+        run(tmp_path)
+    good = Article.objects.get(source_path="b-good.md")
+    assert [c.path for c in good.categories.all()] == ["xin-zhu-ti/zi-lei"]
+    assert list(good.tags.names()) == ["新标签"]
+    assert good.hero_image.source_url and good.author.pk
+    assert not Article.objects.filter(source_path="a-bad.md").exists()

@@ -75,7 +75,8 @@ class Command(BaseCommand):
 
         jobs = options["jobs"]
         if jobs is None:
-            jobs = (os.cpu_count() or 1) if len(files) >= PARALLEL_FROM_FILES else 0
+            # One core writes; the others read and sanitize.
+            jobs = max(1, (os.cpu_count() or 2) - 1) if len(files) >= PARALLEL_FROM_FILES else 0
         counts = {outcome: 0 for outcome in Outcome}
         started = time.monotonic()
         report = self._open_report(options["report"])
