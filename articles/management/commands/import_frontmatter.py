@@ -75,8 +75,8 @@ class Command(BaseCommand):
 
         jobs = options["jobs"]
         if jobs is None:
-            # One core writes; the others read and sanitize.
-            jobs = max(1, (os.cpu_count() or 2) - 1) if len(files) >= PARALLEL_FROM_FILES else 0
+            # A worker per core reads and sanitizes; this process mostly waits on the database.
+            jobs = (os.cpu_count() or 1) if len(files) >= PARALLEL_FROM_FILES else 0
         counts = {outcome: 0 for outcome in Outcome}
         started = time.monotonic()
         report = self._open_report(options["report"])
