@@ -1,5 +1,6 @@
 from django.db import models
 from django.db.models import Case, Prefetch, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 
@@ -57,6 +58,10 @@ def _sanitized_body(value):
 
     if isinstance(value, str):
         return clean_html(value)
+    if isinstance(value, Cast) and isinstance(value.get_source_expressions()[0], Case):
+        # PostgreSQL's bulk_update() wraps its CASE in a cast to the column type.
+        value.set_source_expressions([_sanitized_body(value.get_source_expressions()[0])])
+        return value
     if isinstance(value, Case) and all(isinstance(when.result, Value) for when in value.cases):
         for when in value.cases:
             when.result = Value(clean_html(when.result.value), output_field=when.result.output_field)

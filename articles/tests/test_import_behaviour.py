@@ -974,29 +974,27 @@ def test_local_cover_becomes_a_library_image(site):
 def refuse_inserts():
     """Make the database refuse any INSERT into a model's table, as a real refusal would.
 
-    A trigger is blind to how the importer writes (save(), get_or_create, bulk_create), so the
-    failure lands at the same point whatever the implementation. It notes how many files were in
-    MEDIA_ROOT at that moment.
+    Django's execute_wrapper sees every statement on either database, so the failure lands at
+    the same point however the importer writes (save(), get_or_create, bulk_create). It notes
+    how many files were in MEDIA_ROOT at that moment.
     """
-    if connection.vendor != "sqlite":
-        pytest.skip("the trigger is written for SQLite")
+    from django.db import DatabaseError
+
     media_at_failure = []
-    connection.ensure_connection()
-    connection.connection.create_function(
-        "note_media_files", 0, lambda: media_at_failure.append(len(media_files())) or 0
-    )
+    refused_tables = []
+
+    def refuse(execute, sql, params, many, context):
+        if any(sql.lstrip().upper().startswith(f'INSERT INTO "{t.upper()}"') for t in refused_tables):
+            media_at_failure.append(len(media_files()))
+            raise DatabaseError("simulated failure")
+        return execute(sql, params, many, context)
 
     def arm(model):
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f'CREATE TRIGGER simulated_failure BEFORE INSERT ON "{model._meta.db_table}" '
-                "BEGIN SELECT note_media_files(); SELECT RAISE(ABORT, 'simulated failure'); END"
-            )
+        refused_tables.append(model._meta.db_table)
         return media_at_failure
 
-    yield arm
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TRIGGER IF EXISTS simulated_failure")
+    with connection.execute_wrapper(refuse):
+        yield arm
 
 
 @pytest.mark.parametrize("refused", [Article, TaggedArticle, LegacyURL], ids=lambda m: m.__name__)
