@@ -6,8 +6,25 @@ from django.utils import timezone
 
 class ArticleQuerySet(models.QuerySet):
     def published(self):
-        """The only definition of what readers may see: published, and its time has come."""
-        return self.filter(status=self.model.Status.PUBLISHED, published_at__lte=timezone.now())
+        """The only definition of what readers may see: published, its time come, not expired."""
+        now = timezone.now()
+        return self.filter(status=self.model.Status.PUBLISHED, published_at__lte=now).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
+        )
+
+    def scheduled(self):
+        return self.filter(status=self.model.Status.PUBLISHED, published_at__gt=timezone.now())
+
+    def awaiting_review(self):
+        return self.filter(status=self.model.Status.REVIEW)
+
+    def editable_by(self, user):
+        """The articles `user` may open for editing: all for editors, own drafts for writers."""
+        from articles.permissions import is_editor
+
+        if is_editor(user):
+            return self
+        return self.filter(created_by=user)
 
     def for_listing(self):
         """What a list page needs, in a fixed number of queries, without the bodies."""

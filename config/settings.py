@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "taggit",
+    "reversion",
+    "django_prose_editor",
     "articles",
 ]
 
@@ -167,4 +169,6 @@ NEWSROOM = {
     "PAGE_SIZE": int(os.environ.get("NEWSROOM_PAGE_SIZE", "20")),
     "SUMMARY_LENGTH": 120,
     "DEFAULT_AUTHOR": os.environ.get("NEWSROOM_DEFAULT_AUTHOR", "编辑部"),
+    # How long a signed share link to a draft stays valid (any state change ends it sooner).
+    "SHARE_LINK_MAX_AGE": int(os.environ.get("NEWSROOM_SHARE_LINK_MAX_AGE", str(7 * 24 * 3600))),
 }

@@ -1,3 +1,4 @@
+import reversion
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -15,10 +16,14 @@ from articles.text import excerpt
 from .tagging import TaggedArticle
 
 
+@reversion.register()
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "草稿"
+        REVIEW = "review", "待审核"
         PUBLISHED = "published", "已发布"
+        UNPUBLISHED = "unpublished", "已撤下"
+        ARCHIVED = "archived", "已归档"
 
     title = models.CharField("标题", max_length=300)
     slug = models.SlugField(
@@ -62,6 +67,21 @@ class Article(models.Model):
         "状态", max_length=20, choices=Status.choices, default=Status.DRAFT
     )
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    expires_at = models.DateTimeField(
+        "下线时间", null=True, blank=True, help_text="到时自动从网站撤下（可留空）。"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="创建人",
+        null=True,
+        blank=True,
+        editable=False,
+        # A departed colleague's articles stay; editors can still work on them.
+        on_delete=models.SET_NULL,
+        related_name="created_articles",
+    )
+    # Moves on every save; a form that was opened at another value is refused (no lost edits).
+    edit_version = models.PositiveIntegerField("编辑版本", default=0, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     # Set by save() (not auto_now) so that an import can stamp imported_at with the same instant.
     updated_at = models.DateTimeField("更新时间", default=timezone.now, editable=False)
@@ -87,6 +107,10 @@ class Article(models.Model):
         ordering = ["-published_at", "-id"]
         verbose_name = "文章"
         verbose_name_plural = "文章"
+        permissions = [
+            ("publish_article", "Can publish, schedule, unpublish and archive articles"),
+            ("edit_any_article", "Can edit articles of other writers"),
+        ]
         indexes = [models.Index(fields=["status", "-published_at"], name="article_live_idx")]
         constraints = [
             models.UniqueConstraint(
@@ -117,7 +141,8 @@ class Article(models.Model):
         """Save, deriving the clean body; `imported=True` marks the row as the importer left it."""
         self.prepare_for_save()
         self.updated_at = timezone.now()
-        derived = {"updated_at"}
+        self.edit_version += 1
+        derived = {"updated_at", "edit_version"}
         if imported:
             self.imported_at = self.updated_at
             derived.add("imported_at")
@@ -134,11 +159,38 @@ class Article(models.Model):
 
     @property
     def is_published(self):
+        now = timezone.now()
         return (
             self.status == self.Status.PUBLISHED
             and self.published_at is not None
-            and self.published_at <= timezone.now()
+            and self.published_at <= now
+            and (self.expires_at is None or self.expires_at > now)
         )
+
+    @property
+    def is_scheduled(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
+
+    @property
+    def is_expired(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.expires_at is not None
+            and self.expires_at <= timezone.now()
+        )
+
+    @property
+    def display_state(self):
+        """The state an editor thinks in: scheduled and expired are kinds of published."""
+        if self.is_scheduled:
+            return "scheduled"
+        if self.is_expired:
+            return "expired"
+        return self.status
 
     @property
     def shows_hero_image(self):

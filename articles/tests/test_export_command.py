@@ -388,5 +388,5 @@ def test_status_filter(tmp_path):
     assert export(drafts, status="draft").strip() == f"1 files written to {drafts}"
     ((name, text),) = exported(drafts).items()
     assert split_front_matter(text)[0]["published"] is False
-    with pytest.raises(CommandError, match="archived"):
-        call_command("export_frontmatter", str(tmp_path / "other"), "--status", "archived")
+    with pytest.raises(CommandError, match="scrapped"):
+        call_command("export_frontmatter", str(tmp_path / "other"), "--status", "scrapped")

@@ -1,0 +1,114 @@
+"""Moving articles between states. Each verb checks who may do it, moves the article in one
+transaction, records the Transition and keeps a revision.
+
+Draft → In review → Published (now or scheduled) → Unpublished / Archived; In review → Draft
+(sent back with a comment, or withdrawn by its writer).
+"""
+import reversion
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Article, Transition
+from .permissions import can_edit, is_editor, is_own
+
+S = Article.Status
+
+
+class WorkflowError(Exception):
+    """A move the article's current state does not allow; the message says why."""
+
+
+VERBS = {
+    # verb: (states it starts from, state it leads to, label)
+    "submit": ({S.DRAFT}, S.REVIEW, "提交审核"),
+    "withdraw": ({S.REVIEW}, S.DRAFT, "撤回"),
+    "send_back": ({S.REVIEW}, S.DRAFT, "退回修改"),
+    "publish": ({S.DRAFT, S.REVIEW, S.UNPUBLISHED, S.PUBLISHED}, S.PUBLISHED, "发布"),
+    "unpublish": ({S.PUBLISHED}, S.UNPUBLISHED, "撤下"),
+    "archive": ({S.DRAFT, S.REVIEW, S.PUBLISHED, S.UNPUBLISHED}, S.ARCHIVED, "归档"),
+    "reopen": ({S.UNPUBLISHED, S.ARCHIVED}, S.DRAFT, "重新编辑"),
+}
+
+
+def may(user, verb, article):
+    """Whether `user` may apply `verb` to `article` in its current state."""
+    starts, _, _ = VERBS[verb]
+    if article.status not in starts:
+        return False
+    if verb == "submit":
+        return can_edit(user, article)
+    if verb == "withdraw":
+        return is_own(user, article) or is_editor(user)
+    return is_editor(user)
+
+
+def allowed_verbs(user, article):
+    return [verb for verb in VERBS if may(user, verb, article)]
+
+
+def submit(article, *, by, comment=""):
+    return _move(article, "submit", by=by, comment=comment)
+
+
+def withdraw(article, *, by, comment=""):
+    return _move(article, "withdraw", by=by, comment=comment)
+
+
+def send_back(article, *, by, comment):
+    if not (comment or "").strip():
+        raise WorkflowError("退回修改时必须写明原因。")
+    return _move(article, "send_back", by=by, comment=comment)
+
+
+def publish(article, *, by, at=None, comment=""):
+    """Publish now, or at `at` (a future time schedules it; readers see it from then on)."""
+    when = at or timezone.now()
+    if article.expires_at is not None and article.expires_at <= when:
+        raise WorkflowError("下线时间早于发布时间，请先修改下线时间。")
+    return _move(article, "publish", by=by, comment=comment, published_at=when)
+
+
+def unpublish(article, *, by, comment=""):
+    return _move(article, "unpublish", by=by, comment=comment)
+
+
+def archive(article, *, by, comment=""):
+    return _move(article, "archive", by=by, comment=comment)
+
+
+def reopen(article, *, by, comment=""):
+    return _move(article, "reopen", by=by, comment=comment)
+
+
+def _move(article, verb, *, by, comment, published_at=None):
+    starts, target, label = VERBS[verb]
+    with transaction.atomic(), reversion.create_revision():
+        # Lock the row: two editors acting at once move the article once, in order.
+        current = Article.objects.select_for_update().get(pk=article.pk)
+        if current.status not in starts:
+            raise WorkflowError(
+                f"“{label}”不适用于{current.get_status_display()}状态的文章。"
+            )
+        if not may(by, verb, current):
+            raise PermissionDenied(f"你没有权限对这篇文章执行“{label}”。")
+        origin = current.status
+        current.status = target
+        fields = ["status"]
+        if published_at is not None:
+            current.published_at = published_at
+            fields.append("published_at")
+        current.save(update_fields=fields)
+        reversion.set_user(by)
+        reversion.set_comment(f"{label}{'：' + comment if comment else ''}")
+        Transition.objects.create(
+            article=current,
+            from_status=origin,
+            to_status=target,
+            by=by,
+            comment=comment or "",
+            publish_at=published_at,
+        )
+    for field in ("status", "published_at", "updated_at", "edit_version"):
+        setattr(article, field, getattr(current, field))
+    return article
