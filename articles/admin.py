@@ -1,8 +1,20 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
+from reversion.admin import VersionAdmin
 from taggit.models import Tag as TaggitDefaultTag
 
+from . import workflow
+from .forms import ArticleAdminForm
 from .models import Article, Author, Category, Image, LegacyURL, Tag
+from .permissions import can_edit, is_editor, is_own
 
 # Articles use our own Tag model (pinyin slugs, integer foreign keys); taggit's stays empty.
 admin.site.unregister(TaggitDefaultTag)
@@ -41,19 +53,182 @@ class ImageAdmin(admin.ModelAdmin):
     readonly_fields = ("width", "height", "sha256", "created_at")
 
 
+# --- Articles: the editorial workflow -------------------------------------------------------
+#
+# Every rule is enforced on the server (querysets, permission hooks, save_model, the workflow
+# verbs); the templates only leave out what a user could not do anyway.
+
+STATE_LABELS = {
+    "draft": "草稿",
+    "review": "待审核",
+    "scheduled": "已排期",
+    "published": "已发布",
+    "expired": "已过期",
+    "unpublished": "已撤下",
+    "archived": "已归档",
+}
+# (background, text): the label always carries the meaning; the colour only helps scanning.
+STATE_COLOURS = {
+    "draft": ("#e8e8e8", "#333"),
+    "review": ("#fff1c2", "#6b4e00"),
+    "scheduled": ("#dbe9ff", "#123f7a"),
+    "published": ("#d7f2dc", "#145224"),
+    "expired": ("#f3e1d0", "#6b3410"),
+    "unpublished": ("#fbdada", "#7a1212"),
+    "archived": ("#e4e0f0", "#3d3266"),
+}
+
+SLUG_HELP = (
+    "可以留空：保存时由标题自动生成拼音地址（如“后台文章” → hou-tai-wen-zhang）。"
+    "浏览器里的自动填写无法转写中文，所以这里不会预先填好。发布后不可修改。"
+)
+
+
+def state_badge_html(state):
+    background, colour = STATE_COLOURS.get(state, ("#eee", "#333"))
+    return format_html(
+        '<span class="article-state article-state--{}" style="display:inline-block;padding:1px 8px;'
+        'border-radius:9px;background:{};color:{};font-weight:600;white-space:nowrap">{}</span>',
+        state,
+        background,
+        colour,
+        STATE_LABELS.get(state, state),
+    )
+
+
+class ArticleStateFilter(admin.SimpleListFilter):
+    title = "状态"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("draft", "草稿"),
+            ("review", "待审核（等待审核）"),
+            ("scheduled", "已排期"),
+            ("published", "已发布（在线）"),
+            ("expired", "已过期"),
+            ("unpublished", "已撤下"),
+            ("archived", "已归档"),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "review":
+            return queryset.awaiting_review()
+        if value == "scheduled":
+            return queryset.scheduled()
+        if value == "published":
+            return queryset.published()
+        if value == "expired":
+            return queryset.filter(status=Article.Status.PUBLISHED, expires_at__lte=timezone.now())
+        if value in {"draft", "unpublished", "archived"}:
+            return queryset.filter(status=value)
+        return queryset
+
+
+class MineFilter(admin.SimpleListFilter):
+    title = "我的文章"
+    parameter_name = "mine"
+
+    def lookups(self, request, model_admin):
+        return [("drafts", "我的草稿"), ("all", "我创建的全部")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "drafts":
+            return queryset.filter(created_by=request.user, status=Article.Status.DRAFT)
+        if self.value() == "all":
+            return queryset.filter(created_by=request.user)
+        return queryset
+
+
+class CategoryTreeFilter(admin.SimpleListFilter):
+    """A category and everything below it: choosing 科技 also lists articles filed in 科技 › 芯片."""
+
+    title = "分类（含下级）"
+    parameter_name = "category"
+
+    def lookups(self, request, model_admin):
+        return [
+            (str(c.pk), format_html("{}{}", "— " * c.depth, c.name))
+            for c in Category.objects.only("name", "path", "depth").order_by("path")
+        ]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        category = Category.objects.filter(pk=self.value()).first() if self.value().isdigit() else None
+        return queryset.in_category(category) if category else queryset.none()
+
+
+class TagFilter(admin.SimpleListFilter):
+    """The most used tags as choices; any tag id works in the URL (links from elsewhere)."""
+
+    title = "标签"
+    parameter_name = "tag"
+    CHOICES = 30
+
+    def lookups(self, request, model_admin):
+        tags = Tag.objects.annotate(uses=Count("tagged_articles")).filter(uses__gt=0)
+        return [(str(t.pk), t.name) for t in tags.order_by("-uses", "name")[: self.CHOICES]]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        if not self.value().isdigit():
+            return queryset.none()
+        return queryset.filter(tags__pk=self.value())
+
+
+class ArticleChangeList(ChangeList):
+    """The list's rows: related rows joined or prefetched, bodies left out (constant queries)."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        return (
+            super()
+            .get_queryset(request, exclude_parameters)
+            .prefetch_related(
+                Prefetch("categories", queryset=Category.objects.only("name", "path").order_by("path"))
+            )
+            .defer("body", "front_matter")
+        )
+
+
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
-    list_display = ("title", "author", "status", "published_at", "updated_at")
-    list_filter = ("status", "categories", "author")
-    search_fields = ("title", "summary", "slug")
+class ArticleAdmin(VersionAdmin):
+    # Optimistic lock: the hidden edit_version refuses a save made on an outdated copy.
+    form = ArticleAdminForm
+    list_display = (
+        "title",
+        "state_badge",
+        "author",
+        "category_list",
+        "published_at",
+        "updated_at",
+        "thumb",
+    )
+    list_filter = (
+        ArticleStateFilter,
+        MineFilter,
+        CategoryTreeFilter,
+        ("author", admin.RelatedOnlyFieldListFilter),
+        TagFilter,
+        "published_at",
+    )
+    search_fields = ("title", "summary")
     date_hierarchy = "published_at"
-    list_select_related = ("author",)
+    ordering = ("-updated_at", "-id")
+    list_select_related = ("author", "thumbnail", "hero_image")
     autocomplete_fields = ("author", "categories", "hero_image", "thumbnail")
-    readonly_fields = ("created_at", "updated_at", "source_path", "source_hash", "front_matter")
+    readonly_fields = (
+        "state_badge", "status", "created_by", "created_at", "updated_at",
+        "source_path", "source_hash", "front_matter",
+    )  # fmt: skip
     fieldsets = (
-        (None, {"fields": ("title", "slug", "author", "summary", "body")}),
-        ("发布", {"fields": ("status", "published_at", "allow_comments")}),
-        ("分类与图片", {"fields": ("categories", "tags", "hero_image", "thumbnail")}),
+        (None, {"fields": ("title", "body", "edit_version")}),
+        ("摘要与地址", {"fields": ("summary", "slug")}),
+        ("署名、分类与标签", {"fields": ("author", "categories", "tags")}),
+        ("发布", {"fields": ("state_badge", "published_at", "expires_at", "allow_comments", "created_by")}),
+        ("图片", {"fields": ("hero_image", "thumbnail")}),
         (
             "来源",
             {
@@ -62,17 +237,266 @@ class ArticleAdmin(admin.ModelAdmin):
             },
         ),
     )
+    actions = ("submit_selected", "publish_selected", "unpublish_selected", "archive_selected")
+    change_list_template = "admin/articles/article/change_list.html"
+    history_latest_first = True
+
+    # --- Who sees and changes what ----------------------------------------------------------
+
+    def get_queryset(self, request):
+        # Writers never see other writers' articles: not in the list, not by URL, not in actions.
+        # They do see all of their own, in every state (read-only once submitted), so that they
+        # can follow and withdraw a submission; whether they may edit is has_change_permission's.
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.visible_to(request.user)
+
+    def get_changelist(self, request, **kwargs):
+        return ArticleChangeList
+
+    def has_view_permission(self, request, obj=None):
+        if not super().has_view_permission(request, obj):
+            return False
+        return obj is None or is_editor(request.user) or is_own(request.user, obj)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return super().has_change_permission(request)
+        return can_edit(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_editor(request.user) and super().has_delete_permission(request, obj)
+
+    def has_publish_permission(self, request):
+        return is_editor(request.user)
 
     def get_readonly_fields(self, request, obj=None):
-        fields = super().get_readonly_fields(request, obj)
+        fields = list(super().get_readonly_fields(request, obj))
+        if not is_editor(request.user):
+            # Writers propose; editors decide when an article goes live and comes down.
+            fields += ["published_at", "expires_at"]
         # A published address is a promise to readers and search engines.
-        if obj is not None and obj.status == Article.Status.PUBLISHED:
-            fields = (*fields, "slug")
+        if obj is not None and obj.status in {
+            Article.Status.PUBLISHED, Article.Status.UNPUBLISHED, Article.Status.ARCHIVED
+        }:
+            fields.append("slug")
         return fields
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None and db_field.name == "slug":
+            formfield.help_text = SLUG_HELP
+        return formfield
+
+    def save_model(self, request, obj, form, change):
+        """States move only through the workflow verbs; no posted field can move one."""
+        if not change:
+            obj.created_by = request.user
+            obj.status = Article.Status.DRAFT
+            if not is_editor(request.user):
+                obj.published_at = obj.expires_at = None
+        else:
+            locked = getattr(request, "_article_locked", None) or self._locked_values(obj.pk)
+            if locked:
+                obj.status = locked["status"]
+                obj.created_by_id = locked["created_by_id"]
+                obj.edit_version = max(obj.edit_version, locked["edit_version"])
+                if not is_editor(request.user):
+                    obj.published_at = locked["published_at"]
+                    obj.expires_at = locked["expires_at"]
+        super().save_model(request, obj, form, change)
+
+    @staticmethod
+    def _locked_values(pk):
+        return (
+            Article.objects.filter(pk=pk)
+            .values("status", "created_by_id", "published_at", "expires_at", "edit_version")
+            .first()
+        )
+
+    # --- Revisions (django-reversion) -------------------------------------------------------
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        # Check before reversion reverts the row (it does so before the change form's checks).
+        article = self.get_object(request, unquote(object_id))
+        if article is None or not self.has_view_permission(request, article):
+            raise PermissionDenied
+        if request.method == "POST":
+            # Restoring an old revision restores its text, never its state: keep today's.
+            request._article_locked = self._locked_values(article.pk)
+        return super().revision_view(request, object_id, version_id, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        context = {"can_recover": is_editor(request.user) and self.has_add_permission(request)}
+        return super().changelist_view(request, {**context, **(extra_context or {})})
+
+    def recoverlist_view(self, request, extra_context=None):
+        # Deleted articles may be anyone's: only editors (who can delete) may browse or restore.
+        if not is_editor(request.user):
+            raise PermissionDenied
+        return super().recoverlist_view(request, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        if not is_editor(request.user):
+            raise PermissionDenied
+        return super().recover_view(request, version_id, extra_context)
+
+    # --- Extra URLs: workflow verbs and the revision comparison -----------------------------
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        view = self.admin_site.admin_view  # login, staff and CSRF checks
+        return [
+            path(
+                "<path:object_id>/workflow/<str:verb>/",
+                view(self.workflow_view),
+                name="%s_%s_workflow" % info,
+            ),
+            path("<path:object_id>/compare/", view(self.compare_view), name="%s_%s_compare" % info),
+        ] + super().get_urls()
+
+    def _visible_article(self, request, object_id):
+        article = self.get_object(request, unquote(object_id))
+        if article is None or not self.has_view_permission(request, article):
+            raise Http404("没有这篇文章。")
+        return article
+
+    def workflow_view(self, request, object_id, verb):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if verb not in workflow.VERBS:
+            raise Http404("没有这个操作。")
+        article = self._visible_article(request, object_id)
+        label = workflow.VERBS[verb][2]
+        change_url = reverse(
+            f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_change",
+            args=[article.pk],
+        )
+        kwargs = {"by": request.user, "comment": request.POST.get("comment", "").strip()}
+        if verb == "publish" and request.POST.get("publish_at", "").strip():
+            try:
+                at = parse_datetime(request.POST["publish_at"].strip())
+            except ValueError:
+                at = None
+            if at is None:
+                messages.error(request, "发布时间格式不正确，请重新选择。")
+                return HttpResponseRedirect(change_url)
+            kwargs["at"] = timezone.make_aware(at) if timezone.is_naive(at) else at
+        try:
+            # PermissionDenied propagates: a user who may not do this gets a 403 and no change.
+            getattr(workflow, verb)(article, **kwargs)
+        except workflow.WorkflowError as error:
+            messages.error(request, f"未能{label}：{error}")
+        else:
+            if article.is_scheduled:
+                when = timezone.localtime(article.published_at).strftime("%Y-%m-%d %H:%M")
+                messages.success(request, f"《{article.title}》已安排在 {when} 发布。")
+            else:
+                messages.success(request, f"《{article.title}》：{label}完成。")
+        return HttpResponseRedirect(change_url)
+
+    def compare_view(self, request, object_id):
+        self._visible_article(request, object_id)
+        from .admin_views import compare_view
+
+        return compare_view(self, request, object_id)
+
+    # --- The change page ---------------------------------------------------------------------
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and change and not (context.get("revert") or context.get("recover")):
+            context.update(self._workflow_context(request, obj))
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _workflow_context(self, request, article):
+        from . import preview
+
+        name = f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}"
+        statuses = dict(Article.Status.choices)
+        transitions = list(article.transitions.select_related("by"))
+        for transition in transitions:
+            transition.from_label = statuses.get(transition.from_status, transition.from_status)
+            transition.to_label = statuses.get(transition.to_status, transition.to_status)
+        return {
+            "workflow_panel": True,
+            "article_state": state_badge_html(article.display_state),
+            "workflow_actions": [
+                {
+                    "verb": verb,
+                    "label": workflow.VERBS[verb][2],
+                    "url": reverse(f"{name}_workflow", args=[article.pk, verb]),
+                    "needs_comment": verb == "send_back",
+                    "schedules": verb == "publish",
+                }
+                for verb in workflow.allowed_verbs(request.user, article)
+            ],
+            "transitions": transitions,
+            "preview_url": preview.preview_url(article),
+            "share_url": preview.share_url(article, request),
+            "history_url": reverse(f"{name}_history", args=[article.pk]),
+            "compare_url": reverse(f"{name}_compare", args=[article.pk]),
+        }
+
+    # --- The list ----------------------------------------------------------------------------
+
+    @admin.display(description="状态", ordering="status")
+    def state_badge(self, article):
+        return state_badge_html(article.display_state)
+
+    @admin.display(description="分类")
+    def category_list(self, article):
+        return "、".join(category.name for category in article.categories.all()) or "—"
+
+    @admin.display(description="缩略图")
+    def thumb(self, article):
+        image = article.thumbnail or article.hero_image
+        if image is None or not image.url:
+            return "—"
+        return format_html(
+            '<img src="{}" alt="" width="48" height="32" loading="lazy" style="object-fit:cover">',
+            image.url,
+        )
 
     def view_on_site(self, article):
         return article.get_absolute_url() if article.is_published else None
 
+    # --- Bulk actions: one workflow verb per article, refusals reported one by one -----------
+
+    MAX_REFUSALS_SHOWN = 20
+
+    def _apply_to_each(self, request, queryset, verb):
+        label = workflow.VERBS[verb][2]
+        done, refused = 0, []
+        for article in queryset.select_related(None).prefetch_related(None).only("pk", "title", "status"):
+            try:
+                getattr(workflow, verb)(article, by=request.user)
+            except (workflow.WorkflowError, PermissionDenied) as error:
+                refused.append((article, str(error) or "没有权限。"))
+            else:
+                done += 1
+        if done:
+            messages.success(request, f"{label}：{done} 篇完成。")
+        for article, reason in refused[: self.MAX_REFUSALS_SHOWN]:
+            messages.warning(request, f"《{article.title}》未能{label}：{reason}")
+        if len(refused) > self.MAX_REFUSALS_SHOWN:
+            messages.warning(request, f"另有 {len(refused) - self.MAX_REFUSALS_SHOWN} 篇未能{label}。")
+
+    @admin.action(description="提交审核", permissions=["change"])
+    def submit_selected(self, request, queryset):
+        self._apply_to_each(request, queryset, "submit")
+
+    @admin.action(description="立即发布", permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        self._apply_to_each(request, queryset, "publish")
+
+    @admin.action(description="撤下", permissions=["publish"])
+    def unpublish_selected(self, request, queryset):
+        self._apply_to_each(request, queryset, "unpublish")
+
+    @admin.action(description="归档", permissions=["publish"])
+    def archive_selected(self, request, queryset):
+        self._apply_to_each(request, queryset, "archive")
 
 @admin.register(LegacyURL)
 class LegacyURLAdmin(admin.ModelAdmin):

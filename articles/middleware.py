@@ -1,4 +1,8 @@
+from django.conf import settings
 from django.http import HttpResponseGone, HttpResponsePermanentRedirect
+from django.middleware.locale import LocaleMiddleware
+from django.urls import reverse
+from django.utils import translation
 
 from .models import Article, LegacyURL
 
@@ -27,3 +31,26 @@ class LegacyURLMiddleware:
         if Article.objects.published().filter(pk=legacy.article_id).exists():
             return HttpResponsePermanentRedirect(legacy.article.get_absolute_url())
         return HttpResponseGone()
+
+
+class AdminLocaleMiddleware(LocaleMiddleware):
+    """Lets the admin speak the editor's language (Chinese by default, English available).
+
+    The reading site is Chinese only, so its pages stay out of language negotiation and do not
+    vary by Accept-Language, which keeps them cacheable.
+    """
+
+    def process_request(self, request):
+        if request.path_info.startswith(self.admin_prefix()):
+            return super().process_request(request)
+        translation.activate(settings.LANGUAGE_CODE)
+        request.LANGUAGE_CODE = settings.LANGUAGE_CODE
+
+    def process_response(self, request, response):
+        if request.path_info.startswith(self.admin_prefix()):
+            return super().process_response(request, response)
+        return response
+
+    @staticmethod
+    def admin_prefix():
+        return reverse("admin:index")

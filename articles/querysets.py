@@ -19,10 +19,22 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(status=self.model.Status.REVIEW)
 
     def editable_by(self, user):
-        """The articles `user` may open for editing: all for editors, own drafts for writers."""
-        from articles.permissions import is_editor
+        """The articles `user` may change: all for editors, their own drafts for writers."""
+        from articles.permissions import WRITER_EDITABLE, can_write
 
-        if is_editor(user):
+        if not can_write(user):
+            return self.none()
+        if user.has_perm("articles.edit_any_article"):
+            return self
+        return self.filter(created_by=user, status__in=WRITER_EDITABLE)
+
+    def visible_to(self, user):
+        """The articles `user` may see in the admin: all for editors, their own (any state) for writers."""
+        from articles.permissions import can_write
+
+        if not can_write(user):
+            return self.none()
+        if user.has_perm("articles.edit_any_article"):
             return self
         return self.filter(created_by=user)
 

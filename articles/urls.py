@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import views
+from . import preview, views
 
 app_name = "articles"
 
@@ -16,4 +16,12 @@ urlpatterns = [
     re_path(r"^category/(?P<path>[-a-z0-9_]+(?:/[-a-z0-9_]+)*)/$", views.CategoryView.as_view(), name="category"),
     path("tag/<slug:slug>/", views.TagView.as_view(), name="tag"),
     path("author/<slug:slug>/", views.AuthorView.as_view(), name="author"),
+    # Previews for the newsroom and signed share links: noindex, never cached (see articles.preview).
+    path("preview/<int:pk>/", preview.preview, name="preview"),
+    path(
+        "preview/<int:pk>/revision/<int:version_id>/",
+        preview.preview_revision,
+        name="preview_revision",
+    ),
+    path("share/<str:token>/", preview.share, name="share"),
 ]

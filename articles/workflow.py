@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import Article, Transition
-from .permissions import can_edit, is_editor, is_own
+from .permissions import can_edit, can_write, is_editor, is_own
 
 S = Article.Status
 
@@ -31,15 +31,31 @@ VERBS = {
 }
 
 
-def may(user, verb, article):
-    """Whether `user` may apply `verb` to `article` in its current state."""
+def state_allows(verb, article):
+    """Whether `verb` applies to `article` in its current state, whoever asks."""
     starts, _, _ = VERBS[verb]
     if article.status not in starts:
+        return False
+    if verb == "publish" and article.status == S.PUBLISHED:
+        # Publishing a published article again only makes sense while it waits for its time
+        # (publish now, or reschedule). Publishing a live one again would move its date, and
+        # with it its URL; and a second editor pressing "publish" on a stale page must find it
+        # already published instead of publishing it twice.
+        return article.is_scheduled
+    return True
+
+
+def may(user, verb, article):
+    """Whether `user` may apply `verb` to `article` in its current state."""
+    if not state_allows(verb, article):
         return False
     if verb == "submit":
         return can_edit(user, article)
     if verb == "withdraw":
-        return is_own(user, article) or is_editor(user)
+        # Only the article's own writer takes back a submission. Anyone else sends it back,
+        # which requires a comment: an editor's silent "withdraw" would bypass that rule.
+        # can_write: a writer who lost their role or was deactivated can no longer act.
+        return is_own(user, article) and can_write(user)
     return is_editor(user)
 
 
@@ -62,10 +78,15 @@ def send_back(article, *, by, comment):
 
 
 def publish(article, *, by, at=None, comment=""):
-    """Publish now, or at `at` (a future time schedules it; readers see it from then on)."""
-    when = at or timezone.now()
-    if article.expires_at is not None and article.expires_at <= when:
-        raise WorkflowError("下线时间早于发布时间，请先修改下线时间。")
+    """Publish now, or at `at` (a future time schedules it; readers see it from then on).
+
+    An article that was live before and is put back keeps its original time, so its dated
+    address does not change.
+    """
+    now = timezone.now()
+    was_live = article.status == S.UNPUBLISHED and article.published_at and article.published_at <= now
+    when = at or (article.published_at if was_live else now)
+    # The expiry is checked in _move, against the locked row: `article` may be stale.
     return _move(article, "publish", by=by, comment=comment, published_at=when)
 
 
@@ -82,16 +103,27 @@ def reopen(article, *, by, comment=""):
 
 
 def _move(article, verb, *, by, comment, published_at=None):
-    starts, target, label = VERBS[verb]
+    _, target, label = VERBS[verb]
     with transaction.atomic(), reversion.create_revision():
         # Lock the row: two editors acting at once move the article once, in order.
         current = Article.objects.select_for_update().get(pk=article.pk)
-        if current.status not in starts:
+        # The state is checked first: of two editors acting at once, the second learns that
+        # the article has moved on, whatever their rights.
+        if not state_allows(verb, current):
+            if verb == "publish" and current.status == S.PUBLISHED:
+                raise WorkflowError("这篇文章已经发布。")
             raise WorkflowError(
                 f"“{label}”不适用于{current.get_status_display()}状态的文章。"
             )
         if not may(by, verb, current):
             raise PermissionDenied(f"你没有权限对这篇文章执行“{label}”。")
+        if (
+            published_at is not None
+            and current.expires_at is not None
+            and current.expires_at <= published_at
+        ):
+            # It would never be seen: published() requires expires_at after the publish time.
+            raise WorkflowError("下线时间早于发布时间，请先修改下线时间。")
         origin = current.status
         current.status = target
         fields = ["status"]

@@ -6,6 +6,7 @@ admin.site.site_header = admin.site.site_title = f"{settings.NEWSROOM['SITE_NAME
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("articles.urls")),
 ]
 

@@ -32,6 +32,7 @@ def test_article_saved_in_the_admin_is_stored_sanitized(editor_client):
             "allow_comments": "on",
             "categories": [leaf.pk],
             "tags": "芯片, AI",
+            "edit_version": 0,  # the add form's hidden optimistic-lock field
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
