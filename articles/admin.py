@@ -8,6 +8,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from reversion.admin import VersionAdmin
 from taggit.models import Tag as TaggitDefaultTag
 
@@ -34,7 +36,7 @@ class CategoryAdmin(admin.ModelAdmin):
     autocomplete_fields = ("parent",)
     fields = ("name", "slug", "parent", "description", "position")
 
-    @admin.display(description="名称", ordering="path")
+    @admin.display(description=_("名称"), ordering="path")
     def indented_name(self, category):
         return format_html("{}{}", "— " * category.depth, category.name)
 
@@ -52,6 +54,22 @@ class ImageAdmin(admin.ModelAdmin):
     search_fields = ("alt_text", "caption", "credit", "source_url")
     readonly_fields = ("width", "height", "sha256", "created_at")
 
+    def get_urls(self):
+        # The body editor's image picker lists the library from here (articles.admin_views).
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "library/",
+                self.admin_site.admin_view(self.library_view),
+                name="%s_%s_library" % info,
+            ),
+        ] + super().get_urls()
+
+    def library_view(self, request):
+        from .admin_views import image_library_view
+
+        return image_library_view(self, request)
+
 
 # --- Articles: the editorial workflow -------------------------------------------------------
 #
@@ -59,13 +77,13 @@ class ImageAdmin(admin.ModelAdmin):
 # verbs); the templates only leave out what a user could not do anyway.
 
 STATE_LABELS = {
-    "draft": "草稿",
-    "review": "待审核",
-    "scheduled": "已排期",
-    "published": "已发布",
-    "expired": "已过期",
-    "unpublished": "已撤下",
-    "archived": "已归档",
+    "draft": _("草稿"),
+    "review": _("待审核"),
+    "scheduled": _("已排期"),
+    "published": _("已发布"),
+    "expired": _("已过期"),
+    "unpublished": _("已撤下"),
+    "archived": _("已归档"),
 }
 # (background, text): the label always carries the meaning; the colour only helps scanning.
 STATE_COLOURS = {
@@ -78,7 +96,7 @@ STATE_COLOURS = {
     "archived": ("#e4e0f0", "#3d3266"),
 }
 
-SLUG_HELP = (
+SLUG_HELP = _(
     "可以留空：保存时由标题自动生成拼音地址（如“后台文章” → hou-tai-wen-zhang）。"
     "浏览器里的自动填写无法转写中文，所以这里不会预先填好。发布后不可修改。"
 )
@@ -97,18 +115,18 @@ def state_badge_html(state):
 
 
 class ArticleStateFilter(admin.SimpleListFilter):
-    title = "状态"
+    title = _("状态")
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
         return [
-            ("draft", "草稿"),
-            ("review", "待审核（等待审核）"),
-            ("scheduled", "已排期"),
-            ("published", "已发布（在线）"),
-            ("expired", "已过期"),
-            ("unpublished", "已撤下"),
-            ("archived", "已归档"),
+            ("draft", _("草稿")),
+            ("review", _("待审核（等待审核）")),
+            ("scheduled", _("已排期")),
+            ("published", _("已发布（在线）")),
+            ("expired", _("已过期")),
+            ("unpublished", _("已撤下")),
+            ("archived", _("已归档")),
         ]
 
     def queryset(self, request, queryset):
@@ -127,11 +145,11 @@ class ArticleStateFilter(admin.SimpleListFilter):
 
 
 class MineFilter(admin.SimpleListFilter):
-    title = "我的文章"
+    title = _("我的文章")
     parameter_name = "mine"
 
     def lookups(self, request, model_admin):
-        return [("drafts", "我的草稿"), ("all", "我创建的全部")]
+        return [("drafts", _("我的草稿")), ("all", _("我创建的全部"))]
 
     def queryset(self, request, queryset):
         if self.value() == "drafts":
@@ -144,7 +162,7 @@ class MineFilter(admin.SimpleListFilter):
 class CategoryTreeFilter(admin.SimpleListFilter):
     """A category and everything below it: choosing 科技 also lists articles filed in 科技 › 芯片."""
 
-    title = "分类（含下级）"
+    title = _("分类（含下级）")
     parameter_name = "category"
 
     def lookups(self, request, model_admin):
@@ -163,7 +181,7 @@ class CategoryTreeFilter(admin.SimpleListFilter):
 class TagFilter(admin.SimpleListFilter):
     """The most used tags as choices; any tag id works in the URL (links from elsewhere)."""
 
-    title = "标签"
+    title = _("标签")
     parameter_name = "tag"
     CHOICES = 30
 
@@ -225,12 +243,12 @@ class ArticleAdmin(VersionAdmin):
     )  # fmt: skip
     fieldsets = (
         (None, {"fields": ("title", "body", "edit_version")}),
-        ("摘要与地址", {"fields": ("summary", "slug")}),
-        ("署名、分类与标签", {"fields": ("author", "categories", "tags")}),
-        ("发布", {"fields": ("state_badge", "published_at", "expires_at", "allow_comments", "created_by")}),
-        ("图片", {"fields": ("hero_image", "thumbnail")}),
+        (_("摘要与地址"), {"fields": ("summary", "slug")}),
+        (_("署名、分类与标签"), {"fields": ("author", "categories", "tags")}),
+        (pgettext_lazy("fieldset", "发布"), {"fields": ("state_badge", "published_at", "expires_at", "allow_comments", "created_by")}),
+        (_("图片"), {"fields": ("hero_image", "thumbnail")}),
         (
-            "来源",
+            _("来源"),
             {
                 "classes": ("collapse",),
                 "fields": ("source_path", "source_hash", "front_matter", "created_at", "updated_at"),
@@ -288,6 +306,14 @@ class ArticleAdmin(VersionAdmin):
         if formfield is not None and db_field.name == "slug":
             formfield.help_text = SLUG_HELP
         return formfield
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        # A writer's byline is their own author profile, when they have one.
+        profile = Author.objects.filter(user=request.user).first()
+        if profile is not None:
+            initial.setdefault("author", profile.pk)
+        return initial
 
     def save_model(self, request, obj, form, change):
         """States move only through the workflow verbs; no posted field can move one."""
@@ -359,14 +385,14 @@ class ArticleAdmin(VersionAdmin):
     def _visible_article(self, request, object_id):
         article = self.get_object(request, unquote(object_id))
         if article is None or not self.has_view_permission(request, article):
-            raise Http404("没有这篇文章。")
+            raise Http404(gettext("没有这篇文章。"))
         return article
 
     def workflow_view(self, request, object_id, verb):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         if verb not in workflow.VERBS:
-            raise Http404("没有这个操作。")
+            raise Http404(gettext("没有这个操作。"))
         article = self._visible_article(request, object_id)
         label = workflow.VERBS[verb][2]
         change_url = reverse(
@@ -380,20 +406,27 @@ class ArticleAdmin(VersionAdmin):
             except ValueError:
                 at = None
             if at is None:
-                messages.error(request, "发布时间格式不正确，请重新选择。")
+                messages.error(request, gettext("发布时间格式不正确，请重新选择。"))
                 return HttpResponseRedirect(change_url)
             kwargs["at"] = timezone.make_aware(at) if timezone.is_naive(at) else at
         try:
             # PermissionDenied propagates: a user who may not do this gets a 403 and no change.
             getattr(workflow, verb)(article, **kwargs)
         except workflow.WorkflowError as error:
-            messages.error(request, f"未能{label}：{error}")
+            messages.error(
+                request, gettext("未能%(action)s：%(reason)s") % {"action": label, "reason": error}
+            )
         else:
             if article.is_scheduled:
                 when = timezone.localtime(article.published_at).strftime("%Y-%m-%d %H:%M")
-                messages.success(request, f"《{article.title}》已安排在 {when} 发布。")
+                messages.success(
+                    request,
+                    gettext("《%(title)s》已安排在 %(when)s 发布。") % {"title": article.title, "when": when},
+                )
             else:
-                messages.success(request, f"《{article.title}》：{label}完成。")
+                messages.success(
+                    request, gettext("《%(title)s》：%(action)s完成。") % {"title": article.title, "action": label}
+                )
         return HttpResponseRedirect(change_url)
 
     def compare_view(self, request, object_id):
@@ -440,15 +473,15 @@ class ArticleAdmin(VersionAdmin):
 
     # --- The list ----------------------------------------------------------------------------
 
-    @admin.display(description="状态", ordering="status")
+    @admin.display(description=_("状态"), ordering="status")
     def state_badge(self, article):
         return state_badge_html(article.display_state)
 
-    @admin.display(description="分类")
+    @admin.display(description=_("分类"))
     def category_list(self, article):
         return "、".join(category.name for category in article.categories.all()) or "—"
 
-    @admin.display(description="缩略图")
+    @admin.display(description=_("缩略图"))
     def thumb(self, article):
         image = article.thumbnail or article.hero_image
         if image is None or not image.url:
@@ -472,29 +505,42 @@ class ArticleAdmin(VersionAdmin):
             try:
                 getattr(workflow, verb)(article, by=request.user)
             except (workflow.WorkflowError, PermissionDenied) as error:
-                refused.append((article, str(error) or "没有权限。"))
+                refused.append((article, str(error) or gettext("没有权限。")))
             else:
                 done += 1
         if done:
-            messages.success(request, f"{label}：{done} 篇完成。")
+            messages.success(
+                request,
+                ngettext("%(action)s：%(count)d 篇完成。", "%(action)s：%(count)d 篇完成。", done)
+                % {"action": label, "count": done},
+            )
         for article, reason in refused[: self.MAX_REFUSALS_SHOWN]:
-            messages.warning(request, f"《{article.title}》未能{label}：{reason}")
+            messages.warning(
+                request,
+                gettext("《%(title)s》未能%(action)s：%(reason)s")
+                % {"title": article.title, "action": label, "reason": reason},
+            )
         if len(refused) > self.MAX_REFUSALS_SHOWN:
-            messages.warning(request, f"另有 {len(refused) - self.MAX_REFUSALS_SHOWN} 篇未能{label}。")
+            more = len(refused) - self.MAX_REFUSALS_SHOWN
+            messages.warning(
+                request,
+                ngettext("另有 %(count)d 篇未能%(action)s。", "另有 %(count)d 篇未能%(action)s。", more)
+                % {"count": more, "action": label},
+            )
 
-    @admin.action(description="提交审核", permissions=["change"])
+    @admin.action(description=_("提交审核"), permissions=["change"])
     def submit_selected(self, request, queryset):
         self._apply_to_each(request, queryset, "submit")
 
-    @admin.action(description="立即发布", permissions=["publish"])
+    @admin.action(description=_("立即发布"), permissions=["publish"])
     def publish_selected(self, request, queryset):
         self._apply_to_each(request, queryset, "publish")
 
-    @admin.action(description="撤下", permissions=["publish"])
+    @admin.action(description=_("撤下"), permissions=["publish"])
     def unpublish_selected(self, request, queryset):
         self._apply_to_each(request, queryset, "unpublish")
 
-    @admin.action(description="归档", permissions=["publish"])
+    @admin.action(description=_("归档"), permissions=["publish"])
     def archive_selected(self, request, queryset):
         self._apply_to_each(request, queryset, "archive")
 

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext
 
 from articles import revisions
 
@@ -17,7 +18,7 @@ def _version_id(request, name):
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise Http404(f"无效的版本编号：{name}") from None
+        raise Http404(gettext("无效的版本编号：%(name)s") % {"name": name}) from None
 
 
 def _admin_url(model_admin, name, *args):
@@ -37,7 +38,7 @@ def compare_view(model_admin, request, object_id):
     of this article; by default the two newest. Needs view or change permission on the article."""
     obj = model_admin.get_object(request, unquote(object_id))
     if obj is None:
-        raise Http404("文章不存在。")
+        raise Http404(gettext("文章不存在。"))
     if not model_admin.has_view_or_change_permission(request, obj):
         raise PermissionDenied
 
@@ -46,7 +47,7 @@ def compare_view(model_admin, request, object_id):
     a_id, b_id = _version_id(request, "a"), _version_id(request, "b")
     for wanted in (a_id, b_id):
         if wanted is not None and wanted not in by_id:
-            raise Http404("该版本不属于这篇文章。")
+            raise Http404(gettext("该版本不属于这篇文章。"))
 
     old = new = None
     if versions:
@@ -76,7 +77,7 @@ def compare_view(model_admin, request, object_id):
     request.current_app = model_admin.admin_site.name
     context = {
         **model_admin.admin_site.each_context(request),
-        "title": f"比较版本：{obj}",
+        "title": gettext("比较版本：%(article)s") % {"article": obj},
         "subtitle": None,
         "opts": opts,
         "app_label": opts.app_label,
@@ -92,3 +93,45 @@ def compare_view(model_admin, request, object_id):
         "changelist_url": _admin_url(model_admin, "changelist"),
     }
     return TemplateResponse(request, COMPARE_TEMPLATE, context)
+
+
+# --- The image picker in the article body editor --------------------------------------------
+
+IMAGE_LIBRARY_LIMIT = 50
+
+
+def image_library_view(model_admin, request):
+    """JSON for the body editor's image picker: up to 50 library images, newest first, whose
+    alt text, caption, credit or source URL contain every word of GET `q`. One query, however
+    many images there are. Needs view permission on images."""
+    from django.db.models import Q
+    from django.http import JsonResponse
+
+    if not model_admin.has_view_permission(request):
+        raise PermissionDenied
+
+    # A library entry with neither a file nor a remote address has nothing to insert.
+    images = model_admin.model._default_manager.exclude(file="", source_url="").order_by(
+        "-created_at", "-pk"
+    )
+    for word in request.GET.get("q", "").split():
+        images = images.filter(
+            Q(alt_text__icontains=word)
+            | Q(caption__icontains=word)
+            | Q(credit__icontains=word)
+            | Q(source_url__icontains=word)
+        )
+    rows = [
+        {
+            "id": image.pk,
+            "url": image.url,
+            "alt": image.alt_text,
+            "caption": image.caption,
+            "width": image.width,
+            "height": image.height,
+        }
+        for image in images.only(
+            "pk", "file", "source_url", "alt_text", "caption", "width", "height", "created_at"
+        )[:IMAGE_LIBRARY_LIMIT]
+    ]
+    return JsonResponse({"images": rows}, json_dumps_params={"ensure_ascii": False})

@@ -4,8 +4,17 @@ from the package's own static files.
 Its toolbar offers only what articles.sanitize keeps, so nothing an editor formats is lost on
 save (tested); pasted Word or web markup is reduced to the editor's schema in the browser and
 then to the one bleach policy on the server.
+
+The figure dialog also offers the image library (static/articles/admin/image-picker.js, fed by
+the admin's `articles_image_library` JSON view whose address the textarea carries).
 """
+from django.urls import NoReverseMatch, reverse
 from django_prose_editor.widgets import AdminProseEditorWidget
+from js_asset import Media, Script
+
+IMAGE_PICKER_JS = "articles/admin/image-picker.js"
+IMAGE_PICKER_CSS = "articles/admin/image-picker.css"
+IMAGE_LIBRARY_URL_NAME = "admin:articles_image_library"
 
 TOOLBAR_EXTENSIONS = {
     "Bold": True,
@@ -37,5 +46,34 @@ TOOLBAR_EXTENSIONS = {
 }
 
 
+class BodyEditorWidget(AdminProseEditorWidget):
+    """The prose editor plus the image-library picker in its figure dialog.
+
+    The textarea carries the library's address in data-image-library-url; it is looked up when
+    the widget renders, so a URLconf without the image admin (as some tests use) simply gets
+    the editor without the picker.
+    """
+
+    library_url_name = IMAGE_LIBRARY_URL_NAME
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        try:
+            url = reverse(self.library_url_name)
+        except NoReverseMatch:
+            return context
+        context["widget"]["attrs"].setdefault("data-image-library-url", url)
+        return context
+
+    @property
+    def media(self):
+        return super().media + Media(
+            css={"all": [IMAGE_PICKER_CSS]}, js=[Script(IMAGE_PICKER_JS, type="module")]
+        )
+
+
 def body_widget():
-    return AdminProseEditorWidget(config={"extensions": TOOLBAR_EXTENSIONS}, preset="configurable")
+    return BodyEditorWidget(
+        config={"extensions": TOOLBAR_EXTENSIONS},
+        preset="configurable",
+    )

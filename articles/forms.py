@@ -4,16 +4,17 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import router, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from articles.editor import body_widget
 from articles.models import Article
 from articles.revisions import current_edit_version, last_change
 
-CONFLICT_MESSAGE = (
-    "这篇文章已被 {name} 于 {time} 修改。"
+CONFLICT_MESSAGE = _(
+    "这篇文章已被 %(name)s 于 %(time)s 修改。"
     "你的修改尚未保存：请核对后再次保存（你输入的内容仍在表单中）。"
 )
-UNKNOWN_EDITOR = "其他人"
+UNKNOWN_EDITOR = _("其他人")
 
 
 class ArticleAdminForm(forms.ModelForm):
@@ -61,4 +62,4 @@ class ArticleAdminForm(forms.ModelForm):
     def conflict_message(self):
         name, when = last_change(self.instance.pk)
         when = timezone.localtime(when) if timezone.is_aware(when) else when
-        return CONFLICT_MESSAGE.format(name=name or UNKNOWN_EDITOR, time=when.strftime("%Y-%m-%d %H:%M:%S"))
+        return CONFLICT_MESSAGE % {"name": name or UNKNOWN_EDITOR, "time": when.strftime("%Y-%m-%d %H:%M:%S")}

@@ -5,9 +5,12 @@ Draft → In review → Published (now or scheduled) → Unpublished / Archived;
 (sent back with a comment, or withdrawn by its writer).
 """
 import reversion
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .models import Article, Transition
 from .permissions import can_edit, can_write, is_editor, is_own
@@ -21,19 +24,19 @@ class WorkflowError(Exception):
 
 VERBS = {
     # verb: (states it starts from, state it leads to, label)
-    "submit": ({S.DRAFT}, S.REVIEW, "提交审核"),
-    "withdraw": ({S.REVIEW}, S.DRAFT, "撤回"),
-    "send_back": ({S.REVIEW}, S.DRAFT, "退回修改"),
-    "publish": ({S.DRAFT, S.REVIEW, S.UNPUBLISHED, S.PUBLISHED}, S.PUBLISHED, "发布"),
-    "unpublish": ({S.PUBLISHED}, S.UNPUBLISHED, "撤下"),
-    "archive": ({S.DRAFT, S.REVIEW, S.PUBLISHED, S.UNPUBLISHED}, S.ARCHIVED, "归档"),
-    "reopen": ({S.UNPUBLISHED, S.ARCHIVED}, S.DRAFT, "重新编辑"),
+    "submit": ({S.DRAFT}, S.REVIEW, _("提交审核")),
+    "withdraw": ({S.REVIEW}, S.DRAFT, _("撤回")),
+    "send_back": ({S.REVIEW}, S.DRAFT, _("退回修改")),
+    "publish": ({S.DRAFT, S.REVIEW, S.UNPUBLISHED, S.PUBLISHED}, S.PUBLISHED, _("发布")),
+    "unpublish": ({S.PUBLISHED}, S.UNPUBLISHED, _("撤下")),
+    "archive": ({S.DRAFT, S.REVIEW, S.PUBLISHED, S.UNPUBLISHED}, S.ARCHIVED, _("归档")),
+    "reopen": ({S.UNPUBLISHED, S.ARCHIVED}, S.DRAFT, _("重新编辑")),
 }
 
 
 def state_allows(verb, article):
     """Whether `verb` applies to `article` in its current state, whoever asks."""
-    starts, _, _ = VERBS[verb]
+    starts = VERBS[verb][0]
     if article.status not in starts:
         return False
     if verb == "publish" and article.status == S.PUBLISHED:
@@ -73,7 +76,7 @@ def withdraw(article, *, by, comment=""):
 
 def send_back(article, *, by, comment):
     if not (comment or "").strip():
-        raise WorkflowError("退回修改时必须写明原因。")
+        raise WorkflowError(gettext("退回修改时必须写明原因。"))
     return _move(article, "send_back", by=by, comment=comment)
 
 
@@ -103,7 +106,7 @@ def reopen(article, *, by, comment=""):
 
 
 def _move(article, verb, *, by, comment, published_at=None):
-    _, target, label = VERBS[verb]
+    target, label = VERBS[verb][1:]
     with transaction.atomic(), reversion.create_revision():
         # Lock the row: two editors acting at once move the article once, in order.
         current = Article.objects.select_for_update().get(pk=article.pk)
@@ -111,19 +114,20 @@ def _move(article, verb, *, by, comment, published_at=None):
         # the article has moved on, whatever their rights.
         if not state_allows(verb, current):
             if verb == "publish" and current.status == S.PUBLISHED:
-                raise WorkflowError("这篇文章已经发布。")
+                raise WorkflowError(gettext("这篇文章已经发布。"))
             raise WorkflowError(
-                f"“{label}”不适用于{current.get_status_display()}状态的文章。"
+                gettext("“%(action)s”不适用于%(state)s状态的文章。")
+                % {"action": label, "state": current.get_status_display()}
             )
         if not may(by, verb, current):
-            raise PermissionDenied(f"你没有权限对这篇文章执行“{label}”。")
+            raise PermissionDenied(gettext("你没有权限对这篇文章执行“%(action)s”。") % {"action": label})
         if (
             published_at is not None
             and current.expires_at is not None
             and current.expires_at <= published_at
         ):
             # It would never be seen: published() requires expires_at after the publish time.
-            raise WorkflowError("下线时间早于发布时间，请先修改下线时间。")
+            raise WorkflowError(gettext("下线时间早于发布时间，请先修改下线时间。"))
         origin = current.status
         current.status = target
         fields = ["status"]
@@ -132,7 +136,10 @@ def _move(article, verb, *, by, comment, published_at=None):
             fields.append("published_at")
         current.save(update_fields=fields)
         reversion.set_user(by)
-        reversion.set_comment(f"{label}{'：' + comment if comment else ''}")
+        # The revision comment is stored: it is written in the site's language, whatever the
+        # language of the editor who made the move.
+        with translation.override(settings.LANGUAGE_CODE):
+            reversion.set_comment(f"{label}{'：' + comment if comment else ''}")
         Transition.objects.create(
             article=current,
             from_status=origin,

@@ -6,6 +6,7 @@ from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 from taggit.managers import TaggableManager
 
 from articles.querysets import ArticleQuerySet
@@ -19,34 +20,34 @@ from .tagging import TaggedArticle
 @reversion.register()
 class Article(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "草稿"
-        REVIEW = "review", "待审核"
-        PUBLISHED = "published", "已发布"
-        UNPUBLISHED = "unpublished", "已撤下"
-        ARCHIVED = "archived", "已归档"
+        DRAFT = "draft", _("草稿")
+        REVIEW = "review", _("待审核")
+        PUBLISHED = "published", _("已发布")
+        UNPUBLISHED = "unpublished", _("已撤下")
+        ARCHIVED = "archived", _("已归档")
 
-    title = models.CharField("标题", max_length=300)
+    title = models.CharField(_("标题"), max_length=300)
     slug = models.SlugField(
-        "URL 名称",
+        _("URL 名称"),
         max_length=120,
         unique=True,
         blank=True,
-        help_text="留空则由标题的拼音生成；发布后请勿修改。",
+        help_text=_("留空则由标题的拼音生成；发布后请勿修改。"),
     )
     author = models.ForeignKey(
         "articles.Author",
-        verbose_name="作者",
+        verbose_name=_("作者"),
         # An author with articles cannot be deleted: reassign the articles first.
         on_delete=models.PROTECT,
         related_name="articles",
     )
     categories = models.ManyToManyField(
-        "articles.Category", verbose_name="分类", blank=True, related_name="articles"
+        "articles.Category", verbose_name=_("分类"), blank=True, related_name="articles"
     )
-    tags = TaggableManager("标签", through=TaggedArticle, blank=True)
+    tags = TaggableManager(_("标签"), through=TaggedArticle, blank=True)
     hero_image = models.ForeignKey(
         "articles.Image",
-        verbose_name="头图",
+        verbose_name=_("头图"),
         null=True,
         blank=True,
         # An image in use cannot be deleted: the admin lists the articles that use it.
@@ -55,24 +56,24 @@ class Article(models.Model):
     )
     thumbnail = models.ForeignKey(
         "articles.Image",
-        verbose_name="缩略图",
+        verbose_name=_("缩略图"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="thumbnail_of",
     )
-    summary = models.TextField("摘要", blank=True, help_text="纯文本；留空则取正文开头。")
-    body = models.TextField("正文", blank=True, help_text="HTML，保存时按统一策略清理。")
+    summary = models.TextField(_("摘要"), blank=True, help_text=_("纯文本；留空则取正文开头。"))
+    body = models.TextField(_("正文"), blank=True, help_text=_("HTML，保存时按统一策略清理。"))
     status = models.CharField(
-        "状态", max_length=20, choices=Status.choices, default=Status.DRAFT
+        _("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
-    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     expires_at = models.DateTimeField(
-        "下线时间", null=True, blank=True, help_text="到时自动从网站撤下（可留空）。"
+        _("下线时间"), null=True, blank=True, help_text=_("到时自动从网站撤下（可留空）。")
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="创建人",
+        verbose_name=_("创建人"),
         null=True,
         blank=True,
         editable=False,
@@ -81,32 +82,32 @@ class Article(models.Model):
         related_name="created_articles",
     )
     # Moves on every save; a form that was opened at another value is refused (no lost edits).
-    edit_version = models.PositiveIntegerField("编辑版本", default=0, editable=False)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    edit_version = models.PositiveIntegerField(_("编辑版本"), default=0, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     # Set by save() (not auto_now) so that an import can stamp imported_at with the same instant.
-    updated_at = models.DateTimeField("更新时间", default=timezone.now, editable=False)
-    allow_comments = models.BooleanField("允许评论", default=True)
+    updated_at = models.DateTimeField(_("更新时间"), default=timezone.now, editable=False)
+    allow_comments = models.BooleanField(_("允许评论"), default=True)
 
     # Provenance of imported articles; empty for articles written in the admin.
-    source_path = models.CharField("来源文件", max_length=500, blank=True, editable=False)
-    source_hash = models.CharField("来源文件 SHA-256", max_length=64, blank=True, editable=False)
+    source_path = models.CharField(_("来源文件"), max_length=500, blank=True, editable=False)
+    source_hash = models.CharField(_("来源文件 SHA-256"), max_length=64, blank=True, editable=False)
     source_id = models.CharField(
-        "来源 ID", max_length=200, blank=True, db_index=True, editable=False,
+        _("来源 ID"), max_length=200, blank=True, db_index=True, editable=False,
         help_text="A stable id from the legacy front matter (id, abbrlink), when it had one.",
     )
-    source_updated_at = models.DateTimeField("来源修改时间", null=True, blank=True, editable=False)
+    source_updated_at = models.DateTimeField(_("来源修改时间"), null=True, blank=True, editable=False)
     # Equal to updated_at right after an import; any later save by an editor moves updated_at.
-    imported_at = models.DateTimeField("导入时间", null=True, blank=True, editable=False)
+    imported_at = models.DateTimeField(_("导入时间"), null=True, blank=True, editable=False)
     front_matter = models.JSONField(
-        "原始 front matter", default=dict, blank=True, editable=False, encoder=DjangoJSONEncoder
+        _("原始 front matter"), default=dict, blank=True, editable=False, encoder=DjangoJSONEncoder
     )
 
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_at", "-id"]
-        verbose_name = "文章"
-        verbose_name_plural = "文章"
+        verbose_name = pgettext_lazy("model name", "文章")
+        verbose_name_plural = pgettext_lazy("model name plural", "文章")
         permissions = [
             ("publish_article", "Can publish, schedule, unpublish and archive articles"),
             ("edit_any_article", "Can edit articles of other writers"),

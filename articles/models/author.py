@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from articles.slugs import readable_slug, unique_slug
 
@@ -8,12 +9,12 @@ from articles.slugs import readable_slug, unique_slug
 class Author(models.Model):
     """A byline. Legacy authors (such as `36kr`) have no user account."""
 
-    name = models.CharField("名称", max_length=100, unique=True)
-    slug = models.SlugField("URL 名称", max_length=100, unique=True, blank=True)
-    bio = models.TextField("简介", blank=True)
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    slug = models.SlugField(_("URL 名称"), max_length=100, unique=True, blank=True)
+    bio = models.TextField(_("简介"), blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
-        verbose_name="用户账号",
+        verbose_name=_("用户账号"),
         null=True,
         blank=True,
         # Removing a staff account must not take its byline (and so its articles) with it.
@@ -23,8 +24,8 @@ class Author(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name = "作者"
-        verbose_name_plural = "作者"
+        verbose_name = pgettext_lazy("model name", "作者")
+        verbose_name_plural = pgettext_lazy("model name plural", "作者")
 
     def __str__(self):
         return self.name

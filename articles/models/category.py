@@ -1,6 +1,7 @@
 from django.db import models, transaction
 from django.db.models.functions import Length
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from articles.slugs import readable_slug
 
@@ -13,26 +14,26 @@ class CategoryManager(models.Manager):
         """
         parent = None
         for name in names:
-            parent, _ = self.get_or_create(parent=parent, name=name)
+            parent, _created = self.get_or_create(parent=parent, name=name)
         return parent
 
 
 class Category(models.Model):
     """A node in the category tree; `path` caches the slugs from the root for one-query lookups."""
 
-    name = models.CharField("名称", max_length=100)
-    slug = models.SlugField("URL 名称", max_length=100, blank=True)
+    name = models.CharField(_("名称"), max_length=100)
+    slug = models.SlugField(_("URL 名称"), max_length=100, blank=True)
     parent = models.ForeignKey(
         "self",
-        verbose_name="上级分类",
+        verbose_name=_("上级分类"),
         null=True,
         blank=True,
         # A category with children cannot be deleted: move or delete them first.
         on_delete=models.PROTECT,
         related_name="children",
     )
-    description = models.TextField("说明", blank=True)
-    position = models.PositiveIntegerField("排序", default=0)
+    description = models.TextField(pgettext_lazy("category description", "说明"), blank=True)
+    position = models.PositiveIntegerField(_("排序"), default=0)
     path = models.CharField(max_length=500, unique=True, editable=False)
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
 
@@ -40,8 +41,8 @@ class Category(models.Model):
 
     class Meta:
         ordering = ["path"]
-        verbose_name = "分类"
-        verbose_name_plural = "分类"
+        verbose_name = pgettext_lazy("model name", "分类")
+        verbose_name_plural = pgettext_lazy("model name plural", "分类")
         constraints = [
             models.UniqueConstraint(fields=["parent", "name"], name="category_unique_name_among_siblings"),
             models.UniqueConstraint(fields=["parent", "slug"], name="category_unique_slug_among_siblings"),
@@ -87,7 +88,7 @@ class Category(models.Model):
         ancestor = self.parent
         while ancestor is not None:
             if ancestor.pk == self.pk:
-                raise ValidationError({"parent": "分类不能成为自己的下级。"})
+                raise ValidationError({"parent": _("分类不能成为自己的下级。")})
             ancestor = ancestor.parent
 
     def ancestor_paths(self):

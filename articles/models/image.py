@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 
 class Image(models.Model):
@@ -8,25 +9,25 @@ class Image(models.Model):
     """
 
     file = models.ImageField(
-        "文件",
+        _("文件"),
         upload_to="images/%Y/%m/",
         width_field="width",
         height_field="height",
         blank=True,
     )
-    width = models.PositiveIntegerField("宽", null=True, blank=True, editable=False)
-    height = models.PositiveIntegerField("高", null=True, blank=True, editable=False)
-    alt_text = models.CharField("替代文本", max_length=300, blank=True)
-    caption = models.CharField("图注", max_length=500, blank=True)
-    credit = models.CharField("来源署名", max_length=200, blank=True)
-    source_url = models.URLField("原始地址", max_length=1000, blank=True)
+    width = models.PositiveIntegerField(_("宽"), null=True, blank=True, editable=False)
+    height = models.PositiveIntegerField(_("高"), null=True, blank=True, editable=False)
+    alt_text = models.CharField(_("替代文本"), max_length=300, blank=True)
+    caption = models.CharField(_("图注"), max_length=500, blank=True)
+    credit = models.CharField(_("来源署名"), max_length=200, blank=True)
+    source_url = models.URLField(_("原始地址"), max_length=1000, blank=True)
     sha256 = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name = "图片"
-        verbose_name_plural = "图片"
+        verbose_name = pgettext_lazy("model name", "图片")
+        verbose_name_plural = pgettext_lazy("model name plural", "图片")
         constraints = [
             # A legacy URL is recorded once, however many articles point at it.
             models.UniqueConstraint(

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 
 class LegacyURL(models.Model):
@@ -8,16 +9,16 @@ class LegacyURL(models.Model):
     redirect follows the article when its own URL changes and never chains.
     """
 
-    path = models.CharField("旧地址", max_length=500, unique=True)
+    path = models.CharField(_("旧地址"), max_length=500, unique=True)
     article = models.ForeignKey(
-        "articles.Article", verbose_name="文章", on_delete=models.CASCADE, related_name="legacy_urls"
+        "articles.Article", verbose_name=_("文章"), on_delete=models.CASCADE, related_name="legacy_urls"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["path"]
-        verbose_name = "旧地址跳转"
-        verbose_name_plural = "旧地址跳转"
+        verbose_name = pgettext_lazy("model name", "旧地址跳转")
+        verbose_name_plural = pgettext_lazy("model name plural", "旧地址跳转")
 
     def __str__(self):
         return self.path

@@ -1,5 +1,6 @@
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import pgettext_lazy
 from taggit.models import TagBase, TaggedItemBase
 
 from articles.slugs import readable_slug
@@ -9,8 +10,8 @@ class Tag(TagBase):
     """A free-form tag; its slug is pinyin so that tag URLs stay readable ASCII."""
 
     class Meta:
-        verbose_name = "标签"
-        verbose_name_plural = "标签"
+        verbose_name = pgettext_lazy("model name", "标签")
+        verbose_name_plural = pgettext_lazy("model name plural", "标签")
 
     def slugify(self, tag, i=None):
         slug = readable_slug(tag, max_length=90, fallback="tag")
@@ -30,5 +31,5 @@ class TaggedArticle(TaggedItemBase):
         constraints = [
             models.UniqueConstraint(fields=["content_object", "tag"], name="tagged_article_once")
         ]
-        verbose_name = "文章标签"
-        verbose_name_plural = "文章标签"
+        verbose_name = pgettext_lazy("model name", "文章标签")
+        verbose_name_plural = pgettext_lazy("model name plural", "文章标签")

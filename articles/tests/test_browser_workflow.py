@@ -1,0 +1,177 @@
+"""The editorial workflow end to end in real headless Chromium: a writer writes and submits,
+an editor reviews, previews and schedules, and a reader sees the article only from its time on.
+"""
+import datetime as dt
+import os
+import re
+import time
+from importlib import import_module
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission, User
+
+from articles.models import Article, Author
+
+from .test_browser import ARTIFACTS, CHROMIUM, chromium  # noqa: F401  (the shared browser fixture)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+if not CHROMIUM.exists():
+    if os.environ.get("NEWSROOM_REQUIRE_BROWSER"):
+        raise RuntimeError(f"{CHROMIUM} is missing but NEWSROOM_REQUIRE_BROWSER is set")
+    pytestmark.append(pytest.mark.skip(reason=f"{CHROMIUM} is not installed"))
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+PASSWORD = "a-long-browser-test-password"
+TITLE = "浏览器里写的稿件"
+
+
+ROLES = import_module("articles.migrations.0003_editorial_roles").ROLE_PERMISSIONS
+
+
+@pytest.fixture(autouse=True)
+def newsroom_roles():
+    """The roles as migration 0003 made them. An earlier transactional test in the same process
+    flushes the tables, data-migration rows included; flushing re-creates only permissions."""
+    for name, codes in ROLES.items():
+        group, created = Group.objects.get_or_create(name=name)
+        if created:
+            for code in codes:
+                app_label, codename = code.split(".")
+                group.permissions.add(
+                    Permission.objects.get(content_type__app_label=app_label, codename=codename)
+                )
+
+
+def staff(username, group):
+    user = User.objects.create_user(username, password=PASSWORD, is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def newsroom_people():
+    writer = staff("writer", "撰稿人 Writer")
+    Author.objects.create(name="李明", user=writer)
+    editor = staff("editor", "编辑 Editor")
+    return writer, editor
+
+
+def session(chromium, live_server):  # noqa: F811
+    """A fresh browser context (own cookies) that may only reach the live server."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 1000}, locale="zh-CN")
+    page = context.new_page()
+    page.errors = []
+    own = urlsplit(live_server.url).netloc
+    page.route(
+        "**/*",
+        lambda route: route.continue_()
+        if urlsplit(route.request.url).netloc == own
+        else route.abort(),
+    )
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    return context, page
+
+
+def log_in(page, live_server, username):
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(live_server.url + "/admin/")
+
+
+def test_writer_submits_editor_schedules_reader_sees_it_on_time(chromium, live_server, newsroom_people):  # noqa: F811
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    # The writer writes in the rich-text editor and submits.
+    context, page = session(chromium, live_server)
+    log_in(page, live_server, "writer")
+    page.goto(live_server.url + "/admin/articles/article/add/")
+    page.fill("#id_title", TITLE)
+    editor = page.locator(".ProseMirror[contenteditable=true]")
+    editor.click()
+    page.keyboard.type("## 小标题")  # the editor's Markdown shortcut for a heading
+    page.keyboard.press("Enter")
+    page.keyboard.type("请看链接文字")
+    editor.locator("p", has_text="请看链接文字").wait_for()
+    for _ in range(4):
+        page.keyboard.press("Shift+ArrowLeft")
+    page.wait_for_function("window.getSelection().toString() === '链接文字'")
+    page.locator("button[title='insert link']").click()
+    page.locator("dialog[open] input[name=href]").fill("https://example.org/news")
+    page.locator("dialog[open] button[type=submit]").click()
+    page.locator("dialog[open]").wait_for(state="detached")
+    # Keys sent while the dialog hands the focus back would land on the selected words; the
+    # editor's own command puts the cursor at the end instead.
+    page.evaluate("document.querySelector('.ProseMirror[contenteditable=true]').editor.commands.focus('end')")
+    page.keyboard.press("Enter")
+    page.locator("button[title='figure']").click()
+    page.locator("dialog[open] input[name=imageUrl]").fill("https://img.example.com/flow.jpg")
+    page.locator("dialog[open] input[name=altText]").fill("流程图")
+    page.locator("dialog[open] input[name=caption]").fill("图注")
+    page.locator("dialog[open] button[type=submit]").click()
+    page.locator("dialog[open]").wait_for(state="detached")
+    page.wait_for_function("document.querySelector('textarea#id_body').value.includes('flow.jpg')")
+    page.click("input[name=_continue]")
+    page.wait_for_load_state("load")
+
+    article = Article.objects.get(title=TITLE)
+    assert article.status == Article.Status.DRAFT
+    assert article.author.name == "李明" and article.created_by.username == "writer"
+    assert re.fullmatch(
+        r'<h2>小标题</h2>'
+        r'<p>请看<a href="https://example\.org/news"[^>]* rel="noopener noreferrer nofollow">链接文字</a></p>'
+        r'<figure><img src="https://img\.example\.com/flow\.jpg" alt="流程图"[^>]*><figcaption>图注</figcaption></figure>',
+        article.body,
+    ), article.body
+
+    page.click("#workflow-submit button[type=submit]")
+    page.wait_for_load_state("load")
+    article.refresh_from_db()
+    assert article.status == Article.Status.REVIEW
+    assert page.errors == []
+    context.close()
+
+    # The editor finds it awaiting review, previews it and schedules it a few seconds ahead.
+    context, page = session(chromium, live_server)
+    log_in(page, live_server, "editor")
+    page.goto(live_server.url + "/admin/articles/article/?state=review")
+    page.get_by_role("link", name=TITLE).click()
+    page.wait_for_load_state("load")
+    change_url = page.url
+    preview_href = page.get_by_role("link", name="预览").get_attribute("href")
+    page.goto(live_server.url + preview_href if preview_href.startswith("/") else preview_href)
+    assert page.locator(".preview-banner").is_visible()
+    assert page.locator("meta[name=robots]").get_attribute("content") == "noindex, nofollow"
+    assert page.locator("h1").inner_text() == TITLE
+    page.goto(change_url)
+
+    go_live = dt.datetime.now(SHANGHAI).replace(microsecond=0) + dt.timedelta(seconds=6)
+    page.fill("#workflow-publish-at", go_live.strftime("%Y-%m-%dT%H:%M:%S"))
+    page.click("#workflow-publish button[type=submit]")
+    page.wait_for_load_state("load")
+    article.refresh_from_db()
+    assert article.status == Article.Status.PUBLISHED and article.is_scheduled
+    assert article.published_at == go_live
+    page.screenshot(path=ARTIFACTS / "admin-article-change.png", full_page=True)
+    assert page.errors == []
+    context.close()
+
+    # A reader does not see it before its time, and sees it after.
+    context, page = session(chromium, live_server)
+    response = page.goto(live_server.url + article.get_absolute_url())
+    assert response.status == 404
+    page.goto(live_server.url + "/")
+    assert TITLE not in page.content()
+    while dt.datetime.now(SHANGHAI) <= go_live:
+        time.sleep(0.5)
+    response = page.goto(live_server.url + article.get_absolute_url())
+    assert response.status == 200
+    assert page.locator("h1").inner_text() == TITLE
+    page.goto(live_server.url + "/")
+    assert page.get_by_role("link", name=TITLE).count() == 1
+    context.close()

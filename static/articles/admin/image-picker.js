@@ -1,0 +1,164 @@
+// The image library in the article body editor's figure dialog.
+//
+// django-prose-editor builds its "Insert figure" dialog on demand (a <dialog> holding
+// input[name=imageUrl], input[name=altText] and input[name=caption]). When one appears, this
+// module adds a search box and thumbnails from the library below the URL field; picking a
+// thumbnail fills the URL, the alternative text and the caption. The library's JSON address
+// comes from the editor textarea's data-image-library-url (set by articles.editor.body_widget).
+// No dependencies, nothing from outside the site.
+
+const SEARCH_DELAY_MS = 250;
+const TEXT = {
+  search: "搜索图片库",
+  placeholder: "按替代文本、图注、来源搜索…",
+  loading: "正在加载图片库…",
+  empty: "图片库中没有匹配的图片。",
+  failed: "图片库加载失败。",
+  forbidden: "没有查看图片库的权限。",
+  pick: "使用这张图片",
+  list: "图片库",
+};
+
+function h(tag, props = {}, children = []) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(props)) {
+    if (name in element && !name.includes("-")) element[name] = value;
+    else element.setAttribute(name, value);
+  }
+  element.append(...children);
+  return element;
+}
+
+function libraryUrlFor(dialog) {
+  // The dialog is appended inside the editor's wrapper, next to the (hidden) textarea.
+  for (let element = dialog.parentElement; element; element = element.parentElement) {
+    const textarea = element.querySelector("textarea[data-image-library-url]");
+    if (textarea) return textarea.dataset.imageLibraryUrl;
+  }
+  return null;
+}
+
+function setValue(input, value) {
+  if (!input) return;
+  input.value = value || "";
+  input.dispatchEvent(new Event("input", { bubbles: true }));
+  input.dispatchEvent(new Event("change", { bubbles: true }));
+}
+
+function enhance(urlInput) {
+  const dialog = urlInput.closest("dialog");
+  if (!dialog || urlInput.dataset.imageLibrary) return;
+  const libraryUrl = libraryUrlFor(dialog);
+  if (!libraryUrl) return;
+  urlInput.dataset.imageLibrary = "on";
+
+  const form = urlInput.form || dialog;
+  const field = (name) => form.querySelector(`[name="${name}"]`);
+  const search = h("input", {
+    type: "search",
+    className: "image-library-search",
+    placeholder: TEXT.placeholder,
+    "aria-label": TEXT.search,
+    autocomplete: "off",
+  });
+  const status = h("p", { className: "image-library-status", "aria-live": "polite" });
+  const list = h("ul", { className: "image-library-list", "aria-label": TEXT.list });
+  const panel = h("div", { className: "image-library" }, [search, status, list]);
+  (urlInput.closest(".prose-editor-dialog-field") || urlInput).after(panel);
+
+  let pending = null;
+  let timer = null;
+
+  function choose(image, button) {
+    setValue(urlInput, image.url);
+    setValue(field("altText"), image.alt);
+    setValue(field("caption"), image.caption);
+    for (const other of list.querySelectorAll("button[aria-pressed]")) {
+      other.setAttribute("aria-pressed", String(other === button));
+    }
+  }
+
+  function show(images) {
+    list.replaceChildren(
+      ...images.map((image) => {
+        const thumb = h("img", {
+          src: image.url,
+          alt: image.alt || "",
+          loading: "lazy",
+          referrerPolicy: "no-referrer",
+        });
+        if (image.width && image.height) {
+          thumb.width = image.width;
+          thumb.height = image.height;
+        }
+        const label = image.alt || image.caption || image.url;
+        const button = h("button", {
+          type: "button",
+          className: "image-library-item",
+          title: `${TEXT.pick}：${label}`,
+          "aria-pressed": "false",
+          "data-image-id": String(image.id),
+        }, [thumb]);
+        button.addEventListener("click", (event) => {
+          event.preventDefault();
+          choose(image, button);
+        });
+        return h("li", {}, [button]);
+      }),
+    );
+    status.textContent = images.length ? "" : TEXT.empty;
+  }
+
+  async function load() {
+    pending?.abort();
+    pending = new AbortController();
+    const url = new URL(libraryUrl, window.location.href);
+    const query = search.value.trim();
+    if (query) url.searchParams.set("q", query);
+    status.textContent = TEXT.loading;
+    try {
+      const response = await fetch(url, {
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+        signal: pending.signal,
+      });
+      if (!response.ok) {
+        status.textContent = response.status === 403 ? TEXT.forbidden : TEXT.failed;
+        list.replaceChildren();
+        return;
+      }
+      show((await response.json()).images || []);
+    } catch (error) {
+      if (error.name !== "AbortError") status.textContent = TEXT.failed;
+    }
+  }
+
+  search.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(load, SEARCH_DELAY_MS);
+  });
+  search.addEventListener("keydown", (event) => {
+    // Enter searches; it must not submit (and so close) the dialog.
+    if (event.key === "Enter") {
+      event.preventDefault();
+      clearTimeout(timer);
+      load();
+    }
+  });
+  dialog.addEventListener("close", () => pending?.abort());
+  load();
+}
+
+function scan(root) {
+  if (!(root instanceof Element)) return;
+  if (root.matches("dialog input[name=imageUrl]")) enhance(root);
+  for (const input of root.querySelectorAll("dialog input[name=imageUrl]")) enhance(input);
+}
+
+new MutationObserver((mutations) => {
+  for (const mutation of mutations) {
+    if (mutation.type === "attributes") scan(mutation.target);
+    for (const node of mutation.addedNodes) scan(node);
+  }
+}).observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ["open"] });
+scan(document.body);
