@@ -10,6 +10,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from js_asset import Script
 from reversion.admin import VersionAdmin
 from taggit.models import Tag as TaggitDefaultTag
 
@@ -26,6 +27,22 @@ admin.site.unregister(TaggitDefaultTag)
 class TagAdmin(admin.ModelAdmin):
     list_display = ("name", "slug")
     search_fields = ("name", "slug")
+
+    def get_urls(self):
+        # The article form's tag input asks for completions here (articles.admin_views).
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "suggest/",
+                self.admin_site.admin_view(self.suggest_view),
+                name="%s_%s_suggest" % info,
+            ),
+        ] + super().get_urls()
+
+    def suggest_view(self, request):
+        from .admin_views import tag_suggest_view
+
+        return tag_suggest_view(self, request)
 
 
 @admin.register(Category)
@@ -96,9 +113,13 @@ STATE_COLOURS = {
     "archived": ("#e4e0f0", "#3d3266"),
 }
 
+SLUG_FROM_TITLE_JS = "articles/admin/slug-from-title.js"
+TAG_SUGGEST_JS = "articles/admin/tag-suggest.js"
+TAG_SUGGEST_CSS = "articles/admin/tag-suggest.css"
+
 SLUG_HELP = _(
     "可以留空：保存时由标题自动生成拼音地址（如“后台文章” → hou-tai-wen-zhang）。"
-    "浏览器里的自动填写无法转写中文，所以这里不会预先填好。发布后不可修改。"
+    "输入标题时会按标题预先填好，可以改成自己的。发布后不可修改。"
 )
 
 
@@ -259,6 +280,11 @@ class ArticleAdmin(VersionAdmin):
     change_list_template = "admin/articles/article/change_list.html"
     history_latest_first = True
 
+    class Media:
+        # Slug prefilled from the title, tag completions (addresses come from data attributes).
+        css = {"all": [TAG_SUGGEST_CSS]}
+        js = [Script(SLUG_FROM_TITLE_JS, type="module"), Script(TAG_SUGGEST_JS, type="module")]
+
     # --- Who sees and changes what ----------------------------------------------------------
 
     def get_queryset(self, request):
@@ -305,6 +331,16 @@ class ArticleAdmin(VersionAdmin):
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
         if formfield is not None and db_field.name == "slug":
             formfield.help_text = SLUG_HELP
+            # static/articles/admin/slug-from-title.js asks this address for the title's slug.
+            formfield.widget.attrs["data-slug-url"] = reverse(
+                f"{self.admin_site.name}:articles_article_slug", current_app=self.admin_site.name
+            )
+        elif formfield is not None and db_field.name == "tags":
+            # static/articles/admin/tag-suggest.js asks this address for completions.
+            formfield.widget.attrs["data-suggest-url"] = reverse(
+                f"{self.admin_site.name}:articles_tag_suggest", current_app=self.admin_site.name
+            )
+            formfield.widget.attrs["autocomplete"] = "off"
         return formfield
 
     def get_changeform_initial_data(self, request):
@@ -380,7 +416,13 @@ class ArticleAdmin(VersionAdmin):
                 name="%s_%s_workflow" % info,
             ),
             path("<path:object_id>/compare/", view(self.compare_view), name="%s_%s_compare" % info),
+            path("slug/", view(self.slug_view), name="%s_%s_slug" % info),
         ] + super().get_urls()
+
+    def slug_view(self, request):
+        from .admin_views import slug_from_title_view
+
+        return slug_from_title_view(self, request)
 
     def _visible_article(self, request, object_id):
         article = self.get_object(request, unquote(object_id))

@@ -135,3 +135,49 @@ def image_library_view(model_admin, request):
         )[:IMAGE_LIBRARY_LIMIT]
     ]
     return JsonResponse({"images": rows}, json_dumps_params={"ensure_ascii": False})
+
+
+# --- Typing assistance in the article form: slug from the title, tag suggestions ------------
+
+TAG_SUGGESTION_LIMIT = 10
+
+
+def slug_from_title_view(model_admin, request):
+    """JSON for static/articles/admin/slug-from-title.js: the readable, unique slug that
+    Article.save() would give an article titled GET `title` (ignoring the row GET `pk`, the
+    article being edited). Needs add or change permission on articles."""
+    from django.http import JsonResponse
+
+    from articles.slugs import readable_slug, unique_slug
+
+    if not (model_admin.has_add_permission(request) or model_admin.has_change_permission(request)):
+        raise PermissionDenied
+    others = model_admin.model._default_manager.all()
+    pk = request.GET.get("pk", "")
+    if pk.isdigit():
+        others = others.exclude(pk=int(pk))
+    base = readable_slug(request.GET.get("title", ""), max_length=100, fallback="article")
+    slug = unique_slug(base, lambda s: others.filter(slug=s).exists(), max_length=120)
+    return JsonResponse({"slug": slug})
+
+
+def tag_suggest_view(model_admin, request):
+    """JSON for static/articles/admin/tag-suggest.js: up to 10 tag names containing GET `q`
+    (case-insensitive), most used first. One query. Needs view permission on tags or change
+    permission on articles."""
+    from django.db.models import Count
+    from django.http import JsonResponse
+
+    user = request.user
+    if not (model_admin.has_view_permission(request) or user.has_perm("articles.change_article")):
+        raise PermissionDenied
+    query = request.GET.get("q", "").strip()
+    if not query:
+        return JsonResponse({"tags": []})
+    names = list(
+        model_admin.model._default_manager.filter(name__icontains=query)
+        .annotate(uses=Count("tagged_articles"))
+        .order_by("-uses", "name")
+        .values_list("name", flat=True)[:TAG_SUGGESTION_LIMIT]
+    )
+    return JsonResponse({"tags": names}, json_dumps_params={"ensure_ascii": False})

@@ -32,6 +32,9 @@ class ArticleAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk and "slug" in self.fields:
+            # The slug prefill (static/articles/admin/slug-from-title.js) ignores this row.
+            self.fields["slug"].widget.attrs["data-slug-pk"] = str(self.instance.pk)
         if self.instance.pk:
             # The database's value, not the instance's: in reversion's revision view the instance
             # is an old version, whose edit_version would otherwise be refused (or go backwards).

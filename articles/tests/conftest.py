@@ -4,3 +4,48 @@ import pytest
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Debian Chromium for the whole run, driven by Playwright."""
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    from articles.tests.browsing import CHROMIUM, CHROMIUM_ARGS
+
+    # Playwright's sync API runs an event loop in this thread; Django would otherwise refuse
+    # the test's own ORM calls made between page actions.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, live_server):
+    from articles.tests.browsing import open_page
+
+    context, page = open_page(chromium, live_server)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def newsroom_roles(db):
+    """The roles as migration 0003 made them, re-created after an earlier flush removed them."""
+    from importlib import import_module
+
+    from django.contrib.auth.models import Group, Permission
+
+    roles = import_module("articles.migrations.0003_editorial_roles").ROLE_PERMISSIONS
+    for name, codes in roles.items():
+        group, created = Group.objects.get_or_create(name=name)
+        if created:
+            for code in codes:
+                app_label, codename = code.split(".")
+                group.permissions.add(
+                    Permission.objects.get(content_type__app_label=app_label, codename=codename)
+                )

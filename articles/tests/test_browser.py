@@ -1,9 +1,4 @@
-"""The reading site in real headless Chromium (Playwright driving Debian's /usr/bin/chromium).
-
-Runs wherever Chromium is installed; CI installs it and sets NEWSROOM_REQUIRE_BROWSER=1 so that
-a missing browser fails the run instead of skipping it.
-"""
-import os
+"""The reading site in real headless Chromium (Playwright driving Debian's /usr/bin/chromium)."""
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -13,63 +8,12 @@ from django.conf import settings
 from django.core.management import call_command
 
 from articles.models import Article
+from articles.tests.browsing import ARTIFACTS, BROWSER_TEST
 from articles.tests.factories import make_article, make_category_path
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(settings.BASE_DIR) / "build" / "test-artifacts"
 SAMPLE_TITLE = "星河科技12英寸晶圆厂二期扩产"
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-if not CHROMIUM.exists():
-    if os.environ.get("NEWSROOM_REQUIRE_BROWSER"):
-        raise RuntimeError(f"{CHROMIUM} is missing but NEWSROOM_REQUIRE_BROWSER is set")
-    pytestmark.append(pytest.mark.skip(reason=f"{CHROMIUM} is not installed"))
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    # Playwright's sync API runs an event loop in this thread; Django would otherwise refuse
-    # the test's own ORM calls made between page actions.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(chromium, live_server):
-    """A page that may only reach the live server; other requests are recorded and aborted."""
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.external_requests = []
-    page.errors = []
-    own_host = urlsplit(live_server.url).netloc
-
-    def route(request_route):
-        if urlsplit(request_route.request.url).netloc == own_host:
-            request_route.continue_()
-        else:
-            page.external_requests.append(request_route.request.url)
-            request_route.abort()
-
-    page.route("**/*", route)
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    yield page
-    context.close()
+pytestmark = BROWSER_TEST
 
 
 @pytest.fixture

@@ -2,48 +2,21 @@
 an editor reviews, previews and schedules, and a reader sees the article only from its time on.
 """
 import datetime as dt
-import os
 import re
 import time
-from importlib import import_module
-from pathlib import Path
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.conf import settings
-from django.contrib.auth.models import Group, Permission, User
+from django.contrib.auth.models import Group, User
 
 from articles.models import Article, Author
+from articles.tests.browsing import ARTIFACTS, BROWSER_TEST, open_page
 
-from .test_browser import ARTIFACTS, CHROMIUM, chromium  # noqa: F401  (the shared browser fixture)
-
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-if not CHROMIUM.exists():
-    if os.environ.get("NEWSROOM_REQUIRE_BROWSER"):
-        raise RuntimeError(f"{CHROMIUM} is missing but NEWSROOM_REQUIRE_BROWSER is set")
-    pytestmark.append(pytest.mark.skip(reason=f"{CHROMIUM} is not installed"))
+pytestmark = BROWSER_TEST
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PASSWORD = "a-long-browser-test-password"
 TITLE = "浏览器里写的稿件"
-
-
-ROLES = import_module("articles.migrations.0003_editorial_roles").ROLE_PERMISSIONS
-
-
-@pytest.fixture(autouse=True)
-def newsroom_roles():
-    """The roles as migration 0003 made them. An earlier transactional test in the same process
-    flushes the tables, data-migration rows included; flushing re-creates only permissions."""
-    for name, codes in ROLES.items():
-        group, created = Group.objects.get_or_create(name=name)
-        if created:
-            for code in codes:
-                app_label, codename = code.split(".")
-                group.permissions.add(
-                    Permission.objects.get(content_type__app_label=app_label, codename=codename)
-                )
 
 
 def staff(username, group):
@@ -60,20 +33,8 @@ def newsroom_people():
     return writer, editor
 
 
-def session(chromium, live_server):  # noqa: F811
-    """A fresh browser context (own cookies) that may only reach the live server."""
-    context = chromium.new_context(viewport={"width": 1280, "height": 1000}, locale="zh-CN")
-    page = context.new_page()
-    page.errors = []
-    own = urlsplit(live_server.url).netloc
-    page.route(
-        "**/*",
-        lambda route: route.continue_()
-        if urlsplit(route.request.url).netloc == own
-        else route.abort(),
-    )
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    return context, page
+def session(chromium, live_server):
+    return open_page(chromium, live_server, viewport={"width": 1280, "height": 1000})
 
 
 def log_in(page, live_server, username):
@@ -84,7 +45,7 @@ def log_in(page, live_server, username):
     page.wait_for_url(live_server.url + "/admin/")
 
 
-def test_writer_submits_editor_schedules_reader_sees_it_on_time(chromium, live_server, newsroom_people):  # noqa: F811
+def test_writer_submits_editor_schedules_reader_sees_it_on_time(chromium, live_server, newsroom_people):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
     # The writer writes in the rich-text editor and submits.

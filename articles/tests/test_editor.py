@@ -6,7 +6,7 @@ from django.contrib.staticfiles import finders
 from django_prose_editor.config import allowlist_from_extensions, expand_extensions
 
 from articles.editor import TOOLBAR_EXTENSIONS, body_widget
-from articles.sanitize import ALLOWED_PROTOCOLS, ALLOWED_TAGS, EXTERNAL_LINK_REL, clean_html
+from articles.sanitize import ALLOWED_PROTOCOLS, ALLOWED_TAGS, EXTERNAL_LINK_REL
 from articles.tests.factories import make_article
 
 # What the editor writes for each thing on its toolbar (ProseMirror's serialisation).

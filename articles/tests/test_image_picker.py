@@ -1,12 +1,10 @@
 """The image library in the body editor's figure dialog: the admin JSON view it reads, the
 static module that adds it (served from our own static files), and the whole thing in Chromium."""
 import datetime as dt
-import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.staticfiles import finders
@@ -19,10 +17,9 @@ from django.utils import timezone
 from articles.editor import IMAGE_PICKER_JS, body_widget
 from articles.models import Article, Image
 from articles.permissions import WRITER_GROUP
+from articles.tests.browsing import ARTIFACTS, browser_test
 from articles.tests.factories import make_author, make_image
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(settings.BASE_DIR) / "build" / "test-artifacts"
 LIBRARY = reverse("admin:articles_image_library")
 ADD_ARTICLE = reverse("admin:articles_article_add")
 PASSWORD = "a-long-test-password"
@@ -191,65 +188,7 @@ def test_the_add_page_carries_the_library_address_and_the_script(admin_client_):
 
 # --- In the browser -------------------------------------------------------------------------
 
-browser = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-if not CHROMIUM.exists():
-    if os.environ.get("NEWSROOM_REQUIRE_BROWSER"):
-        raise RuntimeError(f"{CHROMIUM} is missing but NEWSROOM_REQUIRE_BROWSER is set")
-    browser.append(pytest.mark.skip(reason=f"{CHROMIUM} is not installed"))
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    # Playwright's sync API runs an event loop in this thread; Django would otherwise refuse
-    # the test's own ORM calls made between page actions.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(chromium, live_server):
-    """A page that may only reach the live server; other requests are recorded and aborted."""
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.external_requests = []
-    page.errors = []
-    own_host = urlsplit(live_server.url).netloc
-
-    def route(request_route):
-        if urlsplit(request_route.request.url).netloc == own_host:
-            request_route.continue_()
-        else:
-            page.external_requests.append(request_route.request.url)
-            request_route.abort()
-
-    page.route("**/*", route)
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    yield page
-    context.close()
-
-
-def apply_marks(function):
-    for mark in reversed(browser):
-        function = mark(function)
-    return function
-
-
-@apply_marks
+@browser_test
 def test_an_editor_inserts_a_library_image_into_the_body(page, live_server):
     get_user_model().objects.create_superuser("chief", password=PASSWORD)
     make_author("编辑部")

@@ -252,7 +252,7 @@ def test_failure_mid_save_leaves_no_rows_from_that_file(tmp_path, monkeypatch):
     seen = {}
 
     def create_path_then_fail(manager, names):
-        leaf = _real_get_or_create_path(manager, names)
+        _real_get_or_create_path(manager, names)
         seen["article saved"] = Article.objects.filter(source_path="bad.md").exists()
         seen["categories"] = Category.objects.count() - counts["Category"]
         raise RuntimeError("simulated failure while saving categories")

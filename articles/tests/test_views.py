@@ -6,7 +6,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from articles.models import Article
 from articles.tests.factories import make_article, make_author, make_category_path, make_image
 
 pytestmark = pytest.mark.django_db
