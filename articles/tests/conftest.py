@@ -49,3 +49,24 @@ def newsroom_roles(db):
                 group.permissions.add(
                     Permission.objects.get(content_type__app_label=app_label, codename=codename)
                 )
+
+
+@pytest.fixture
+def writer_client(client, db):
+    """A client logged in as a member of the writers' group."""
+    from articles.permissions import WRITER_GROUP
+    from articles.tests.factories import make_staff
+
+    client.force_login(make_staff("writer", WRITER_GROUP))
+    return client
+
+
+@pytest.fixture
+def chief_client(client, db):
+    """A client logged in as a superuser."""
+    from django.contrib.auth import get_user_model
+
+    from articles.tests.factories import STAFF_PASSWORD
+
+    client.force_login(get_user_model().objects.create_superuser("chief", password=STAFF_PASSWORD))
+    return client

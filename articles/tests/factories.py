@@ -1,6 +1,7 @@
 """Small builders for test data; each returns a saved object with sensible defaults."""
 import datetime as dt
 import itertools
+from pathlib import Path
 
 from django.utils import timezone
 
@@ -35,3 +36,58 @@ def make_article(title=None, *, author=None, categories=(), tags=(), published=T
     if tags:
         article.tags.set(list(tags))
     return article
+
+
+def write_file(folder, name, content):
+    """Write text (UTF-8) or bytes to folder/name, creating folders; return the path."""
+    path = Path(folder) / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return path
+
+
+def seed_shaped(
+    title,
+    *,
+    date="Wed, 08 May 2024 02:10:30 GMT",
+    categories=("新媒体", "36kr", "快讯"),
+    tags=(),
+    image="https://img.example.com/tests/a.jpg",
+    extra=(),
+    body=None,
+):
+    """A file in the seed's shape (blank first line, HTML body in a <div>), invented content."""
+    lines = ["", "---", f"title: '{title}'", "categories: "]
+    lines += [f" - {name}" for name in categories]
+    if tags:
+        lines += ["tags: "] + [f" - {name}" for name in tags]
+    lines += [
+        f"headimg: '{image}'",
+        "author: 36kr",
+        "comments: false",
+        f"date: {date}",
+        f"thumbnail: '{image}'",
+        *extra,
+        "---",
+        "",
+    ]
+    if body is None:
+        body = f"<div>   \n<p>{title}。这是为测试编写的正文。</p> \n</div>"
+    return "\n".join(lines) + "\n" + body + "\n"
+
+
+STAFF_PASSWORD = "a-long-test-password"
+
+
+def make_staff(username, group=None, **extra):
+    """A staff user, in the role group named `group` when given (the groups of migration 0003)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    user = get_user_model().objects.create_user(username, password=STAFF_PASSWORD, is_staff=True, **extra)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user

@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.contrib.staticfiles import finders
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -13,34 +12,14 @@ from django.urls import reverse
 
 from articles.admin import SLUG_FROM_TITLE_JS, TAG_SUGGEST_CSS, TAG_SUGGEST_JS
 from articles.models import Article, Tag
-from articles.permissions import WRITER_GROUP
 from articles.tests.browsing import browser_test
-from articles.tests.factories import make_article
+from articles.tests.factories import STAFF_PASSWORD, make_staff, make_article
 
 
 SLUG_URL = reverse("admin:articles_article_slug")
 SUGGEST_URL = reverse("admin:articles_tag_suggest")
 ADD_ARTICLE = reverse("admin:articles_article_add")
-PASSWORD = "a-long-test-password"
-
-
-def make_user(username, group=None, **extra):
-    user = get_user_model().objects.create_user(username, password=PASSWORD, is_staff=True, **extra)
-    if group:
-        user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-@pytest.fixture
-def writer_client(client, db):
-    client.force_login(make_user("writer", WRITER_GROUP))
-    return client
-
-
-@pytest.fixture
-def chief_client(client, db):
-    client.force_login(get_user_model().objects.create_superuser("chief", password=PASSWORD))
-    return client
+PASSWORD = STAFF_PASSWORD
 
 
 def test_the_views_live_under_their_admins():
@@ -60,7 +39,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, db, url):
 
 @pytest.mark.parametrize("url", [SLUG_URL, SUGGEST_URL])
 def test_staff_without_permissions_are_refused(client, db, url):
-    client.force_login(make_user("nobody"))
+    client.force_login(make_staff("nobody"))
     assert client.get(url, {"title": "标题", "q": "电"}).status_code == 403
 
 
@@ -74,7 +53,7 @@ def test_writers_may_use_both(writer_client, url):
 def test_tag_suggestions_need_only_view_tag_or_change_article(client, db):
     from django.contrib.auth.models import Permission
 
-    user = make_user("tagger")
+    user = make_staff("tagger")
     user.user_permissions.add(Permission.objects.get(content_type__app_label="articles", codename="view_tag"))
     client.force_login(user)
     assert client.get(SUGGEST_URL, {"q": "电"}).status_code == 200

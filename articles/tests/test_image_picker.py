@@ -6,7 +6,6 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.contrib.staticfiles import finders
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -16,38 +15,18 @@ from django.utils import timezone
 
 from articles.editor import IMAGE_PICKER_JS, body_widget
 from articles.models import Article, Image
-from articles.permissions import WRITER_GROUP
 from articles.tests.browsing import ARTIFACTS, browser_test
-from articles.tests.factories import make_author, make_image
+from articles.tests.factories import STAFF_PASSWORD, make_staff, make_author, make_image
 
 LIBRARY = reverse("admin:articles_image_library")
 ADD_ARTICLE = reverse("admin:articles_article_add")
-PASSWORD = "a-long-test-password"
+PASSWORD = STAFF_PASSWORD
 
 # The smallest valid GIF: 1×1, for an uploaded library file.
 GIF = (
     b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00"
     b",\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
 )
-
-
-def make_user(username, group=None, **extra):
-    user = get_user_model().objects.create_user(username, password=PASSWORD, is_staff=True, **extra)
-    if group:
-        user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-@pytest.fixture
-def writer_client(client, db):
-    client.force_login(make_user("writer", WRITER_GROUP))
-    return client
-
-
-@pytest.fixture
-def admin_client_(client, db):
-    client.force_login(get_user_model().objects.create_superuser("chief", password=PASSWORD))
-    return client
 
 
 # --- The JSON view --------------------------------------------------------------------------
@@ -60,7 +39,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, db):
 
 
 def test_staff_without_view_image_permission_are_refused(client, db):
-    client.force_login(make_user("nobody"))
+    client.force_login(make_staff("nobody"))
     assert client.get(LIBRARY).status_code == 403
 
 
@@ -125,11 +104,11 @@ def test_at_most_fifty_images(writer_client):
     assert len(writer_client.get(LIBRARY).json()["images"]) == 50
 
 
-def test_query_count_does_not_grow_with_the_library(admin_client_):
+def test_query_count_does_not_grow_with_the_library(chief_client):
     def count_queries():
-        admin_client_.get(LIBRARY)  # warm the session and user caches alike for both runs
+        chief_client.get(LIBRARY)  # warm the session and user caches alike for both runs
         with CaptureQueriesContext(connection) as queries:
-            assert admin_client_.get(LIBRARY).status_code == 200
+            assert chief_client.get(LIBRARY).status_code == 200
         return len(queries)
 
     for n in range(5):
@@ -141,7 +120,7 @@ def test_query_count_does_not_grow_with_the_library(admin_client_):
     assert few == many
     # Beyond the session and user lookups the admin always makes, one query lists the images.
     with CaptureQueriesContext(connection) as queries:
-        admin_client_.get(LIBRARY)
+        chief_client.get(LIBRARY)
     assert sum('"articles_image"' in q["sql"] for q in queries.captured_queries) == 1
 
 
@@ -180,8 +159,8 @@ def test_without_the_image_admin_the_editor_renders_without_the_picker():
     assert "data-image-library-url" not in html
 
 
-def test_the_add_page_carries_the_library_address_and_the_script(admin_client_):
-    html = admin_client_.get(ADD_ARTICLE).content.decode()
+def test_the_add_page_carries_the_library_address_and_the_script(chief_client):
+    html = chief_client.get(ADD_ARTICLE).content.decode()
     assert f'data-image-library-url="{LIBRARY}"' in html
     assert f'src="/static/{IMAGE_PICKER_JS}" type="module"' in html
 

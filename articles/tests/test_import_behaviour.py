@@ -27,6 +27,8 @@ from PIL import Image as PILImage
 from articles.importing.frontmatter import DEFAULT_MAX_BYTES
 from articles.management.commands import import_frontmatter as command_module
 from articles.models import Article, Author, Category, Image, LegacyURL, Tag, TaggedArticle
+from articles.tests.factories import seed_shaped
+from articles.tests.factories import write_file as write
 
 pytestmark = pytest.mark.django_db
 
@@ -58,47 +60,6 @@ def summary(total, dry_run=False, **counts):
     """The command's last line, e.g. summary(2, created=1, unchanged=1)."""
     verb = "would be " if dry_run else ""
     return f"{total} files: " + ", ".join(f"{counts.get(o, 0)} {verb}{o}" for o in OUTCOMES)
-
-
-def write(folder, name, content):
-    """Write text (UTF-8) or bytes to folder/name, creating folders; return the path."""
-    path = Path(folder) / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8")
-    return path
-
-
-def seed_shaped(
-    title,
-    *,
-    date="Wed, 08 May 2024 02:10:30 GMT",
-    categories=("新媒体", "36kr", "快讯"),
-    tags=(),
-    image="https://img.example.com/tests/a.jpg",
-    extra=(),
-    body=None,
-):
-    """A file in the seed's shape (blank first line, HTML body in a <div>), invented content."""
-    lines = ["", "---", f"title: '{title}'", "categories: "]
-    lines += [f" - {name}" for name in categories]
-    if tags:
-        lines += ["tags: "] + [f" - {name}" for name in tags]
-    lines += [
-        f"headimg: '{image}'",
-        "author: 36kr",
-        "comments: false",
-        f"date: {date}",
-        f"thumbnail: '{image}'",
-        *extra,
-        "---",
-        "",
-    ]
-    if body is None:
-        body = f"<div>   \n<p>{title}。这是为测试编写的正文。</p> \n</div>"
-    return "\n".join(lines) + "\n" + body + "\n"
 
 
 def post(*front_matter, body="这是为测试编写的正文。"):

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from articles.models import Article, Author, Category, Image, Tag, TaggedArticle
+from articles.tests.factories import seed_shaped
+from articles.tests.factories import write_file as write
 
 pytestmark = pytest.mark.django_db
 
@@ -39,41 +41,6 @@ def table_counts():
         model.__name__: model.objects.count()
         for model in (Article, Author, Category, Image, Tag, TaggedArticle, CATEGORY_LINKS)
     }
-
-
-def seed_shaped(
-    title,
-    *,
-    date="Wed, 08 May 2024 02:10:30 GMT",
-    categories=("新媒体", "36kr", "快讯"),
-    tags=(),
-    image="https://img.example.com/tests/a.jpg",
-):
-    """A file in the seed's shape (blank first line, HTML body in a <div>), invented content."""
-    lines = ["", "---", f"title: '{title}'", "categories: "]
-    lines += [f" - {name}" for name in categories]
-    if tags:
-        lines += ["tags: "] + [f" - {name}" for name in tags]
-    lines += [
-        f"headimg: '{image}'",
-        "author: 36kr",
-        "comments: false",
-        f"date: {date}",
-        f"thumbnail: '{image}'",
-        "---",
-        "",
-        "<div>   ",
-        f"<p>{title}。这是为测试编写的正文。</p> ",
-        "</div>",
-    ]
-    return "\n".join(lines) + "\n"
-
-
-def write(folder, name, text):
-    path = folder / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def category(*names):
