@@ -1,6 +1,7 @@
 """Saving legacy articles: one file, one transaction; running it again changes nothing."""
 import datetime as dt
 import collections
+import contextlib
 import enum
 import hashlib
 import io
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
+import reversion
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -260,8 +262,13 @@ class Importer:
         return FileResult(path, outcome, reason, article=article, warnings=values.warnings)
 
     def save(self, values, path, root, stored_files):
-        """Create or update the article for `values` atomically; returns (article, outcome, reason)."""
-        with transaction.atomic():
+        """Create or update the article for `values` atomically; returns (article, outcome, reason).
+
+        An update keeps a revision of the article as the changed file made it, so editors can
+        compare it with what was there before. A new article's record is its source file (path and
+        hash), which keeps a first import of ten thousand files within a minute.
+        """
+        with transaction.atomic(), contextlib.ExitStack() as revision:
             article = self._find(values, root)
             if article is not None and article.source_hash == values.source_hash:
                 if article.source_path == values.source_path:
@@ -274,6 +281,9 @@ class Importer:
                 )
                 return article, Outcome.CONFLICT, reason
             created = article is None
+            if not created:
+                revision.enter_context(reversion.create_revision())
+                reversion.set_comment(f"导入 {values.source_path}")
             article = article or Article(slug=self._free_slug(values))
             self._fill(article, values, path, root, stored_files)
             article.save(imported=True)

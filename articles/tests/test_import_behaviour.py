@@ -1148,3 +1148,17 @@ def test_a_failed_file_teaches_the_run_nothing(tmp_path, monkeypatch):
     assert list(good.tags.names()) == ["新标签"]
     assert good.hero_image.source_url and good.author.pk
     assert not Article.objects.filter(source_path="a-bad.md").exists()
+
+
+def test_an_update_from_a_changed_file_keeps_a_revision_and_unchanged_files_add_none(tmp_path):
+    from reversion.models import Version
+
+    path = write(tmp_path, "a.md", seed_shaped("第一版标题"))
+    run(tmp_path)
+    article = Article.objects.get()
+    run(tmp_path)
+    assert Version.objects.get_for_object(article).count() == 0
+    path.write_text(seed_shaped("第二版标题"), encoding="utf-8")
+    run(tmp_path)
+    [version] = Version.objects.get_for_object(article)
+    assert (version.revision.comment, version.field_dict["title"]) == ("导入 a.md", "第二版标题")
