@@ -195,11 +195,14 @@ def split_front_matter(text, warnings=None):
 
 
 def read_legacy_file(path, root, *, max_bytes=DEFAULT_MAX_BYTES, allow_missing_front_matter=False):
-    """Read one file below `root` into a LegacyRecord, or raise LegacyFileError.
+    """Read one file below `root` into a LegacyRecord, or raise LegacyFileError."""
+    raw = read_raw(path, max_bytes=max_bytes)
+    return record_from_raw(raw, path, root, allow_missing_front_matter=allow_missing_front_matter)
 
-    The size is checked with stat() before anything is read; the file is read once.
-    """
-    path, root = Path(path), Path(root)
+
+def read_raw(path, *, max_bytes=DEFAULT_MAX_BYTES):
+    """A file's bytes, or LegacyFileError; the size is checked with stat() before anything is read."""
+    path = Path(path)
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
@@ -211,18 +214,29 @@ def read_legacy_file(path, root, *, max_bytes=DEFAULT_MAX_BYTES, allow_missing_f
         raise LegacyFileError(f"cannot read the file: {error.strerror or error}") from None
     if len(raw) > max_bytes:  # it grew after stat()
         raise LegacyFileError(_too_large(len(raw), max_bytes))
+    return raw
+
+
+def record_from_raw(raw, path, root, *, allow_missing_front_matter=False):
+    """The LegacyRecord of a file whose bytes were already read, or LegacyFileError."""
     warnings = []
     text = decode(raw, warnings)
     parsed = parse_front_matter(text, allow_missing=allow_missing_front_matter)
     return LegacyRecord(
-        path=path,
-        relative_path=path.relative_to(root).as_posix() if root != path else path.name,
+        path=Path(path),
+        relative_path=relative_source_path(path, root),
         metadata=parsed.metadata,
         body=parsed.body,
         content_hash=hashlib.sha256(raw).hexdigest(),
         warnings=warnings + parsed.warnings,
         front_matter_format=parsed.format,
     )
+
+
+def relative_source_path(path, root):
+    """How an imported file is known: its path below the import root (its name when given alone)."""
+    path, root = Path(path), Path(root)
+    return path.relative_to(root).as_posix() if root != path else path.name
 
 
 def _too_large(size, max_bytes):

@@ -3,6 +3,7 @@ import datetime as dt
 import collections
 import contextlib
 import enum
+import functools
 import hashlib
 import io
 import itertools
@@ -26,7 +27,14 @@ from articles.text import excerpt
 from articles.slugs import readable_slug, unique_slug
 
 from .body import rewrite_image_sources
-from .frontmatter import DEFAULT_MAX_BYTES, LegacyFileError, NoFrontMatter, read_legacy_file
+from .frontmatter import (
+    DEFAULT_MAX_BYTES,
+    LegacyFileError,
+    NoFrontMatter,
+    read_raw,
+    record_from_raw,
+    relative_source_path,
+)
 from .mapping import HEXO_DEFAULT_PERMALINK, MappingError, map_record
 
 DEFAULT_EXTENSIONS = (".md", ".markdown", ".html", ".htm", ".txt")
@@ -105,6 +113,7 @@ class Prepared:
 
     path: Path
     root: Path
+    relative: str
     values: object = None
     result: FileResult | None = None
 
@@ -112,17 +121,15 @@ class Prepared:
 def prepare_file(path, root, options, known_hashes):
     """Read, map and sanitize one file without the database; safe to run in a worker process."""
     path, root = Path(path), Path(root)
-    relative = path.relative_to(root).as_posix() if path != root else path.name
+    relative = relative_source_path(path, root)
+    prepared = functools.partial(Prepared, path, root, relative)
     try:
-        if path.stat().st_size <= options.max_bytes:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            if known_hashes.get(relative) == digest:
-                return Prepared(path, root, result=FileResult(path, Outcome.UNCHANGED))
-        record = read_legacy_file(
-            path,
-            root,
-            max_bytes=options.max_bytes,
-            allow_missing_front_matter=options.allow_missing_front_matter,
+        raw = read_raw(path, max_bytes=options.max_bytes)
+        # Unchanged files are known by their bytes alone: nothing is parsed or written.
+        if known_hashes.get(relative) == hashlib.sha256(raw).hexdigest():
+            return prepared(result=FileResult(path, Outcome.UNCHANGED))
+        record = record_from_raw(
+            raw, path, root, allow_missing_front_matter=options.allow_missing_front_matter
         )
         fallback = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=options.tz)
         values = map_record(
@@ -139,16 +146,16 @@ def prepare_file(path, root, options, known_hashes):
         if not values.summary:
             values.summary = excerpt(values.body_html, settings.NEWSROOM["SUMMARY_LENGTH"])
     except NoFrontMatter as error:
-        return Prepared(path, root, result=FileResult(path, Outcome.SKIPPED, str(error)))
+        return prepared(result=FileResult(path, Outcome.SKIPPED, str(error)))
     except (LegacyFileError, MappingError) as error:
-        return Prepared(path, root, result=FileResult(path, Outcome.FAILED, str(error)))
+        return prepared(result=FileResult(path, Outcome.FAILED, str(error)))
     except OSError as error:
         reason = f"cannot read: {error.strerror or error}"
-        return Prepared(path, root, result=FileResult(path, Outcome.FAILED, reason))
+        return prepared(result=FileResult(path, Outcome.FAILED, reason))
     except Exception as error:  # an unforeseen value must fail this file, not the whole run
         reason = f"cannot map: {type(error).__name__}: {error}"
-        return Prepared(path, root, result=FileResult(path, Outcome.FAILED, reason))
-    return Prepared(path, root, values=values)
+        return prepared(result=FileResult(path, Outcome.FAILED, reason))
+    return prepared(values=values)
 
 
 _worker_state = {}
@@ -221,18 +228,13 @@ class Importer:
             while in_flight:
                 yield from map(self.save_prepared, in_flight.popleft().get())
 
-    def import_file(self, path, root):
-        """Import one file in its own transaction and say what happened; never raises for bad input."""
-        return self.save_prepared(prepare_file(path, root, self.options, self.known_hashes))
-
     def _learn(self, cache, key, value):
         self._learnt.append((cache, key, value))
 
     def save_prepared(self, prepared):
         if prepared.result is not None:
             if prepared.result.outcome is Outcome.UNCHANGED:
-                relative = prepared.path.relative_to(prepared.root).as_posix() if prepared.path != prepared.root else prepared.path.name
-                prepared.result.article = self.known.get(relative)
+                prepared.result.article = self.known.get(prepared.relative)
             return prepared.result
         values, path, root = prepared.values, prepared.path, prepared.root
         stored_files = []

@@ -136,16 +136,6 @@ def tag_names(value):
     return names
 
 
-def image_url(value):
-    """A usable remote image URL, or '' for Hexo's ways of saying none ('', null, false)."""
-    if not value or value is True:
-        return ""
-    if isinstance(value, list):
-        return next((url for url in map(image_url, value) if url), "")
-    url = str(value).strip()
-    return url if url.startswith(("http://", "https://")) else ""
-
-
 def is_draft(metadata, relative_path):
     if metadata.get("published") is False or metadata.get("draft") is True:
         return True

@@ -53,7 +53,7 @@ class Category(models.Model):
         ]
 
     def __str__(self):
-        return " › ".join(self.path_names) if hasattr(self, "_path_names") else self.name
+        return self.name
 
     def save(self, *args, **kwargs):
         if not self.slug:

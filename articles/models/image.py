@@ -1,3 +1,5 @@
+import hashlib
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
@@ -47,8 +49,6 @@ class Image(models.Model):
 
     def save(self, *args, **kwargs):
         if self.file and not self.sha256:
-            import hashlib
-
             digest = hashlib.sha256()
             for chunk in self.file.chunks():
                 digest.update(chunk)

@@ -9,7 +9,6 @@ from articles.importing.frontmatter import LegacyRecord, read_legacy_file
 from articles.importing.mapping import (
     MappingError,
     category_paths,
-    image_url,
     is_draft,
     jsonable,
     map_record,
@@ -95,7 +94,7 @@ def test_garbage_dates_raise_value_error(value):
         parse_date(value, SHANGHAI)
 
 
-# --- category_paths, tag_names, image_url, is_draft --------------------------------------------
+# --- category_paths, tag_names, is_draft --------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -147,26 +146,6 @@ def test_unusable_categories_are_a_mapping_error_naming_the_field():
 )
 def test_tag_names(value, expected):
     assert tag_names(value) == expected
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        ("https://img.example.com/a.jpg", "https://img.example.com/a.jpg"),
-        ("  http://img.example.com/a.jpg ", "http://img.example.com/a.jpg"),
-        ("", ""),
-        (None, ""),
-        (False, ""),
-        (True, ""),
-        ("/images/local.png", ""),
-        ("img/cover.jpg", ""),
-        ("javascript:alert(1)", ""),
-        ("data:image/png;base64,AAAA", ""),
-        (["", "https://img.example.com/b.jpg"], "https://img.example.com/b.jpg"),
-    ],
-)
-def test_image_url(value, expected):
-    assert image_url(value) == expected
 
 
 @pytest.mark.parametrize(
