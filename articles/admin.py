@@ -17,7 +17,7 @@ from taggit.models import Tag as TaggitDefaultTag
 from . import workflow
 from .forms import ArticleAdminForm
 from .models import Article, Author, Category, Image, LegacyURL, Tag
-from .permissions import can_edit, is_editor, is_own
+from .permissions import can_edit, can_view, is_editor
 
 # Articles use our own Tag model (pinyin slugs, integer foreign keys); taggit's stays empty.
 admin.site.unregister(TaggitDefaultTag)
@@ -302,7 +302,7 @@ class ArticleAdmin(VersionAdmin):
     def has_view_permission(self, request, obj=None):
         if not super().has_view_permission(request, obj):
             return False
-        return obj is None or is_editor(request.user) or is_own(request.user, obj)
+        return obj is None or can_view(request.user, obj)
 
     def has_change_permission(self, request, obj=None):
         if obj is None:
@@ -543,7 +543,7 @@ class ArticleAdmin(VersionAdmin):
     def _apply_to_each(self, request, queryset, verb):
         label = workflow.VERBS[verb][2]
         done, refused = 0, []
-        for article in queryset.select_related(None).prefetch_related(None).only("pk", "title", "status"):
+        for article in queryset.select_related(None).prefetch_related(None).only("pk", "title", "status", "published_at"):
             try:
                 getattr(workflow, verb)(article, by=request.user)
             except (workflow.WorkflowError, PermissionDenied) as error:

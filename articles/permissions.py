@@ -27,6 +27,11 @@ def can_edit(user, article):
     return is_own(user, article) and article.status in WRITER_EDITABLE
 
 
+def can_view(user, article):
+    """May `user` read `article` before readers can (admin pages, previews)? Editors and its writer."""
+    return bool(user and user.is_active) and (is_editor(user) or is_own(user, article))
+
+
 def is_own(user, article):
     # No user (or an anonymous one, whose pk is None) owns nothing, not even unowned articles.
     return (

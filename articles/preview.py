@@ -21,7 +21,7 @@ from reversion.errors import RevertError
 from reversion.models import Version
 
 from .models import Article, Author, Image
-from .permissions import is_editor
+from .permissions import can_view
 from .sanitize import clean_html
 
 ARTICLE_TEMPLATE = "articles/article_detail.html"
@@ -90,16 +90,6 @@ def article_for_share_token(token):
 # --- Who may preview --------------------------------------------------------------------------
 
 
-def may_preview(user, article):
-    if not (user and user.is_authenticated and user.is_active):
-        return False
-    return (
-        user.is_superuser
-        or is_editor(user)
-        or (article.created_by_id is not None and article.created_by_id == user.pk)
-    )
-
-
 # --- Rendering --------------------------------------------------------------------------------
 
 
@@ -149,7 +139,7 @@ def _article_from_version(article, version):
 
 def _article_or_404(request, pk):
     article = get_object_or_404(Article.objects.for_page(), pk=pk)
-    if not may_preview(request.user, article):
+    if not can_view(request.user, article):
         raise Http404("No article here.")  # not 403: do not reveal that the draft exists
     return article
 
