@@ -2,12 +2,14 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Func, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from js_asset import Script
@@ -15,8 +17,11 @@ from reversion.admin import VersionAdmin
 from taggit.models import Tag as TaggitDefaultTag
 
 from . import workflow
-from .forms import ArticleAdminForm
-from .models import Article, Author, Category, Image, LegacyURL, Tag
+from .admin_views import image_thumbnail_url
+from .forms import ArticleAdminForm, ImageAdminForm
+from .images.library import refresh_social_card, store_image
+from .images.markup import picture_html
+from .models import Article, Author, BodyImage, Category, Image, LegacyURL, Tag
 from .permissions import can_edit, can_view, is_editor
 
 # Articles use our own Tag model (pinyin slugs, integer foreign keys); taggit's stays empty.
@@ -65,20 +70,176 @@ class AuthorAdmin(admin.ModelAdmin):
     autocomplete_fields = ("user",)
 
 
+# --- The image library -----------------------------------------------------------------------
+#
+# New files go through articles.images.library.store_image (checked, normalised, deduplicated,
+# with renditions); a stored file is never replaced; an image in use is never deleted.
+
+MISSING_ALT_TEXT = _("缺少替代文本")
+
+
+class ImageUsageFilter(admin.SimpleListFilter):
+    title = _("使用情况")
+    parameter_name = "usage"
+
+    def lookups(self, request, model_admin):
+        return [("used", _("已使用")), ("unused", _("未使用"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "unused":
+            return queryset.unused()
+        if self.value() == "used":
+            return queryset.exclude(pk__in=Image.objects.unused().values("pk"))
+        return queryset
+
+
+class AltTextFilter(admin.SimpleListFilter):
+    title = _("替代文本")
+    parameter_name = "alt"
+
+    def lookups(self, request, model_admin):
+        return [("missing", MISSING_ALT_TEXT), ("present", _("已填写"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "missing":
+            return queryset.missing_alt_text()
+        if self.value() == "present":
+            return queryset.exclude(pk__in=Image.objects.missing_alt_text().values("pk"))
+        return queryset
+
+
+def usage_count():
+    """How many articles show the image (hero, thumbnail or body), each counted once: a
+    subquery per row of the same query, so the list costs the same whatever its length."""
+    in_bodies = BodyImage.objects.filter(image=OuterRef(OuterRef("pk"))).values("article")
+    articles = Article.objects.filter(
+        Q(hero_image=OuterRef("pk")) | Q(thumbnail=OuterRef("pk")) | Q(pk__in=in_bodies)
+    )
+    return Subquery(
+        articles.order_by().annotate(n=Func("pk", function="COUNT")).values("n"),
+        output_field=IntegerField(),
+    )
+
+
+class AlreadyInLibrary(Exception):
+    """The upload's content is a library image already: nothing was stored, show that one."""
+
+    def __init__(self, image):
+        super().__init__(image.pk)
+        self.image = image
+
+
 @admin.register(Image)
 class ImageAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "width", "height", "credit", "source_url", "created_at")
-    search_fields = ("alt_text", "caption", "credit", "source_url")
-    readonly_fields = ("width", "height", "sha256", "created_at")
+    form = ImageAdminForm
+    list_display = (
+        "thumbnail", "display_title", "dimensions", "human_size", "format", "alt_text_or_mark",
+        "credit", "usage",
+    )  # fmt: skip
+    list_display_links = ("thumbnail", "display_title")
+    list_filter = (ImageUsageFilter, AltTextFilter, "format")
+    search_fields = ("title", "alt_text", "caption", "credit", "source_url")
+    list_per_page = 50
+    change_list_template = "admin/articles/image/change_list.html"
+    add_fieldsets = (
+        (None, {"fields": ("upload", "title", "alt_text", "caption", "credit", "source_url")}),
+        (_("焦点"), {"fields": ("focal_point_x", "focal_point_y")}),
+    )
+    change_fieldsets = (
+        (None, {"fields": ("preview", "title", "alt_text", "caption", "credit", "source_url")}),
+        (
+            _("焦点"),
+            {
+                "fields": ("focal_point_x", "focal_point_y"),
+                "description": _("社交分享卡片（1200×630）以焦点为中心裁剪；修改后卡片会重新生成。"),
+            },
+        ),
+        (_("使用位置"), {"fields": ("usage_list",)}),
+        (
+            pgettext_lazy("fieldset", "文件"),
+            {"fields": ("file", "dimensions", "format", "human_size", "sha256", "rendition_list", "created_at")},
+        ),
+    )
+    change_readonly_fields = (
+        "preview", "usage_list", "file", "dimensions", "format", "human_size", "sha256",
+        "rendition_list", "created_at",
+    )  # fmt: skip
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(usage_count=usage_count())
+
+    def get_fieldsets(self, request, obj=None):
+        return self.change_fieldsets if obj is not None else self.add_fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.change_readonly_fields if obj is not None else ()
+
+    # --- Saving: new files through the library; a moved focal point renews the social card ---
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            if {"focal_point_x", "focal_point_y"} & set(form.changed_data):
+                refresh_social_card(obj)
+            super().save_model(request, obj, form, change)
+            return
+        stored = store_image(form.upload_data, name=form.upload_name, image=obj)
+        if not stored.created:
+            # Raised inside the add view's transaction, so that nothing is logged or saved.
+            raise AlreadyInLibrary(stored.image)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        try:
+            return super().add_view(request, form_url, extra_context)
+        except AlreadyInLibrary as reused:
+            messages.info(
+                request,
+                format_html(
+                    gettext("该图片已在图片库中：“{}”。没有另存一份，这里打开的是已有的图片。"),
+                    reused.image,
+                ),
+            )
+            return HttpResponseRedirect(self._image_url("change", reused.image.pk))
+
+    def _image_url(self, view, *args):
+        return reverse(
+            f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_{view}",
+            args=args,
+            current_app=self.admin_site.name,
+        )
+
+    # --- Deleting: never an image an article still shows --------------------------------------
+
+    def get_deleted_objects(self, objs, request):
+        """Django's list of what deleting `objs` takes along or is blocked by, plus the articles
+        whose stored body shows an image without a BodyImage row (bodies written by update())."""
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        for image in objs:
+            for article in image.bodies_referring().exclude(body_images=image).only("pk", "title"):
+                protected.append(self._protecting_article(request, article))
+        return deleted, model_count, perms_needed, protected
+
+    def _protecting_article(self, request, article):
+        """The article as Django names protecting objects: "文章: <a>title</a>"."""
+        label = capfirst(Article._meta.verbose_name)
+        if not request.user.has_perm("articles.view_article"):
+            return f"{label}: {article}"
+        return format_html('{}: <a href="{}">{}</a>', label, self._article_url(article), article)
+
+    # --- Extra URLs: the editor's picker and the multi-file upload ----------------------------
 
     def get_urls(self):
-        # The body editor's image picker lists the library from here (articles.admin_views).
         info = self.opts.app_label, self.opts.model_name
         return [
+            # The body editor's image picker lists the library from here (articles.admin_views).
             path(
                 "library/",
                 self.admin_site.admin_view(self.library_view),
                 name="%s_%s_library" % info,
+            ),
+            path(
+                "upload/",
+                self.admin_site.admin_view(self.upload_view),
+                name="%s_%s_upload" % info,
             ),
         ] + super().get_urls()
 
@@ -86,6 +247,112 @@ class ImageAdmin(admin.ModelAdmin):
         from .admin_views import image_library_view
 
         return image_library_view(self, request)
+
+    def upload_view(self, request):
+        from .admin_views import image_upload_view
+
+        return image_upload_view(self, request)
+
+    # --- The list --------------------------------------------------------------------------------
+
+    @admin.display(description=_("缩略图"))
+    def thumbnail(self, image):
+        url = image_thumbnail_url(image) or image.url
+        if not url:
+            return "—"
+        # Legacy CDNs serve their pictures only to requests without a referrer.
+        return format_html(
+            '<img src="{}" alt="" width="64" height="48" loading="lazy" referrerpolicy="no-referrer"'
+            ' style="object-fit:cover;background:#eee">',
+            url,
+        )
+
+    @admin.display(description=_("标题"), ordering="title")
+    def display_title(self, image):
+        return str(image)
+
+    @admin.display(description=_("尺寸"), ordering="width")
+    def dimensions(self, image):
+        return f"{image.width}×{image.height}" if image.width and image.height else "—"
+
+    @admin.display(description=_("大小"), ordering="file_size")
+    def human_size(self, image):
+        return filesizeformat(image.file_size) if image.file_size else "—"
+
+    @admin.display(description=_("替代文本"), ordering="alt_text")
+    def alt_text_or_mark(self, image):
+        if image.has_alt_text:
+            return image.alt_text
+        return format_html(
+            '<strong class="missing-alt-text" style="color:#ba2121">⚠ {}</strong>', MISSING_ALT_TEXT
+        )
+
+    @admin.display(description=_("使用次数"), ordering="usage_count")
+    def usage(self, image):
+        return image.usage_count
+
+    # --- The change page -------------------------------------------------------------------------
+
+    @admin.display(description=_("预览"))
+    def preview(self, image):
+        if not image.url:
+            return "—"
+        return format_html(
+            '<div class="image-preview" style="max-width:32rem">{}</div>',
+            picture_html(image, sizes="32rem", lazy=False),
+        )
+
+    @admin.display(description=_("效果图"))
+    def rendition_list(self, image):
+        fallback_format = image.renditions.get("fallback_type", "image/jpeg").split("/")[-1].upper()
+        rows = [
+            (f"{width} px", kind, url)
+            for width, webp, fallback in image.rendition_sources()
+            for kind, url in (("WebP", webp), (fallback_format, fallback))
+            if url
+        ]
+        if image.renditions.get("social"):
+            rows.append((gettext("社交分享卡片"), "JPEG", image.social_card_url))
+        if not rows:
+            return "—"
+        return format_html(
+            '<table class="image-renditions"><tbody>{}</tbody></table>',
+            format_html_join(
+                "", '<tr><td>{}</td><td>{}</td><td><a href="{}">{}</a></td></tr>',
+                ((label, kind, url, url.rsplit("/", 1)[-1]) for label, kind, url in rows),
+            ),
+        )  # fmt: skip
+
+    @admin.display(description=_("使用位置"))
+    def usage_list(self, image):
+        roles = {
+            "hero": gettext("头图"),
+            "thumbnail": gettext("缩略图"),
+            "body": gettext("正文"),
+        }
+        in_bodies = set(BodyImage.objects.filter(image=image).values_list("article_id", flat=True))
+        articles = image.usage().only("pk", "title", "hero_image_id", "thumbnail_id")
+        items = []
+        for article in articles.order_by("title"):
+            uses = [
+                roles[role]
+                for role, used in (
+                    ("hero", article.hero_image_id == image.pk),
+                    ("thumbnail", article.thumbnail_id == image.pk),
+                    ("body", article.pk in in_bodies),
+                )
+                if used
+            ]
+            items.append((self._article_url(article), article, "、".join(uses)))
+        if not items:
+            return gettext("没有文章使用这张图片。")
+        return format_html(
+            "<ul class=\"image-usage\">{}</ul>",
+            format_html_join("", '<li><a href="{}">{}</a>（{}）</li>', items),
+        )
+
+    def _article_url(self, article):
+        return reverse(f"{self.admin_site.name}:articles_article_change", args=[article.pk])
 
 
 # --- Articles: the editorial workflow -------------------------------------------------------

@@ -1,12 +1,17 @@
-"""Admin views for articles beyond Django's and reversion's: comparing two saved revisions."""
+"""Admin views beyond Django's and reversion's: comparing two saved revisions, the image
+library for the body editor's picker and the multi-file upload, typing assistance."""
+from django.contrib import messages
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from articles import revisions
+from articles.forms import MultipleImageUploadForm, read_upload
+from articles.images.library import store_image
+from articles.images.validation import ImageRejected
 
 COMPARE_TEMPLATE = "admin/articles/article/compare.html"
 
@@ -95,15 +100,27 @@ def compare_view(model_admin, request, object_id):
     return TemplateResponse(request, COMPARE_TEMPLATE, context)
 
 
-# --- The image picker in the article body editor --------------------------------------------
+# --- The image library: the body editor's picker and the multi-file upload -------------------
 
 IMAGE_LIBRARY_LIMIT = 50
+UPLOAD_TEMPLATE = "admin/articles/image/upload.html"
+
+
+def image_thumbnail_url(image):
+    """The URL of the image's smallest rendition (a JPEG or PNG), or None when it has none."""
+    from django.core.files.storage import default_storage
+
+    widths = image.renditions.get("widths") or []
+    fallback = image.renditions.get("fallback", {})
+    names = [fallback[str(width)] for width in sorted(widths) if str(width) in fallback]
+    return default_storage.url(names[0]) if names else None
 
 
 def image_library_view(model_admin, request):
     """JSON for the body editor's image picker: up to 50 library images, newest first, whose
-    alt text, caption, credit or source URL contain every word of GET `q`. One query, however
-    many images there are. Needs view permission on images."""
+    alt text, caption, credit or source URL contain every word of GET `q`, each with the URL of
+    its smallest rendition as `thumbnail` when it has renditions. One query, however many images
+    there are. Needs view permission on images."""
     from django.db.models import Q
     from django.http import JsonResponse
 
@@ -121,8 +138,11 @@ def image_library_view(model_admin, request):
             | Q(credit__icontains=word)
             | Q(source_url__icontains=word)
         )
-    rows = [
-        {
+    rows = []
+    for image in images.only(
+        "pk", "file", "source_url", "alt_text", "caption", "width", "height", "renditions", "created_at"
+    )[:IMAGE_LIBRARY_LIMIT]:
+        row = {
             "id": image.pk,
             "url": image.url,
             "alt": image.alt_text,
@@ -130,11 +150,76 @@ def image_library_view(model_admin, request):
             "width": image.width,
             "height": image.height,
         }
-        for image in images.only(
-            "pk", "file", "source_url", "alt_text", "caption", "width", "height", "created_at"
-        )[:IMAGE_LIBRARY_LIMIT]
-    ]
+        thumbnail = image_thumbnail_url(image)
+        if thumbnail:
+            row["thumbnail"] = thumbnail
+        rows.append(row)
     return JsonResponse({"images": rows}, json_dumps_params={"ensure_ascii": False})
+
+
+def image_upload_view(model_admin, request):
+    """Several files into the library at once (GET: the form; POST: store each and show the
+    outcome per file). Each file goes through store_image on its own: one refused file stops
+    none of the others. Needs add permission on images."""
+    if not model_admin.has_add_permission(request):
+        raise PermissionDenied
+
+    results = []
+    if request.method == "POST":
+        form = MultipleImageUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            fields = {
+                "credit": form.cleaned_data["credit"],
+                "source_url": form.cleaned_data["source_url"],
+            }
+            for upload in form.cleaned_data["files"]:
+                results.append(_store_upload(model_admin, upload, fields))
+            counts = {outcome: sum(r["outcome"] == outcome for r in results) for outcome in UPLOAD_OUTCOMES}
+            messages.info(
+                request,
+                ngettext(
+                    "处理了 %(total)d 个文件：存入 %(stored)d 个，已在图片库中 %(reused)d 个，拒收 %(refused)d 个。",
+                    "处理了 %(total)d 个文件：存入 %(stored)d 个，已在图片库中 %(reused)d 个，拒收 %(refused)d 个。",
+                    len(results),
+                )
+                % {"total": len(results), **counts},
+            )
+            form = MultipleImageUploadForm(initial=fields)
+    else:
+        form = MultipleImageUploadForm()
+
+    opts = model_admin.model._meta
+    request.current_app = model_admin.admin_site.name
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": gettext("批量上传图片"),
+        "subtitle": None,
+        "opts": opts,
+        "app_label": opts.app_label,
+        "form": form,
+        "results": results,
+        "changelist_url": _admin_url(model_admin, "changelist"),
+    }
+    return TemplateResponse(request, UPLOAD_TEMPLATE, context)
+
+
+# One upload's fate: stored as a new image, reused (the same content was there), or refused.
+UPLOAD_OUTCOMES = ("stored", "reused", "refused")
+
+
+def _store_upload(model_admin, upload, fields):
+    """{"name", "outcome", "image", "url", "reason"} for one uploaded file, stored if it may be."""
+    result = {"name": upload.name, "image": None, "url": None, "reason": ""}
+    try:
+        stored = store_image(read_upload(upload), name=upload.name, **fields)
+    except ImageRejected as error:
+        return {**result, "outcome": "refused", "reason": str(error)}
+    return {
+        **result,
+        "outcome": "stored" if stored.created else "reused",
+        "image": stored.image,
+        "url": _admin_url(model_admin, "change", quote(stored.image.pk)),
+    }
 
 
 # --- Typing assistance in the article form: slug from the title, tag suggestions ------------

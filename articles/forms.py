@@ -1,13 +1,18 @@
 """The admin's article form, with an optimistic lock: an edit made on an outdated copy is refused
-(with who changed the article and when) instead of silently overwriting someone else's work."""
+(with who changed the article and when) instead of silently overwriting someone else's work;
+and the image library's upload forms, which check every file with Pillow before anything is stored."""
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import router, transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from articles.editor import body_widget
-from articles.models import Article
+from articles.images.validation import WEB_FORMATS, ImageRejected, inspect_image
+from articles.models import Article, Image
 from articles.revisions import current_edit_version, last_change
 
 CONFLICT_MESSAGE = _(
@@ -66,3 +71,115 @@ class ArticleAdminForm(forms.ModelForm):
         name, when = last_change(self.instance.pk)
         when = timezone.localtime(when) if timezone.is_aware(when) else when
         return CONFLICT_MESSAGE % {"name": name or UNKNOWN_EDITOR, "time": when.strftime("%Y-%m-%d %H:%M:%S")}
+
+
+# --- The image library: one upload in the change form, many at once in the upload view -------
+
+# What the browser's file dialog offers; the server decides (inspect_image), whatever is picked.
+ACCEPTED_IMAGE_TYPES = ",".join(
+    sorted({mime for _exts, mime in WEB_FORMATS.values()} | {ext for exts, _mime in WEB_FORMATS.values() for ext in exts})
+)
+
+
+def read_upload(upload):
+    """The bytes of `upload`, or ImageRejected naming it when it is over the byte limit (checked
+    before reading, so that an oversized upload is never held in memory)."""
+    limit = settings.NEWSROOM_IMAGES["MAX_BYTES"]
+    if upload.size > limit:
+        raise ImageRejected(
+            f"“{upload.name}”有 {filesizeformat(upload.size)}，超过了 {filesizeformat(limit)} 的上限。"
+        )
+    upload.seek(0)
+    return upload.read()
+
+
+class ImageAdminForm(forms.ModelForm):
+    """An image's descriptive fields; on a new image also the file, checked with Pillow here so
+    that a refused file is reported with the form and nothing is stored.
+
+    The admin stores an accepted file through articles.images.library.store_image (normalised,
+    deduplicated, with renditions), using `upload_name` and `upload_data`; a stored file is never
+    replaced, so the upload field exists only on the add form.
+    """
+
+    upload = forms.FileField(
+        label=_("图片文件"),
+        allow_empty_file=True,  # inspect_image says "empty", naming the file
+        widget=forms.FileInput(attrs={"accept": ACCEPTED_IMAGE_TYPES}),
+    )
+
+    class Meta:
+        model = Image
+        fields = (
+            "title", "alt_text", "caption", "credit", "source_url", "focal_point_x", "focal_point_y",
+        )  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.upload_name = self.upload_data = None
+        if self.instance.pk:
+            del self.fields["upload"]
+        else:
+            self.fields["upload"].help_text = _("接受 %(formats)s；最大 %(size)s、%(pixels)s 百万像素。") % {
+                "formats": "、".join(WEB_FORMATS),
+                "size": filesizeformat(settings.NEWSROOM_IMAGES["MAX_BYTES"]),
+                "pixels": settings.NEWSROOM_IMAGES["MAX_PIXELS"] // 1_000_000,
+            }
+
+    def clean_upload(self):
+        upload = self.cleaned_data["upload"]
+        try:
+            data = read_upload(upload)
+            inspect_image(data, name=upload.name)
+        except ImageRejected as error:
+            raise ValidationError(str(error), code="image_rejected") from None
+        self.upload_name, self.upload_data = upload.name, data
+        return upload
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one `<input type=file multiple>` (the pattern of Django's "Uploading
+    multiple files"); each is judged on its own later, so an empty one does not fail the form."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPTED_IMAGE_TYPES}))
+        kwargs.setdefault("allow_empty_file", True)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single_file_clean = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single_file_clean(item, initial) for item in data]
+        return [single_file_clean(data, initial)]
+
+
+class MultipleImageUploadForm(forms.Form):
+    """Files for the library, with a credit (and, for a single file, a source address) for all."""
+
+    files = MultipleFileField(label=_("图片文件"), help_text=_("可以一次选择多个文件。"))
+    credit = forms.CharField(
+        label=capfirst(Image._meta.get_field("credit").verbose_name),
+        max_length=Image._meta.get_field("credit").max_length,
+        required=False,
+    )
+    source_url = forms.URLField(
+        label=capfirst(Image._meta.get_field("source_url").verbose_name),
+        max_length=Image._meta.get_field("source_url").max_length,
+        required=False,
+        assume_scheme="https",
+        # The library records each original address once (image_unique_source_url).
+        help_text=_("一个原始地址只属于一张图片：上传多个文件时请留空，之后在各图片页填写。"),
+    )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        source_url = cleaned_data.get("source_url")
+        if source_url and len(cleaned_data.get("files") or ()) > 1:
+            self.add_error("source_url", _("一个原始地址只属于一张图片；上传多个文件时请留空。"))
+        elif source_url and Image.objects.filter(source_url=source_url).exists():
+            self.add_error("source_url", _("图片库中已有一张图片使用这个原始地址。"))
+        return cleaned_data

@@ -105,6 +105,18 @@ def reopen(article, *, by, comment=""):
     return _move(article, "reopen", by=by, comment=comment)
 
 
+def _require_alt_text(article):
+    """Readers who cannot see a picture are told what it shows: no image goes out without it."""
+    missing = article.images_missing_alt_text()
+    if missing:
+        names = gettext("、").join(
+            gettext("%(role)s“%(image)s”") % {"role": role, "image": image} for role, image in missing
+        )
+        raise WorkflowError(
+            gettext("以下图片缺少替代文本：%(images)s。请在图片库中补上替代文本后再发布。") % {"images": names}
+        )
+
+
 def _move(article, verb, *, by, comment, published_at=None):
     target, label = VERBS[verb][1:]
     with transaction.atomic(), reversion.create_revision():
@@ -121,6 +133,8 @@ def _move(article, verb, *, by, comment, published_at=None):
             )
         if not may(by, verb, current):
             raise PermissionDenied(gettext("你没有权限对这篇文章执行“%(action)s”。") % {"action": label})
+        if verb == "publish":
+            _require_alt_text(current)
         if (
             published_at is not None
             and current.expires_at is not None

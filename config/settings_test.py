@@ -16,3 +16,5 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 MEDIA_ROOT = BASE_DIR / "build" / "test-media"  # noqa: F405
+# The browser tests' live server shows library images (tests put MEDIA_ROOT in a tmp folder).
+NEWSROOM_SERVE_MEDIA = True

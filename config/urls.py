@@ -18,7 +18,13 @@ urlpatterns = [
     path("", include("articles.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
+if settings.NEWSROOM_SERVE_MEDIA:
+    # Development and the browser tests only: in production the web server or the storage
+    # serves media (README, "Configuration"). MEDIA_ROOT is read per request, as tests move it.
+    from django.urls import re_path
+    from django.views.static import serve
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    def serve_media(request, path):
+        return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+    urlpatterns += [re_path(r"^%s(?P<path>.*)$" % settings.MEDIA_URL.lstrip("/"), serve_media)]

@@ -24,6 +24,7 @@ __all__ = [
     "RenderedBody",
     "detect_format",
     "find_local_images",
+    "find_remote_images",
     "render_body",
     "rewrite_image_sources",
     "split_excerpt",
@@ -710,6 +711,22 @@ def find_local_images(fragment):
     for _, _, attrs in _images(fragment):
         src = dict(attrs).get("src")
         if src and _is_local(src) and src not in found:
+            found.append(src)
+    return found
+
+
+_REMOTE_SRC = re.compile(r"^\s*(?:https?:)?//", re.I)
+
+
+def find_remote_images(fragment):
+    """src of each <img> served over the web (http(s) or //host), in document order, each once.
+
+    As the src attribute says (entities decoded), so that rewrite_image_sources finds them.
+    """
+    found = []
+    for _, _, attrs in _images(fragment):
+        src = dict(attrs).get("src")
+        if src and _REMOTE_SRC.match(src) and src not in found:
             found.append(src)
     return found
 

@@ -5,7 +5,6 @@ import contextlib
 import enum
 import functools
 import hashlib
-import io
 import itertools
 import multiprocessing
 import os
@@ -15,18 +14,19 @@ from urllib.parse import unquote
 
 import reversion
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import Q
-from PIL import Image as PILImage
 
+from articles.images.download import Fetched, FetchFailed, RemoteImageFetcher
+from articles.images.library import content_digest, find_duplicate, store_image
+from articles.images.validation import ImageRejected, inspect_image
 from articles.models import Article, Author, Category, Image, LegacyURL, Tag, TaggedArticle
 from articles.sanitize import clean_html
 from articles.text import excerpt
 from articles.slugs import readable_slug, unique_slug
 
-from .body import rewrite_image_sources
+from .body import find_remote_images, rewrite_image_sources
 from .frontmatter import (
     DEFAULT_MAX_BYTES,
     LegacyFileError,
@@ -38,8 +38,8 @@ from .frontmatter import (
 from .mapping import HEXO_DEFAULT_PERMALINK, MappingError, map_record
 
 DEFAULT_EXTENSIONS = (".md", ".markdown", ".html", ".htm", ".txt")
-LOCAL_IMAGE_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
-LOCAL_IMAGE_MAX_BYTES = 20 * 1024 * 1024
+# Files whose images are being downloaded while the one before them is written.
+DOWNLOAD_LOOKAHEAD_FILES = 16
 BATCH_SIZE = 16  # files a worker prepares per task
 BATCHES_IN_FLIGHT_PER_WORKER = 4
 
@@ -75,6 +75,8 @@ class ImportOptions:
     dry_run: bool = False
     max_bytes: int = DEFAULT_MAX_BYTES
     allow_missing_front_matter: bool = False
+    download_images: bool = False
+    allow_private_image_hosts: bool = False
 
 
 _MISSING = object()  # an image reference that names no file in the archive
@@ -201,6 +203,19 @@ class Importer:
         self.slugs = set(Article.objects.values_list("slug", flat=True))
         self.legacy_owners = dict(LegacyURL.objects.values_list("path", "article_id"))
         self.remote_images = dict(Image.objects.exclude(source_url="").values_list("source_url", "pk"))
+        # Remote URLs whose picture is in the library: (image pk, file name). Never fetched again.
+        self.downloaded = {}
+        if options.download_images:
+            self.downloaded = {
+                url: (pk, name)
+                for url, pk, name in Image.objects.stored()
+                .exclude(source_url="")
+                .values_list("source_url", "pk", "file")
+            }
+        self._fetcher = None
+        self._fetched = {}  # the current file's download outcomes, by URL
+        self._downloaded_now = {}  # the current file's images stored from downloads, by URL
+        self._download_warned = set()
         self._authors = {}
         self._categories = {}
         self._tags = {}
@@ -211,10 +226,23 @@ class Importer:
 
         With `jobs` > 0, reading, mapping and sanitizing run in that many worker processes
         while this process writes to the database; saving stays here, one transaction a file.
+        With `download_images`, the images of the next files download in a thread pool meanwhile.
         """
+        prepared = self._prepare_all(files, jobs)
+        if not self.options.download_images:
+            yield from map(self.save_prepared, prepared)
+            return
+        with RemoteImageFetcher(allow_private=self.options.allow_private_image_hosts) as fetcher:
+            self._fetcher = fetcher
+            try:
+                yield from map(self.save_prepared, self._downloading_ahead(prepared))
+            finally:
+                self._fetcher = None
+
+    def _prepare_all(self, files, jobs):
         if jobs <= 0:
             for path, root in files:
-                yield self.save_prepared(prepare_file(path, root, self.options, self.known_hashes))
+                yield prepare_file(path, root, self.options, self.known_hashes)
             return
         context = multiprocessing.get_context("fork")
         with context.Pool(jobs, initializer=_start_worker, initargs=(self.options, self.known_hashes)) as pool:
@@ -224,9 +252,27 @@ class Importer:
             for batch in _batches(files, BATCH_SIZE):
                 in_flight.append(pool.apply_async(_prepare_batch_in_worker, (batch,)))
                 if len(in_flight) >= BATCHES_IN_FLIGHT_PER_WORKER * jobs:
-                    yield from map(self.save_prepared, in_flight.popleft().get())
+                    yield from in_flight.popleft().get()
             while in_flight:
-                yield from map(self.save_prepared, in_flight.popleft().get())
+                yield from in_flight.popleft().get()
+
+    def _downloading_ahead(self, prepared_files):
+        """The prepared files in order; each is handed on once the downloads of the next few have started."""
+        window = collections.deque()
+        for prepared in prepared_files:
+            self._fetcher.prefetch(self._urls_to_download(prepared.values))
+            window.append(prepared)
+            if len(window) > DOWNLOAD_LOOKAHEAD_FILES:
+                yield window.popleft()
+        yield from window
+
+    def _urls_to_download(self, values):
+        """The remote image URLs of a prepared file whose picture the library does not hold yet."""
+        if values is None:
+            return []
+        urls = [url for url in (values.hero_image_url, values.thumbnail_url) if _is_remote(url)]
+        urls += [_fetchable(src) for src in find_remote_images(values.body_html)]
+        return [url for url in dict.fromkeys(urls) if url not in self.downloaded]
 
     def _learn(self, cache, key, value):
         self._learnt.append((cache, key, value))
@@ -239,6 +285,9 @@ class Importer:
         values, path, root = prepared.values, prepared.path, prepared.root
         stored_files = []
         self._learnt = []
+        # Downloads happen here, before the file's transaction opens: no lock waits on the network.
+        self._fetched = self._fetcher.fetch_many(self._urls_to_download(values)) if self._fetcher else {}
+        self._downloaded_now, self._download_warned = {}, set()
         try:
             article, outcome, reason = self.save(values, path, root, stored_files)
         except _DryRunRollback as rollback:
@@ -247,6 +296,10 @@ class Importer:
             for name in stored_files:
                 default_storage.delete(name)
             return FileResult(path, Outcome.FAILED, f"cannot save: {error}", warnings=values.warnings)
+        finally:
+            if self._fetcher:
+                # The pictures are stored (or not needed); holding their bytes would grow with the run.
+                self._fetcher.release(self._fetched)
         if outcome in (Outcome.CREATED, Outcome.UPDATED) and not self.options.dry_run:
             for cache, key, value in self._learnt:
                 cache.setdefault(key, value)
@@ -344,7 +397,7 @@ class Importer:
         article.title = values.title
         article.author = self._author(values.author_name)
         article.summary = values.summary
-        article.body = self._body_with_local_images(values, path, root, stored_files)
+        article.body = self._body_with_library_images(values, path, root, stored_files)
         article.status = values.status
         article.published_at = values.published_at
         article.allow_comments = values.allow_comments
@@ -396,7 +449,10 @@ class Importer:
     def _image(self, reference, role, values, path, root, stored_files):
         if not reference:
             return None
-        if reference.startswith(("http://", "https://")):
+        if _is_remote(reference):
+            downloaded = self._downloaded_image(reference, values, stored_files)
+            if downloaded is not None:
+                return downloaded
             if reference in self.remote_images:
                 return Image(pk=self.remote_images[reference], source_url=reference)
             # remote_images knows every URL recorded before and during this run. A clash with a
@@ -410,7 +466,8 @@ class Importer:
             return None
         return image
 
-    def _body_with_local_images(self, values, path, root, stored_files):
+    def _body_with_library_images(self, values, path, root, stored_files):
+        """The body with each image the library now holds (copied or downloaded) pointing at it."""
         new_sources, missing = {}, []
         for src in values.local_images:
             image = self._local_image(src, path, root, values, stored_files)
@@ -424,7 +481,56 @@ class Importer:
             values.warnings.append(
                 f"{len(missing)} body image(s) not found{hint}, left as they were: {shown}"
             )
+        if self.options.download_images:
+            for src in find_remote_images(values.body_html):
+                image = self._downloaded_image(_fetchable(src), values, stored_files)
+                if image is not None:
+                    new_sources[src] = image.file.url
+        # Article.save() turns <img>s of library files into responsive <picture> markup.
         return rewrite_image_sources(values.body_html, new_sources) if new_sources else values.body_html
+
+    def _downloaded_image(self, url, values, stored_files):
+        """The library image holding the picture at `url`, stored now if it was just downloaded.
+
+        None when downloads are off, in a dry run, or when the download failed (warned once per
+        file; the article keeps the remote URL).
+        """
+        if not self.options.download_images:
+            return None
+        if url in self._downloaded_now:
+            return self._downloaded_now[url]
+        if url in self.downloaded:
+            pk, name = self.downloaded[url]
+            return Image(pk=pk, file=name)
+        outcome = self._fetched.get(url)
+        if isinstance(outcome, Fetched) and outcome.data is None and not self.options.dry_run:
+            # Released after an earlier file that fetched it without keeping it (a move, a conflict).
+            outcome = self._fetcher.fetch(url)
+        if not isinstance(outcome, Fetched):
+            if isinstance(outcome, FetchFailed) and url not in self._download_warned:
+                self._download_warned.add(url)
+                values.warnings.append(f"image {url} not downloaded, the remote URL stays: {outcome.reason}")
+            return None
+        if self.options.dry_run:
+            return None  # the download was tried, which is what a dry run can tell; nothing is stored
+        remote = Image.objects.filter(pk=self.remote_images[url]).first() if url in self.remote_images else None
+        try:
+            stored = store_image(outcome.data, name=outcome.name, prepared=outcome.prepared, image=remote,
+                                 stored_files=stored_files, source_url=url)
+        except ImageRejected as rejection:
+            self._download_warned.add(url)
+            values.warnings.append(f"image {url} refused by the image library, the remote URL stays: {rejection}")
+            return None
+        image = stored.image
+        if not stored.created and not image.source_url and remote is None:
+            # The same picture arrived before without an address (an upload, a local copy).
+            image.source_url = url
+            image.save(update_fields=["source_url"])
+        if image.source_url == url:
+            self._learn(self.remote_images, url, image.pk)
+        self._learn(self.downloaded, url, (image.pk, image.file.name))
+        self._downloaded_now[url] = image
+        return image
 
     def _local_image(self, reference, path, root, values, stored_files):
         """The library image for a file of the old site, copied in once (deduplicated by content).
@@ -434,32 +540,21 @@ class Importer:
         found = self._locate(reference, path, root)
         if found is None:
             return _MISSING
+        max_bytes = settings.NEWSROOM_IMAGES["MAX_BYTES"]
+        if found.stat().st_size > max_bytes:
+            values.warnings.append(f"image {reference!r} is over {max_bytes} bytes; left out")
+            return None
         data = found.read_bytes()
-        if len(data) > LOCAL_IMAGE_MAX_BYTES:
-            values.warnings.append(f"image {reference!r} is over {LOCAL_IMAGE_MAX_BYTES} bytes; left out")
-            return None
-        digest = hashlib.sha256(data).hexdigest()
-        existing = Image.objects.filter(sha256=digest).exclude(file="").first()
-        if existing is not None:
-            return existing
         try:
-            with PILImage.open(io.BytesIO(data)) as picture:
-                picture.verify()
-                image_format = picture.format
-        except Exception:
-            values.warnings.append(f"image {reference!r} is not a readable picture; left out")
+            if self.options.dry_run:
+                # Checked as the library would, but not stored: a row without a file, which the
+                # dry run's rollback discards.
+                inspect_image(data, name=found.name)
+                return find_duplicate(data) or Image.objects.create(sha256=content_digest(data))
+            return store_image(data, name=found.name, stored_files=stored_files).image
+        except ImageRejected as rejection:
+            values.warnings.append(f"image {reference!r} refused by the image library, left out: {rejection}")
             return None
-        if image_format not in LOCAL_IMAGE_FORMATS:
-            values.warnings.append(f"image {reference!r} is {image_format}, not a web picture; left out")
-            return None
-        if self.options.dry_run:
-            # A row without the file: the dry run's rollback discards it, and nothing is stored.
-            return Image.objects.create(sha256=digest)
-        image = Image(sha256=digest)
-        image.file.save(found.name, ContentFile(data), save=False)
-        stored_files.append(image.file.name)
-        image.save()
-        return image
 
     def _locate(self, reference, path, root):
         """The file a relative or site-absolute image path names, if it lies inside the archive."""
@@ -492,3 +587,13 @@ class Importer:
         LegacyURL.objects.bulk_create(
             [LegacyURL(path=p, article=article) for p in wanted if p not in taken]
         )
+
+
+def _is_remote(reference):
+    return reference.startswith(("http://", "https://"))
+
+
+def _fetchable(src):
+    """The URL to download a body image's src from (a protocol-relative //host/… as https)."""
+    src = src.strip()
+    return "https:" + src if src.startswith("//") else src

@@ -78,6 +78,11 @@ def media_files():
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 
+def original_files():
+    """The library's stored pictures, without their renditions."""
+    return [p for p in media_files() if p.relative_to(settings.MEDIA_ROOT).parts[0] == "images"]
+
+
 def table_counts():
     return {
         model.__name__: model.objects.count()
@@ -129,7 +134,7 @@ def test_rerun_over_unchanged_files_writes_nothing(tmp_path):
     run(posts, source_root=source)
     counts, files = table_counts(), media_files()
     stamps = dict(Article.objects.values_list("pk", "updated_at"))
-    assert counts["Article"] == 3 and len(files) == 1 and counts["LegacyURL"] >= 2
+    assert counts["Article"] == 3 and len(original_files()) == 1 and counts["LegacyURL"] >= 2
 
     with CaptureQueriesContext(connection) as queries:
         out, err = run(posts, source_root=source)
@@ -799,9 +804,9 @@ def test_local_body_image_is_copied_into_the_library_once(site):
     image = Image.objects.get()
     assert image.file and image.sha256 == hashlib.sha256(data).hexdigest()
     assert (image.width, image.height) == (6, 4)
-    assert len(media_files()) == 1 and media_files()[0].read_bytes() == data
+    assert len(original_files()) == 1 and original_files()[0].read_bytes() == data
     body = Article.objects.get().body
-    assert body.count(f'src="{image.file.url}"') == 2
+    assert body.count("<picture>") == 2 and image.sha256 in body
     assert 'src="/images/a.png"' not in body
 
 
@@ -821,7 +826,8 @@ def test_local_image_with_a_chinese_file_name_is_found_and_rewritten(tmp_path):
     assert err == ""
     image = Image.objects.get()
     assert image.sha256 == hashlib.sha256(data).hexdigest()
-    assert Article.objects.get().body.count(f'src="{image.file.url}"') == 2
+    body = Article.objects.get().body
+    assert body.count("<picture>") == 2 and image.sha256 in body
 
 
 def test_same_local_image_in_two_files_is_stored_once(site):
@@ -830,9 +836,9 @@ def test_same_local_image_in_two_files_is_stored_once(site):
         write(source, f"_posts/{name}", post(f"title: 文章{name}", DATE, body="![](/images/a.png)"))
     run(source / "_posts", source_root=source)
     image = Image.objects.get()
-    assert len(media_files()) == 1
+    assert len(original_files()) == 1
     for article in Article.objects.all():
-        assert f'src="{image.file.url}"' in article.body
+        assert "<picture>" in article.body and image.sha256 in article.body
 
 
 def test_corrupt_png_is_left_out_with_a_warning(site):
@@ -843,7 +849,7 @@ def test_corrupt_png_is_left_out_with_a_warning(site):
     _, err = run(source / "_posts", source_root=source)
 
     assert Image.objects.count() == 0 and media_files() == []
-    assert reported(err, path, r"warning: image '/images/broken.png' is not a readable picture")
+    assert reported(err, path, r"warning: image '/images/broken.png' refused by the image library")
     assert 'src="/images/broken.png"' in Article.objects.get().body
 
 
@@ -915,7 +921,7 @@ def test_asset_img_tag_resolves_the_post_asset_folder(tmp_path):
     image = Image.objects.get()
     assert image.sha256 == hashlib.sha256(data).hexdigest()
     body = Article.objects.get().body
-    assert f'src="{image.file.url}"' in body and 'alt="示意图"' in body
+    assert image.sha256 in body and 'alt="示意图"' in body
 
 
 def test_local_cover_becomes_a_library_image(site):
@@ -925,7 +931,7 @@ def test_local_cover_becomes_a_library_image(site):
     article = Article.objects.get()
     assert article.hero_image.file and article.hero_image.sha256 == hashlib.sha256(data).hexdigest()
     assert article.thumbnail_id == article.hero_image_id
-    assert Image.objects.count() == 1 and len(media_files()) == 1
+    assert Image.objects.count() == 1 and len(original_files()) == 1
 
 
 # --- 10. atomicity with stored image files ------------------------------------------------------
@@ -946,7 +952,7 @@ def refuse_inserts():
 
     def refuse(execute, sql, params, many, context):
         if any(sql.lstrip().upper().startswith(f'INSERT INTO "{t.upper()}"') for t in refused_tables):
-            media_at_failure.append(len(media_files()))
+            media_at_failure.append(len(original_files()))
             raise DatabaseError("simulated failure")
         return execute(sql, params, many, context)
 

@@ -59,6 +59,12 @@ class Command(BaseCommand):
                             help="refuse files larger than this (default: %(default)s)")
         parser.add_argument("--allow-missing-front-matter", action="store_true",
                             help="import files without front matter, titled after their file name")
+        parser.add_argument("--download-images", action="store_true",
+                            help="download remote hero, thumbnail and body images into the image "
+                                 "library (http/https only; a failed download keeps the remote URL)")
+        parser.add_argument("--allow-private-image-hosts", action="store_true",
+                            help="let --download-images fetch from loopback and private-network "
+                                 "addresses (refused by default: only for an archive on your own network)")
         parser.add_argument("--jobs", type=int, default=None, metavar="N",
                             help="worker processes that read and sanitize files while this one "
                                  "writes (default: one per core for large imports, 0 for small ones)")
@@ -116,6 +122,8 @@ class Command(BaseCommand):
             dry_run=options["dry_run"],
             max_bytes=options["max_size"],
             allow_missing_front_matter=options["allow_missing_front_matter"],
+            download_images=options["download_images"],
+            allow_private_image_hosts=options["allow_private_image_hosts"],
         )
 
     def _open_report(self, report_path):

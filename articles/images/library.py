@@ -1,0 +1,144 @@
+"""The way into the image library: deduplicate, store, record.
+
+Uploads in the admin, files copied from a legacy archive and downloaded legacy images all go
+through `store_image()`, so every library file has been checked by Pillow, has its metadata
+stripped and its renditions made (articles.images.processing), and is stored once however
+often it arrives.
+"""
+import os
+from dataclasses import dataclass
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from PIL import Image as PILImage
+from PIL import ImageOps
+
+from articles.models import Image
+
+from .processing import content_digest, prepare_image
+from .renditions import render_social_card
+
+__all__ = ["StoredImage", "content_digest", "find_duplicate", "refresh_social_card", "store_image"]
+
+
+@dataclass(frozen=True)
+class StoredImage:
+    image: Image
+    created: bool  # False when the same content was already in the library
+
+
+def find_duplicate(data):
+    """The library image holding exactly this content, if any."""
+    return Image.objects.stored().filter(sha256=content_digest(data)).first()
+
+
+def store_image(data=None, *, name, prepared=None, image=None, stored_files=None, **fields):
+    """Put the picture `data` (uploaded as `name`, or already `prepared`) into the library.
+
+    Raises ImageRejected when it is not a picture the library takes. When the same content is
+    already stored, returns that image (created=False) and writes nothing. Otherwise fills
+    `image` (an existing row without a file, such as a remote legacy image) or a new Image with
+    `fields`, stores the normalised file and its renditions, and saves the row. Every storage
+    name written is appended to `stored_files`, so that a caller whose transaction fails can
+    remove them; without that list, a failure here removes them itself.
+    """
+    digest = prepared.sha256 if prepared is not None else content_digest(data)
+    existing = Image.objects.stored().filter(sha256=digest).first()
+    if existing is not None:
+        return StoredImage(existing, created=False)
+
+    image = image if image is not None else Image(**fields)
+    focal_point = _focal_point(image)
+    if prepared is None or tuple(prepared.focal_point) != focal_point:
+        prepared = prepare_image(data if data is not None else prepared.content, name=name, focal_point=focal_point)
+
+    written = []
+    try:
+        with transaction.atomic():
+            image.sha256 = prepared.sha256
+            image.format = prepared.info.format
+            image.file_size = len(prepared.content)
+            if not image.title:
+                image.title = _title_from(name)
+            image.file.save(_file_name(name, prepared.info), ContentFile(prepared.content), save=False)
+            written.append(image.file.name)
+            # After file.save(), which resets the dimension fields from the new file name.
+            image.width, image.height = prepared.info.width, prepared.info.height
+            image.renditions = _write(prepared.files, prepared.renditions, written)
+            image.save()
+    except IntegrityError:
+        # Someone stored the same picture a moment ago: use theirs.
+        delete_names(written)
+        existing = Image.objects.stored().filter(sha256=digest).first()
+        if existing is None:
+            raise
+        return StoredImage(existing, created=False)
+    except BaseException:
+        if stored_files is None:
+            delete_names(written)
+        else:
+            stored_files.extend(written)
+        raise
+    if stored_files is not None:
+        stored_files.extend(written)
+    return StoredImage(image, created=True)
+
+
+def refresh_social_card(image):
+    """Re-crop the social card after the focal point moved; removes the card it replaces."""
+    if not image.file or not image.renditions.get("social"):
+        return
+    old = image.renditions["social"]
+    with image.file.open("rb") as handle, PILImage.open(handle) as picture:
+        picture = ImageOps.exif_transpose(picture)
+        picture = picture.convert("RGBA" if picture.mode in ("RGBA", "LA", "PA") else "RGB")
+        name, card = render_social_card(picture, image.sha256, _focal_point(image))
+    layout = _write({name: card}, {**image.renditions, "social": name}, [])
+    image.renditions = layout
+    if layout["social"] != old:
+        delete_names([old])
+
+
+def delete_names(names):
+    """Remove stored files by name; a file already gone is no error."""
+    for name in names:
+        if name:
+            default_storage.delete(name)
+
+
+def _write(files, layout, written):
+    """Store `files` ({name: bytes}) and return `layout` with the names storage actually used."""
+    renamed = {}
+    for name, content in files.items():
+        if default_storage.exists(name):
+            # A rendition's name holds the content's digest: an existing file is this one.
+            continue
+        saved = default_storage.save(name, ContentFile(content))
+        written.append(saved)
+        if saved != name:
+            renamed[name] = saved
+    if not renamed:
+        return layout
+
+    def rename(value):
+        if isinstance(value, dict):
+            return {key: rename(item) for key, item in value.items()}
+        return renamed.get(value, value) if isinstance(value, str) else value
+
+    return rename(layout)
+
+
+def _focal_point(image):
+    return tuple(image.focal_point)
+
+
+def _title_from(name):
+    stem = os.path.splitext(os.path.basename(name))[0]
+    return stem.replace("_", " ").replace("-", " ").strip()[:300]
+
+
+def _file_name(name, info):
+    """A storage file name for the upload: its own stem, the extension of its real format."""
+    stem = os.path.splitext(os.path.basename(name))[0].strip() or "image"
+    return f"{stem[:80]}{info.extension}"
