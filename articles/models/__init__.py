@@ -1,9 +1,11 @@
 from .author import Author
 from .category import Category
 from .image import Image
+from .image_usage import BodyImage
 from .tagging import Tag, TaggedArticle
 from .article import Article
 from .redirect import LegacyURL
+from .search import SearchDocument
 from .transition import Transition
 
-__all__ = ["Article", "Author", "Category", "Image", "LegacyURL", "Tag", "TaggedArticle", "Transition"]
+__all__ = ["Article", "BodyImage", "Author", "Category", "Image", "LegacyURL", "SearchDocument", "Tag", "TaggedArticle", "Transition"]

@@ -1,0 +1,204 @@
+"""Reader search: terms in, published articles out, best first; snippets with the terms marked.
+
+The index is `SearchDocument` (the plain text of each article) plus, per database, what
+migration 0005 builds over it: an FTS5 trigram table on SQLite, pg_trgm GIN indexes on
+PostgreSQL. Both match substrings, which is what Chinese needs (no spaces between words, so
+word tokenizers find nothing inside 抖音电商如何…), and both fold Latin case.
+
+Trigrams cannot serve a term shorter than three characters; such a term is compared with
+LIKE over the SearchDocument text (never over Article.body), which reads every document: slower,
+but still correct. Tags and categories are matched in their own (small) tables at query time.
+
+What is visible is decided at query time by `Article.objects.published()`, joined with the index:
+a scheduled article is found once its time comes and an expired one no longer, with no re-index.
+"""
+import operator
+import re
+from functools import reduce
+
+from django.db import connection, transaction
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Concat, StrIndex
+from django.db.models.lookups import GreaterThan, StartsWith
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from articles.models import Article, Category, SearchDocument, Tag, TaggedArticle
+
+FTS_TABLE = "articles_search_fts"
+TRIGRAM = 3
+MAX_TERMS = 8
+MAX_TERM_LENGTH = 50
+SNIPPET_LENGTH = 80
+# How much of the snippet comes before the first match, so that the match reads in context.
+SNIPPET_LEAD = 20
+
+
+def parse_query(text):
+    """The distinct terms of a reader's query, split on any whitespace; at most MAX_TERMS."""
+    terms = []
+    for term in (text or "").split():
+        term = term[:MAX_TERM_LENGTH]
+        if term.casefold() not in (seen.casefold() for seen in terms):
+            terms.append(term)
+    return terms[:MAX_TERMS]
+
+
+def matching(articles, terms):
+    """`articles` narrowed to those containing every term, best first.
+
+    Best first: more terms in the title, then in the summary, then in the body, then newest.
+    """
+    if not terms:
+        return articles.none()
+    for term in terms:
+        articles = articles.filter(_has_term(term))
+    hits = {
+        field: sum((Case(When(_in_field(field, term), then=1), default=0) for term in terms), Value(0))
+        for field in ("title", "summary", "body")
+    }
+    return articles.annotate(
+        title_hits=hits["title"], summary_hits=hits["summary"], body_hits=hits["body"]
+    ).order_by("-title_hits", "-summary_hits", "-body_hits", "-published_at", "-pk")
+
+
+def _uses_fts(term):
+    return connection.vendor == "sqlite" and len(term) >= TRIGRAM
+
+
+def _fts_phrase(term, column=None):
+    """An FTS5 query for `term` as one phrase (quotes doubled), in `column` if given."""
+    phrase = '"' + term.replace('"', '""') + '"'
+    return f"{column} : {phrase}" if column else phrase
+
+
+def _fts_rowids(term, column=None):
+    return RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [_fts_phrase(term, column)])
+
+
+def _has_case(term):
+    return term.lower() != term.upper()
+
+
+def _contains(field, term):
+    """A condition: `term` is in `field`, Latin case ignored; the cheapest exact form."""
+    if _has_case(term):
+        return Q(**{f"{field}__icontains": term})
+    # Chinese has no case: instr()/strpos() compare bytes, where LIKE folds case character by character.
+    return GreaterThan(StrIndex(field, Value(term)), 0)
+
+
+def _documents_with(term):
+    if _uses_fts(term):
+        return _fts_rowids(term)
+    # UPPER(column) LIKE: exactly what icontains writes and the trigram indexes serve.
+    condition = Q(title__icontains=term) | Q(summary__icontains=term) | Q(body__icontains=term)
+    return SearchDocument.objects.filter(condition).values("article_id")
+
+
+def _has_term(term):
+    """A condition on an article row: `term` is in its text, a tag or a category (or one above it)."""
+    if _uses_fts(term) or (connection.vendor == "postgresql" and len(term) >= TRIGRAM):
+        return Q(pk__in=_articles_with(term))
+    # No index can serve the term: test it on the rows the other conditions leave (a query's
+    # longer terms narrow them by index first) rather than collect every article that has it.
+    in_text = reduce(operator.or_, (_contains(f"search_document__{field}", term) for field in ("title", "summary", "body")))
+    return in_text | Q(pk__in=_tagged(term)) | Q(pk__in=_filed(term))
+
+
+def _tagged(term):
+    return TaggedArticle.objects.filter(tag__in=Tag.objects.filter(name__icontains=term)).values(
+        "content_object_id"
+    )
+
+
+def _filed(term):
+    named = Category.objects.filter(name__icontains=term)
+    under_named = Category.objects.filter(
+        Exists(named.filter(Q(path=OuterRef("path")) | StartsWith(OuterRef("path"), Concat("path", Value("/")))))
+    )
+    return Article.categories.through.objects.filter(category__in=under_named).values("article_id")
+
+
+def _articles_with(term):
+    """The ids of articles with `term` in their text, a tag or a category, for an indexable term.
+
+    One UNION, so that each database reads its own index for each part (an OR of three IN
+    conditions makes PostgreSQL scan every article).
+    """
+    # Tags and categories are few: the matching ones are found first, then their links by index.
+    parts = [_sql(_documents_with(term)), _sql(_tagged(term)), _sql(_filed(term))]
+    return RawSQL(" UNION ".join(sql for sql, _ in parts), [p for _, params in parts for p in params])
+
+
+def _sql(subquery):
+    if isinstance(subquery, RawSQL):
+        return subquery.sql, list(subquery.params)
+    sql, params = subquery.query.sql_with_params()
+    return sql, list(params)
+
+
+def _in_field(field, term):
+    """A condition on an article row: `term` is in the given field of its document."""
+    if field == "body" and _uses_fts(term):
+        # Bodies are long: ask the index rather than compare every matching body again.
+        return Q(pk__in=_fts_rowids(term, "body"))
+    return _contains(f"search_document__{field}", term)
+
+
+def rebuild_index():
+    """Write every article's document afresh (any state: visibility is decided at query time)."""
+    with transaction.atomic():
+        SearchDocument.objects.all().delete()
+        batch, written = [], 0
+        for article in Article.objects.only("pk", "title", "summary", "body").iterator(chunk_size=500):
+            batch.append(SearchDocument.for_article(article))
+            if len(batch) == 500:
+                written += len(SearchDocument.objects.bulk_create(batch))
+                batch = []
+        written += len(SearchDocument.objects.bulk_create(batch))
+    return written
+
+
+def _term_pattern(terms):
+    """A regex finding any of `terms` (longest first, so 抖音电商 wins over 电商), ignoring case."""
+    alternatives = sorted({re.escape(term) for term in terms}, key=len, reverse=True)
+    return re.compile("|".join(alternatives), re.IGNORECASE) if alternatives else None
+
+
+def highlight(text, terms):
+    """`text` escaped, each occurrence of a term wrapped in <mark>; safe to show as HTML."""
+    pattern = _term_pattern(terms)
+    if pattern is None:
+        return escape(text)
+    pieces, end = [], 0
+    # Matches are found in the raw text and each piece is escaped on its own, so that a term can
+    # never match inside an entity the escaping made (searching "amp" in "a &amp; b").
+    for found in pattern.finditer(text):
+        pieces.append(escape(text[end : found.start()]))
+        pieces.append(f"<mark>{escape(found.group())}</mark>")
+        end = found.end()
+    pieces.append(escape(text[end:]))
+    return mark_safe("".join(pieces))
+
+
+def snippet(texts, terms, length=SNIPPET_LENGTH):
+    """About `length` characters around the first term found in `texts` (tried in order), highlighted.
+
+    Without a match in any of them (a tag-only match), the start of the first non-empty text.
+    """
+    pattern = _term_pattern(terms)
+    texts = [text for text in texts if text]
+    if not texts:
+        return ""
+    text, start = texts[0], 0
+    for candidate in texts:
+        found = pattern.search(candidate) if pattern else None
+        if found:
+            text, start = candidate, max(0, found.start() - SNIPPET_LEAD)
+            break
+    end = min(len(text), start + length)
+    start = max(0, min(start, end - length))
+    fragment = highlight(text[start:end], terms)
+    return mark_safe(("…" if start else "") + fragment + ("…" if end < len(text) else ""))

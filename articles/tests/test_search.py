@@ -1,0 +1,308 @@
+"""Reader search (articles.search, /search/): what is found, in which order, and how it is shown."""
+import datetime as dt
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from articles import search
+from articles.models import Article, SearchDocument, Tag
+from articles.tests.factories import make_article, make_category_path, seed_shaped, write_file
+
+SEARCH_PAGE_BUDGET = 8
+
+
+def found(query):
+    """The titles `query` finds, best first, as a reader would see them."""
+    return list(
+        search.matching(Article.objects.published(), search.parse_query(query)).values_list("title", flat=True)
+    )
+
+
+# Plain functions: no database.
+
+
+@pytest.mark.parametrize(
+    "text, terms",
+    [
+        ("抖音电商", ["抖音电商"]),
+        ("  抖音  电商 ", ["抖音", "电商"]),
+        ("抖音\u3000电商", ["抖音", "电商"]),  # the full-width space a Chinese keyboard types
+        ("AI ai Ai", ["AI"]),
+        ("", []),
+        (None, []),
+    ],
+)
+def test_query_is_split_into_distinct_terms(text, terms):
+    assert search.parse_query(text) == terms
+
+
+def test_query_keeps_a_bounded_number_of_terms():
+    assert len(search.parse_query(" ".join(f"词{i}" for i in range(50)))) == search.MAX_TERMS
+
+
+def test_highlight_escapes_then_marks():
+    assert search.highlight("<b>抖音</b>电商", ["电商"]) == "&lt;b&gt;抖音&lt;/b&gt;<mark>电商</mark>"
+
+
+def test_highlight_ignores_latin_case_and_prefers_the_longest_term():
+    assert search.highlight("iPhone 抖音电商", ["IPHONE", "电商", "抖音电商"]) == (
+        "<mark>iPhone</mark> <mark>抖音电商</mark>"
+    )
+
+
+def test_highlight_never_marks_inside_an_entity():
+    assert search.highlight("A & B amp", ["amp"]) == "A &amp; B <mark>amp</mark>"
+
+
+def test_snippet_is_a_window_around_the_first_match():
+    text = "开头" * 60 + "抖音电商" + "结尾" * 60
+    result = search.snippet([text], ["电商"])
+    assert result.startswith("…") and result.endswith("…")
+    plain = result.replace("<mark>", "").replace("</mark>", "").strip("…")
+    assert len(plain) == search.SNIPPET_LENGTH
+    assert "<mark>电商</mark>" in result
+
+
+def test_snippet_falls_back_to_the_next_text_then_to_the_start():
+    assert search.snippet(["摘要没有", "正文有电商"], ["电商"]) == "正文有<mark>电商</mark>"
+    assert search.snippet(["", "只在标签里"], ["标签词"]) == "只在标签里"
+
+
+def test_snippet_escapes_markup_from_the_text():
+    result = search.snippet(["<script>alert(1)</script> 电商"], ["电商"])
+    assert "<script>" not in result
+    assert result == "&lt;script&gt;alert(1)&lt;/script&gt; <mark>电商</mark>"
+
+
+# Through the database.
+
+
+
+@pytest.mark.django_db
+def test_imported_seed_article_is_found_by_a_chinese_substring(tmp_path):
+    write_file(
+        tmp_path,
+        "2024-05-08-douyin.md",
+        seed_shaped("抖音电商如何在直播间留住新客", tags=["直播带货"], image=""),
+    )
+    call_command("import_frontmatter", str(tmp_path), stdout=io.StringIO(), stderr=io.StringIO())
+    title = "抖音电商如何在直播间留住新客"
+    for query in ("抖音电商", "电商", "直播间", "直播带货", "快讯", "新媒体"):
+        assert found(query) == [title], query
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["iphone", "IPHONE", "iPhone", "phone"])
+def test_latin_words_match_whatever_their_case(query):
+    make_article("苹果发布 iPhone 新机")
+    assert found(query) == ["苹果发布 iPhone 新机"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["云", "芯片", "AI"])
+def test_one_and_two_character_terms_are_found(query):
+    make_article("AI 芯片进入云端", body="<p>正文</p>")
+    make_article("无关的文章", body="<p>别的内容</p>")
+    assert found(query) == ["AI 芯片进入云端"]
+
+
+@pytest.mark.django_db
+def test_every_term_must_be_found():
+    make_article("抖音电商", body="<p>直播带货</p>")
+    make_article("抖音音乐", body="<p>版权</p>")
+    assert found("抖音 直播") == ["抖音电商"]
+    assert found("抖音 不存在的词") == []
+
+
+@pytest.mark.django_db
+def test_terms_match_in_summary_body_tags_and_categories():
+    make_article("一", summary="摘要里有新能源")
+    make_article("二", body="<p>正文里有<strong>新能源</strong>车</p>")
+    make_article("三", tags=["新能源汽车"])
+    make_article("四", categories=[make_category_path("产业", "新能源")])
+    make_article("五")
+    assert sorted(found("新能源")) == ["一", "三", "二", "四"]
+
+
+@pytest.mark.django_db
+def test_title_matches_come_before_summary_then_body_then_the_newest():
+    now = timezone.now()
+    # An empty summary is taken from the body's start: these have their own.
+    in_body = {"summary": "另有摘要", "body": "<p>量子计算</p>"}
+    make_article("正文命中，最新", **in_body, published_at=now - dt.timedelta(hours=1))
+    make_article("正文命中，较旧", **in_body, published_at=now - dt.timedelta(hours=5))
+    make_article("摘要命中", summary="关于量子计算", published_at=now - dt.timedelta(hours=3))
+    make_article("量子计算：标题命中", published_at=now - dt.timedelta(days=30))
+    make_article("只在标签", tags=["量子计算"], published_at=now - dt.timedelta(minutes=1))
+    assert found("量子计算") == ["量子计算：标题命中", "摘要命中", "正文命中，最新", "正文命中，较旧", "只在标签"]
+
+
+@pytest.mark.django_db
+def test_more_terms_in_the_title_rank_higher():
+    make_article("芯片", summary="摘要", body="<p>量产</p>", published_at=timezone.now() - dt.timedelta(hours=1))
+    make_article("芯片量产", published_at=timezone.now() - dt.timedelta(days=9))
+    assert found("芯片 量产") == ["芯片量产", "芯片"]
+
+
+@pytest.mark.django_db
+def test_only_published_articles_are_found():
+    make_article("已发布的量子文章")
+    make_article("草稿里的量子文章", published=False)
+    make_article(
+        "定时的量子文章", status=Article.Status.PUBLISHED, published_at=timezone.now() + dt.timedelta(days=1)
+    )
+    assert found("量子文章") == ["已发布的量子文章"]
+
+
+@pytest.mark.django_db
+def test_scheduled_article_is_found_once_its_time_comes_and_not_after_it_expires():
+    article = make_article(
+        "定时发布的固态电池", status=Article.Status.PUBLISHED, published_at=timezone.now() + dt.timedelta(days=1)
+    )
+    assert found("固态电池") == []
+    # update() skips save() and its signal: visibility comes from published() at query time alone.
+    Article.objects.filter(pk=article.pk).update(published_at=timezone.now() - dt.timedelta(minutes=1))
+    assert found("固态电池") == ["定时发布的固态电池"]
+    Article.objects.filter(pk=article.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    assert found("固态电池") == []
+
+
+@pytest.mark.django_db
+def test_index_follows_edits_unpublishing_and_deletion():
+    article = make_article("旧标题钠电池")
+    article.title = "新标题固态电池"
+    article.save()
+    assert found("钠电池") == []
+    assert found("固态电池") == ["新标题固态电池"]
+    article.status = Article.Status.UNPUBLISHED
+    article.save(update_fields=["status"])
+    assert found("固态电池") == []
+    article.status = Article.Status.PUBLISHED
+    article.save(update_fields=["status"])
+    assert found("固态电池") == ["新标题固态电池"]
+    article.delete()
+    assert not SearchDocument.objects.exists()
+    assert found("固态电池") == []
+
+
+@pytest.mark.django_db
+def test_a_renamed_tag_is_found_by_its_new_name_at_once():
+    make_article("一篇文章", tags=["旧名字"])
+    Tag.objects.filter(name="旧名字").update(name="新名字")
+    assert found("新名字") == ["一篇文章"]
+
+
+@pytest.mark.django_db
+def test_state_only_saves_do_not_rewrite_the_document(django_assert_num_queries):
+    article = make_article("发布不改文本")
+    with django_assert_num_queries(1):
+        article.save(update_fields=["status"])
+
+
+@pytest.mark.django_db
+def test_rebuild_search_index_picks_up_changes_that_skipped_save():
+    article = make_article("改名之前")
+    Article.objects.filter(pk=article.pk).update(title="批量改名之后")
+    assert found("批量改名") == []
+    out = io.StringIO()
+    call_command("rebuild_search_index", stdout=out)
+    assert found("批量改名") == ["批量改名之后"]
+    assert "Indexed 1 articles." in out.getvalue()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["%", "_", '"', "100%", "a_b", '"抖音" OR 电商', "title:抖音"])
+def test_query_syntax_characters_are_plain_text(query):
+    make_article("普通文章", body="<p>抖音 电商</p>")
+    make_article(f"含有 {query} 的文章")
+    assert found(query) == [f"含有 {query} 的文章"]
+
+
+@pytest.mark.django_db
+def test_search_reads_the_index_not_article_bodies():
+    make_article("索引里的抖音电商")
+    with CaptureQueriesContext(connection) as queries:
+        found("抖音电商")
+    sql = queries[-1]["sql"]
+    assert '"articles_article"."body" LIKE' not in sql and 'UPPER("articles_article"."body"' not in sql
+    if connection.vendor == "sqlite":
+        assert "articles_search_fts MATCH" in sql
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(
+                "EXPLAIN SELECT article_id FROM articles_searchdocument WHERE UPPER(body::text) LIKE UPPER(%s)",
+                ["%抖音电商%"],
+            )
+            plan = " ".join(row[0] for row in cursor.fetchall())
+        assert "search_body_trgm" in plan
+
+
+# The page.
+
+
+@pytest.mark.django_db
+def test_search_page_shows_marked_escaped_results(client):
+    make_article(
+        "<b>抖音</b>电商新玩法",
+        body="<p>讲解 &lt;script&gt;alert(1)&lt;/script&gt; 为何在电商页面无效。</p><script>evil()</script>",
+    )
+    html = client.get("/search/", {"q": "电商"}).content.decode()
+    assert "&lt;b&gt;抖音&lt;/b&gt;<mark>电商</mark>新玩法" in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; 为何在<mark>电商</mark>页面" in html
+    assert "<script>" not in html and "<b>" not in html
+    assert "共找到 1 篇文章" in html
+    assert 'name="robots" content="noindex' in html
+
+
+@pytest.mark.django_db
+def test_search_page_without_a_query_asks_for_one(client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(2):
+        response = client.get("/search/")
+    assert response.status_code == 200
+    assert "请输入要搜索的词" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_every_page_has_a_labelled_search_box(client):
+    html = client.get("/").content.decode()
+    form = re.search(r'<form class="site-search" role="search" action="/search/" method="get">.*?</form>', html, re.S)
+    assert form and 'name="q"' in form.group() and '<label class="visually-hidden" for="site-search-q">' in form.group()
+
+
+@pytest.mark.django_db
+def test_result_pages_keep_the_query_in_their_links(client):
+    start = timezone.now() - dt.timedelta(days=1)
+    for i in range(25):
+        make_article(f"储能电站{i}", published_at=start - dt.timedelta(hours=i))
+    first = client.get("/search/", {"q": "储能"}).content.decode()
+    assert 'href="?q=%E5%82%A8%E8%83%BD&amp;page=2"' in first
+    second = client.get("/search/", {"q": "储能", "page": 2})
+    assert second.context["page_obj"].number == 2
+    assert len(second.context["articles"]) == 5
+    assert 'href="?q=%E5%82%A8%E8%83%BD&amp;page=1"' in second.content.decode()
+
+
+@pytest.mark.django_db
+def test_search_page_stays_within_its_query_budget_whatever_the_number_of_results(
+    client, django_assert_max_num_queries
+):
+    def search_page_queries():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/search/", {"q": "电商 新闻"}).status_code == 200
+        return len(queries)
+
+    leaf = make_category_path("新媒体", "36kr", "资讯")
+    for i in range(3):
+        make_article(f"电商新闻{i}", categories=[leaf], tags=["电商", f"标签{i}"])
+    few = search_page_queries()
+    for i in range(3, 20):
+        make_article(f"电商新闻{i}", categories=[leaf], tags=["电商", f"标签{i}"])
+    with django_assert_max_num_queries(SEARCH_PAGE_BUDGET):
+        many = search_page_queries()
+    assert many == few
