@@ -1,5 +1,6 @@
 """Plain text from stored (already clean) article HTML, for summaries and descriptions."""
 import html
+import math
 import re
 
 from django.utils.html import strip_tags
@@ -30,3 +31,41 @@ def excerpt(body_html, length):
         if len(text) > length:
             return Truncator(text).chars(length)
     return Truncator(plain_text(body_html)).chars(length)
+
+
+# A sentence ends at a Chinese full stop, exclamation or question mark, or at a Latin one that is
+# followed by a space (so that "3.5" and "example.com" are not sentence ends); closing quotes and
+# brackets right after it belong to the sentence.
+_SENTENCE_END = re.compile(r"(?:[。！？]|[.!?](?=\s|$))[”’」』）)\"']*")
+# Below this share of the allowance a sentence end is too early: the cut would lose too much.
+_SENTENCE_CUT_FROM = 0.6
+_HANZI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN_WORD = re.compile(r"[A-Za-z0-9]+(?:['’.-][A-Za-z0-9]+)*")
+HANZI_PER_MINUTE = 400
+LATIN_WORDS_PER_MINUTE = 200
+
+
+def sentence_excerpt(text, length):
+    """`text` in at most `length` characters, ending on a sentence end when one falls late enough.
+
+    Without one, the text is cut with an ellipsis (at a space in Latin text, when one is near).
+    """
+    text = " ".join((text or "").split())
+    if len(text) <= length:
+        return text
+    # One character past the allowance shows whether a Latin full stop is followed by a space.
+    ends = [m.end() for m in _SENTENCE_END.finditer(text[: length + 1]) if m.end() <= length]
+    if ends and ends[-1] >= length * _SENTENCE_CUT_FROM:
+        return text[: ends[-1]].rstrip()
+    cut = text[: length - 1]
+    if text[length - 1].isascii() and text[length - 1].isalnum() and " " in cut[int(length * _SENTENCE_CUT_FROM):]:
+        # The cut falls inside a Latin word: end at the last whole word instead.
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:，、；：") + "…"
+
+
+def reading_minutes(body_html):
+    """Whole minutes to read the body: ~400 Chinese characters or ~200 Latin words a minute, at least 1."""
+    text = plain_text(body_html)
+    minutes = len(_HANZI.findall(text)) / HANZI_PER_MINUTE + len(_LATIN_WORD.findall(text)) / LATIN_WORDS_PER_MINUTE
+    return max(1, math.ceil(minutes))

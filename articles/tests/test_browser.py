@@ -41,7 +41,9 @@ def test_reader_follows_a_sample_article_from_the_home_page(page, live_server, s
         assert images.nth(i).get_attribute("referrerpolicy") == "no-referrer"
         assert images.nth(i).get_attribute("data-img-size-val") is None
 
-    assert page.evaluate("document.scripts.length") == 0
+    # The JSON-LD data block (articles.seo) is a <script> element that never runs.
+    assert page.evaluate("[...document.scripts].filter(s => s.type !== 'application/ld+json').length") == 0
+    assert page.evaluate("[...document.scripts].map(s => s.type)") == ["application/ld+json"]
     assert page.errors == []
     # The only outside requests are the legacy article's hotlinked images.
     assert all(urlsplit(url).hostname.endswith("example.com") for url in page.external_requests)
@@ -79,6 +81,6 @@ def test_no_script_from_a_hostile_body_runs(page, live_server):
     page.get_by_text("点我").click()
     page.wait_for_timeout(200)
     assert page.evaluate("window.__pwned") is None
-    assert page.evaluate("document.scripts.length") == 0
+    assert page.evaluate("[...document.scripts].map(s => s.type)") == ["application/ld+json"]
     assert page.locator("iframe, svg, [onerror], [onclick]").count() == 0
     assert page.errors == []

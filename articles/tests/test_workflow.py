@@ -427,7 +427,7 @@ def test_expired_article_is_off_the_site(people, clock, client):
 
     clock.advance(HOUR)
     assert not live(article)
-    assert client.get(url).status_code == 404
+    assert client.get(url).status_code == 410  # Gone: readers saw it (articles.views)
     assert Article.objects.get(pk=article.pk).display_state == "expired"
     # Its status did not change: nothing had to run.
     assert Article.objects.get(pk=article.pk).status == Article.Status.PUBLISHED
@@ -436,7 +436,7 @@ def test_expired_article_is_off_the_site(people, clock, client):
 def test_article_with_a_past_expiry_is_not_published(people, client):
     article = article_in("published", created_by=people["writer"], expires_at=NOW - dt.timedelta(minutes=1))
     assert not live(article)
-    assert client.get(article.get_absolute_url()).status_code == 404
+    assert client.get(article.get_absolute_url()).status_code == 410  # Gone: it was live until its expiry
 
 
 @pytest.mark.parametrize(
