@@ -1,9 +1,13 @@
 from django.conf import settings
-from django.http import HttpResponseGone, HttpResponsePermanentRedirect
+from django.core.cache import cache
+from django.http import HttpResponse, HttpResponseGone, HttpResponsePermanentRedirect
 from django.middleware.locale import LocaleMiddleware
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.cache import has_vary_header, patch_cache_control, set_response_etag
+from django.utils.http import http_date, parse_http_date_safe
 
+from . import caching
 from .models import Article, LegacyURL
 
 
@@ -54,3 +58,82 @@ class AdminLocaleMiddleware(LocaleMiddleware):
     @staticmethod
     def admin_prefix():
         return reverse("admin:index")
+
+
+class PageCacheMiddleware:
+    """Serves anonymous readers' pages from the cache, exactly: see articles.caching.
+
+    Sits inside ConditionalGetMiddleware (so a hit still answers 304 to a matching ETag or
+    If-Modified-Since) and outside the session, CSRF and message middleware, whose work a hit
+    skips. A request that carries a session or messages cookie may see a personal page: it is
+    never cached, and is told so (`private, no-cache`), so editors always see fresh pages.
+    """
+
+    UNCACHED_PREFIXES = ("/admin/", "/preview/", "/share/", "/i18n/", "/media/", "/static/")
+    # The Google News sitemap lists the last two days: it changes as time passes, not as rows do.
+    UNCACHED_PATHS = ("/sitemap-news.xml",)
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not settings.NEWSROOM["PAGE_CACHE"] or not self.is_reader_page(request):
+            return self.get_response(request)
+        if self.may_be_personal(request):
+            response = self.get_response(request)
+            patch_cache_control(response, private=True, no_cache=True)
+            return response
+        if request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+
+        version = caching.content_version()
+        key = caching.page_key(version, request.get_full_path())
+        entry = cache.get(key)
+        # The entry's own deadline is checked as well as the cache's expiry (see caching.schedule).
+        if entry is not None and entry[0] > timezone.now().timestamp():
+            response = HttpResponse(entry[1], headers=entry[2])
+            response["X-Cache"] = "hit"
+            return response
+
+        response = self.get_response(request)
+        if request.method == "GET" and self.is_storable(response):
+            self.mark_public(response, caching.content_changed_at(version))
+            timeout = caching.page_timeout(version)
+            if timeout >= 1:  # Redis keeps whole seconds only; less is not worth storing
+                deadline = timezone.now().timestamp() + timeout
+                cache.set(key, (deadline, response.content, dict(response.headers)), timeout)
+        response["X-Cache"] = "miss"
+        return response
+
+    def is_reader_page(self, request):
+        path = request.path_info
+        return not path.startswith(self.UNCACHED_PREFIXES) and path not in self.UNCACHED_PATHS
+
+    @staticmethod
+    def may_be_personal(request):
+        """Whether the request carries a cookie that can change the page: a session or messages."""
+        return settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES
+
+    @staticmethod
+    def is_storable(response):
+        """A complete 200 for everyone: no cookie set, not varying by cookie, not private."""
+        if response.status_code != 200 or response.streaming or response.cookies:
+            return False
+        if has_vary_header(response, "Cookie"):
+            return False
+        directives = {d.strip().split("=")[0].lower() for d in response.get("Cache-Control", "").split(",")}
+        return not directives & {"private", "no-store", "no-cache"}
+
+    @staticmethod
+    def mark_public(response, changed_at):
+        """Public, revalidated on every use (ETag, Last-Modified: the site's last change)."""
+        previous = parse_http_date_safe(response.get("Last-Modified", "")) or 0
+        last_modified = max(previous, int(changed_at.timestamp()))
+        if last_modified < int(timezone.now().timestamp()):
+            response["Last-Modified"] = http_date(last_modified)
+        else:
+            # HTTP dates count whole seconds: a later change in this same second would carry the
+            # same date and a client's If-Modified-Since would wrongly match. The ETag still works.
+            del response["Last-Modified"]
+        patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+        set_response_etag(response)  # here once, so that hits do not hash the page again

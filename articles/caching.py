@@ -1,0 +1,130 @@
+"""The reading site's page cache: exact, because every key carries the content version.
+
+Any save or deletion of something a reader could see bumps one site-wide version (after the
+transaction commits), so every cached page is replaced at once; no entry is kept past the next
+moment `Article.objects.published()` changes by itself (a scheduled publication or an expiry),
+so scheduled articles need no cron job here either. `articles.middleware.PageCacheMiddleware`
+serves and stores the pages; `articles.apps` connects the receivers.
+"""
+import datetime as dt
+import hashlib
+import time
+import zoneinfo
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Max, Min, Q
+from django.utils import timezone
+
+VERSION_KEY = "newsroom:content-version"
+CHANGED_AT_KEY = "newsroom:content-changed-at"
+
+
+def _fresh_version():
+    """A version larger than any an evicted counter could have reached (microseconds since 1970).
+
+    Starting from 1 after an eviction would revive pages cached under the old low numbers.
+    """
+    return time.time_ns() // 1000
+
+
+def content_version():
+    """The current site-wide content version, created on first use."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, _fresh_version(), timeout=None)
+        version = cache.get(VERSION_KEY)
+    return version
+
+
+def bump_content_version():
+    """Retire every cached page now, and record the moment for Last-Modified."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # never created, or evicted: a fresh one is newer than any old entry
+        cache.add(VERSION_KEY, _fresh_version(), timeout=None)
+    cache.set(CHANGED_AT_KEY, timezone.now().timestamp(), timeout=None)
+
+
+def content_changed(**kwargs):
+    """Signal receiver: a change readers could see happened in the current transaction.
+
+    Bumped at once and again after the commit: a reader who renders the old rows in between
+    caches them under the intermediate version, which the commit's bump retires. (A rolled-back
+    change therefore costs one round of cache misses, never a stale page.) Inside the test
+    suite's never-committed transactions the first bump is what keeps pages fresh.
+    """
+    if kwargs.get("action", "post_").startswith("pre_"):  # m2m_changed: wait for the change itself
+        return
+    using = kwargs.get("using")
+    bump_content_version()
+    if transaction.get_connection(using).in_atomic_block:
+        transaction.on_commit(bump_content_version, using=using)
+
+
+def _schedule_key(version):
+    return f"newsroom:schedule:{version}"
+
+
+def _year_bounds(now):
+    """The start of the current and of the next local year: the footer's © year changes then."""
+    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    local = now.astimezone(zone)
+    this_year = dt.datetime(local.year, 1, 1, tzinfo=zone)
+    return this_year, dt.datetime(local.year + 1, 1, 1, tzinfo=zone)
+
+
+def schedule(version=None):
+    """(last, next): the latest past and the earliest future moment at which pages change by
+    themselves — a publication time or an expiry time of a published article, or New Year.
+
+    One query over the published articles (the status index), cached under the version until
+    `next`, so that the next request after it recomputes both.
+    """
+    from articles.models import Article
+
+    version = content_version() if version is None else version
+    now = timezone.now()
+    cached = cache.get(_schedule_key(version))
+    # The stored `next` is checked against the clock too: a cache's own expiry is not exact to
+    # the second (Redis TTLs are whole seconds) and tests move the clock without moving it.
+    if cached is not None and cached[1] > now:
+        return cached
+    moments = Article.objects.filter(status=Article.Status.PUBLISHED).aggregate(
+        last_publish=Max("published_at", filter=Q(published_at__lte=now)),
+        next_publish=Min("published_at", filter=Q(published_at__gt=now)),
+        last_expiry=Max("expires_at", filter=Q(expires_at__lte=now)),
+        next_expiry=Min("expires_at", filter=Q(expires_at__gt=now)),
+    )
+    this_year, next_year = _year_bounds(now)
+    last = max(m for m in (moments["last_publish"], moments["last_expiry"], this_year) if m)
+    upcoming = min(m for m in (moments["next_publish"], moments["next_expiry"], next_year) if m)
+    result = (last, upcoming)
+    cache.set(_schedule_key(version), result, timeout=(upcoming - now).total_seconds())
+    return result
+
+
+def content_changed_at(version=None):
+    """When the public pages last changed: the last recorded change or scheduled moment."""
+    last_moment, _ = schedule(version)
+    changed = cache.get(CHANGED_AT_KEY)
+    if changed is None:  # evicted or never recorded: say "now" and keep saying it
+        cache.add(CHANGED_AT_KEY, timezone.now().timestamp(), timeout=None)
+        changed = cache.get(CHANGED_AT_KEY)
+    return max(last_moment, dt.datetime.fromtimestamp(changed, dt.timezone.utc))
+
+
+def page_timeout(version=None):
+    """Seconds a page rendered now may be kept: the default, but never past the next moment
+    `published()` changes by itself."""
+    _, upcoming = schedule(version)
+    remaining = (upcoming - timezone.now()).total_seconds()
+    return max(0.0, min(float(settings.NEWSROOM["PAGE_CACHE_TIMEOUT"]), remaining))
+
+
+def page_key(version, full_path):
+    """The cache key of a reader page: its version and its full path with the query string."""
+    # Hashed: a query string is as long as a client likes, a cache key should not be.
+    digest = hashlib.sha256(full_path.encode()).hexdigest()
+    return f"newsroom:page:{version}:{digest}"

@@ -1,0 +1,352 @@
+"""The page cache (articles.caching, PageCacheMiddleware): hits for anonymous readers, every
+visible change fresh at once, nothing kept past a scheduled moment, 304 on revalidation."""
+import datetime as dt
+
+import pytest
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.urls import path
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from articles import caching
+from articles.models import Article
+from articles.preview import share_url
+from articles.tests.factories import make_article, make_author, make_category_path, make_image
+from config.urls import urlpatterns as site_urlpatterns
+
+pytestmark = pytest.mark.django_db
+
+NOW = dt.datetime(2025, 6, 1, 12, 0, tzinfo=dt.timezone.utc)
+SECOND = dt.timedelta(seconds=1)
+MINUTE = dt.timedelta(minutes=1)
+
+
+# Reader paths whose views misbehave for a cache, mounted in front of the site by @pytest.mark.urls.
+def _sets_cookie(request):
+    response = HttpResponse("<p>个性化</p>")
+    response.set_cookie("seen", "1")
+    return response
+
+
+def _varies_on_cookie(request):
+    response = HttpResponse("<p>随 Cookie 变化</p>")
+    response["Vary"] = "Cookie"
+    return response
+
+
+urlpatterns = [
+    path("sets-cookie/", _sets_cookie),
+    path("varies-on-cookie/", _varies_on_cookie),
+    path("never-cached/", never_cache(lambda request: HttpResponse("<p>不缓存</p>"))),
+    *site_urlpatterns,
+]
+
+
+class Clock:
+    def __init__(self, now):
+        self.now = now
+
+    def advance(self, delta):
+        self.now += delta
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch):
+    """A frozen clock, read by the querysets, the models and the page cache alike."""
+    frozen = Clock(NOW)
+    monkeypatch.setattr(timezone, "now", frozen)
+    return frozen
+
+
+@pytest.fixture(autouse=True)
+def _page_cache_on(settings):
+    settings.NEWSROOM = {**settings.NEWSROOM, "PAGE_CACHE": True, "PAGE_CACHE_TIMEOUT": 600}
+
+
+@pytest.fixture
+def article(clock):
+    leaf = make_category_path("科技", "芯片")
+    hero = make_image(alt_text="晶圆厂外景", caption="图注一")
+    made = make_article(
+        "晶圆厂扩产", author=make_author("小林"), categories=[leaf], tags=["芯片"], hero_image=hero
+    )
+    clock.advance(MINUTE)  # the pages below are rendered after the data was written
+    return made
+
+
+def get(client, url, **headers):
+    response = client.get(url, **headers)
+    assert response.status_code == 200, url
+    return response
+
+
+def warm(client, url):
+    """Render `url` once and check that it is now served from the cache."""
+    assert get(client, url)["X-Cache"] == "miss"
+    assert get(client, url)["X-Cache"] == "hit"
+
+
+def page_urls(article):
+    return {
+        "article": article.get_absolute_url(),
+        "home": "/",
+        "category": article.categories.get().get_absolute_url(),
+        "feed": "/feed/",
+    }
+
+
+@pytest.mark.parametrize("page", ["article", "home", "category", "feed"])
+def test_second_anonymous_view_is_a_hit_without_queries(client, article, page, django_assert_num_queries):
+    url = page_urls(article)[page]
+    first = get(client, url)
+    assert first["X-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        second = get(client, url)
+    assert second["X-Cache"] == "hit"
+    assert second.content == first.content
+    assert second["Content-Type"] == first["Content-Type"]
+
+
+def test_cached_page_is_public_revalidated_and_not_varying_on_cookie(client, article):
+    response = get(client, "/")
+    assert "public" in response["Cache-Control"] and "must-revalidate" in response["Cache-Control"]
+    assert "Cookie" not in response.get("Vary", "")
+    assert not response.cookies
+    assert get(client, "/", HTTP_COOKIE="csrftoken=abc")["X-Cache"] == "hit"
+
+
+def test_query_string_is_part_of_the_key(client, article):
+    warm(client, "/")
+    assert get(client, "/?page=1")["X-Cache"] == "miss"
+
+
+# --- every change a reader could see makes the pages fresh at once -----------------------------
+
+
+def _edit(article):
+    article.title = "晶圆厂扩产（更新）"
+    article.save()
+    return "晶圆厂扩产（更新）"
+
+
+def _rename_category(article):
+    category = article.categories.get()
+    category.name = "半导体"
+    category.save()
+    return "半导体"
+
+
+def _rename_author(article):
+    article.author.name = "大林"
+    article.author.save()
+    return "大林"
+
+
+def _add_tag(article):
+    article.tags.add("光刻机")
+    return "光刻机"
+
+
+def _rename_tag(article):
+    tag = article.tags.get()
+    tag.name = "集成电路"
+    tag.save()
+    return "集成电路"
+
+
+def _change_alt_text(article):
+    article.hero_image.alt_text = "新的替代文字"
+    article.hero_image.save()
+    return "新的替代文字"
+
+
+def _change_caption(article):
+    article.hero_image.caption = "新的图注"
+    article.hero_image.save()
+    return "新的图注"
+
+
+def _recategorise(article):
+    article.categories.add(make_category_path("汽车"))
+    return "汽车"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [_edit, _rename_category, _rename_author, _add_tag, _rename_tag, _change_alt_text,
+     _change_caption, _recategorise],
+)
+def test_change_shows_on_the_next_article_view(client, article, clock, change):
+    url = article.get_absolute_url()
+    warm(client, url)
+    shown = change(Article.objects.get(pk=article.pk))
+    response = get(client, url)
+    assert response["X-Cache"] == "miss"
+    assert shown in response.content.decode()
+
+
+def test_publishing_shows_the_article_on_the_next_home_view(client, article):
+    draft = make_article("尚未发布的草稿", published=False)
+    warm(client, "/")
+    assert "尚未发布的草稿" not in get(client, "/").content.decode()
+    draft.status, draft.published_at = Article.Status.PUBLISHED, timezone.now()
+    draft.save()
+    assert "尚未发布的草稿" in get(client, "/").content.decode()
+
+
+@pytest.mark.parametrize("take_down", ["unpublish", "delete"])
+def test_taking_an_article_down_removes_it_from_the_next_home_view(client, article, take_down):
+    warm(client, "/")
+    assert "晶圆厂扩产" in get(client, "/").content.decode()
+    if take_down == "unpublish":
+        article.status = Article.Status.UNPUBLISHED
+        article.save()
+    else:
+        article.delete()
+    response = get(client, "/")
+    assert response["X-Cache"] == "miss"
+    assert "晶圆厂扩产" not in response.content.decode()
+
+
+def test_the_commit_retires_pages_cached_during_the_transaction(article, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        article.title = "事务中的标题"
+        article.save()
+        # A reader rendering now still sees the old row and caches it under this version.
+        during = caching.content_version()
+    assert caching.bump_content_version in callbacks
+    assert caching.content_version() != during
+
+
+# --- scheduled publication and expiry ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"published_at": NOW + 30 * MINUTE},  # scheduled: appears in 29 minutes from the render
+        {"published_at": NOW - MINUTE, "expires_at": NOW + 30 * MINUTE},  # expires then
+    ],
+    ids=["publish", "expiry"],
+)
+def test_entry_timeout_never_passes_the_next_scheduled_moment(client, article, clock, settings, fields):
+    settings.NEWSROOM = {**settings.NEWSROOM, "PAGE_CACHE_TIMEOUT": 3600}
+    make_article("定时文章", **fields)
+    clock.advance(MINUTE)
+    remaining = (NOW + 30 * MINUTE - timezone.now()).total_seconds()
+    assert caching.page_timeout() == remaining == 28 * 60
+    get(client, "/")
+    deadline, _, _ = cache.get(caching.page_key(caching.content_version(), "/"))
+    assert deadline == timezone.now().timestamp() + remaining
+
+
+def test_timeout_is_the_default_when_nothing_is_scheduled(article):
+    assert caching.page_timeout() == 600
+
+
+def test_scheduled_article_appears_on_the_home_page_right_after_its_time(client, article, clock):
+    make_article("定时发布的文章", published_at=timezone.now() + 10 * MINUTE)
+    make_article("更晚发布的文章", published_at=timezone.now() + 90 * MINUTE)
+    clock.advance(SECOND)
+    warm(client, "/")
+    assert "定时发布的文章" not in get(client, "/").content.decode()
+    clock.advance(10 * MINUTE)
+    response = get(client, "/")
+    assert response["X-Cache"] == "miss"
+    assert "定时发布的文章" in response.content.decode()
+    assert "更晚发布的文章" not in response.content.decode()
+    # The next moment is recomputed: the later article's time now bounds the entries.
+    assert caching.page_timeout() == 600
+    clock.advance(75 * MINUTE)
+    assert caching.page_timeout() == 5 * 60 - 1
+
+
+def test_expired_article_leaves_the_home_page_right_after_its_time(client, article, clock):
+    make_article("限时文章", expires_at=timezone.now() + 5 * MINUTE)
+    clock.advance(SECOND)
+    warm(client, "/")
+    clock.advance(5 * MINUTE)
+    assert "限时文章" not in get(client, "/").content.decode()
+
+
+# --- editors, previews and responses that must not be shared -----------------------------------
+
+
+def test_logged_in_editor_gets_fresh_private_pages(chief_client, article):
+    url = article.get_absolute_url()
+    for _ in range(2):
+        response = get(chief_client, url)
+        assert "X-Cache" not in response
+        assert "private" in response["Cache-Control"] and "no-cache" in response["Cache-Control"]
+    Article.objects.filter(pk=article.pk).update(title="绕过信号的改动")  # no signal, no bump
+    assert "绕过信号的改动" in get(chief_client, url).content.decode()
+
+
+def test_previews_and_share_links_are_never_cached(client, chief_client, article):
+    share = share_url(article)
+    for _ in range(2):
+        response = client.get(share)
+        assert "X-Cache" not in response
+        assert "no-store" in response["Cache-Control"]
+    response = chief_client.get(f"/preview/{article.pk}/")
+    assert response.status_code == 200 and "X-Cache" not in response
+
+
+@pytest.mark.urls("articles.tests.test_caching")
+@pytest.mark.parametrize("url", ["/sets-cookie/", "/varies-on-cookie/", "/never-cached/"])
+def test_personal_responses_are_never_stored(client, url):
+    assert get(client, url)["X-Cache"] == "miss"
+    assert get(client, url)["X-Cache"] == "miss"
+
+
+def test_not_found_is_not_stored(client, article):
+    assert client.get("/tag/no-such-tag/").status_code == 404
+    assert client.get("/tag/no-such-tag/")["X-Cache"] == "miss"
+
+
+def test_page_cache_can_be_turned_off(client, article, settings):
+    settings.NEWSROOM = {**settings.NEWSROOM, "PAGE_CACHE": False}
+    assert "X-Cache" not in get(client, "/")
+
+
+# --- conditional requests ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", ["article", "home", "category", "feed"])
+def test_matching_etag_answers_304_on_miss_and_hit(client, article, page):
+    url = page_urls(article)[page]
+    etag = get(client, url)["ETag"]
+    for _ in range(2):
+        assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
+@pytest.mark.parametrize("page", ["article", "home", "feed"])
+def test_if_modified_since_answers_304_until_the_next_change(client, article, clock, page):
+    url = page_urls(article)[page]
+    last_modified = get(client, url)["Last-Modified"]
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 304
+    clock.advance(MINUTE)
+    _rename_author(article)
+    response = client.get(url, HTTP_IF_MODIFIED_SINCE=last_modified)
+    assert response.status_code == 200
+    assert "大林" in response.content.decode()
+
+
+def test_if_modified_since_sees_a_scheduled_publication(client, article, clock):
+    make_article("定时发布的文章", published_at=timezone.now() + 10 * MINUTE)
+    clock.advance(SECOND)
+    last_modified = get(client, "/")["Last-Modified"]
+    clock.advance(10 * MINUTE)
+    response = client.get("/", HTTP_IF_MODIFIED_SINCE=last_modified)
+    assert response.status_code == 200
+    assert "定时发布的文章" in response.content.decode()
+
+
+def test_no_last_modified_within_the_second_of_a_change(client, article):
+    _rename_author(article)
+    response = get(client, "/")
+    assert "Last-Modified" not in response and response["ETag"]
