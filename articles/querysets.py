@@ -1,7 +1,11 @@
 from django.db import models
 from django.db.models import Case, Prefetch, Value
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
+
+
+# How many of the newest articles sharing a tag or category related_to() ranks (see there).
+RELATED_CANDIDATES = 500
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -68,12 +72,79 @@ class ArticleQuerySet(models.QuerySet):
     def tagged(self, tag):
         return self.filter(tags=tag)
 
+    def for_feed(self):
+        """What a feed item needs, bodies included, newest first, in a fixed number of queries."""
+        from articles.models import Category
+
+        return (
+            self.select_related("author", "hero_image")
+            .prefetch_related(
+                Prefetch("categories", queryset=Category.objects.only("name", "path")),
+                "tags",
+            )
+            .defer("front_matter")
+            .order_by("-published_at", "-id")
+        )
+
+    def no_longer_public(self):
+        """Articles readers could see once and no longer can: unpublished, archived or expired."""
+        now = timezone.now()
+        Status = self.model.Status
+        was_live = models.Q(published_at__lte=now) & (
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=models.F("published_at"))
+        )
+        taken_down = models.Q(status__in=[Status.UNPUBLISHED, Status.ARCHIVED])
+        expired = models.Q(status=Status.PUBLISHED, expires_at__lte=now)
+        return self.filter(was_live & (taken_down | expired))
+
+    def related_to(self, article, limit=4, candidates=RELATED_CANDIDATES):
+        """Up to `limit` published articles sharing tags or categories with `article`, in one query:
+        most shared tags first, then most shared categories, then newest.
+
+        Only the newest `candidates` articles that share anything are ranked: a tag on every
+        article would otherwise make each page count the links of the whole archive.
+        """
+        from articles.models import TaggedArticle
+
+        Filed = self.model.categories.through
+        its_tags = TaggedArticle.objects.filter(content_object_id=article.pk).values("tag_id")
+        its_categories = Filed.objects.filter(article_id=article.pk).values("category_id")
+        tag_links = TaggedArticle.objects.filter(tag_id__in=its_tags)
+        category_links = Filed.objects.filter(category_id__in=its_categories)
+
+        def shared(links, owner):
+            counted = links.filter(**{owner: models.OuterRef("pk")}).order_by().values(owner)
+            return Coalesce(models.Subquery(counted.annotate(n=models.Count("*")).values("n")), 0)
+
+        sharing = (
+            self.model.objects.published()
+            .filter(
+                models.Q(pk__in=tag_links.values("content_object_id"))
+                | models.Q(pk__in=category_links.values("article_id"))
+            )
+            .exclude(pk=article.pk)
+            .order_by("-published_at", "-id")
+            .values("pk")[:candidates]
+        )
+        return (
+            self.filter(pk__in=sharing)
+            .annotate(
+                shared_tags=shared(tag_links, "content_object_id"),
+                shared_categories=shared(category_links, "article_id"),
+            )
+            .order_by("-shared_tags", "-shared_categories", "-published_at", "-id")[:limit]
+        )
+
     # bulk_create(), bulk_update() and update() skip save(); they must not skip the sanitizer.
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
         for obj in objs:
             obj.prepare_for_save()
-        return super().bulk_create(objs, *args, **kwargs)
+        created = super().bulk_create(objs, *args, **kwargs)
+        for obj in created:
+            if obj.pk is not None and getattr(obj, "_body_image_ids", None):
+                obj.record_body_images(adding=True)
+        return created
 
     def update(self, **kwargs):
         if "body" in kwargs:
@@ -83,17 +154,17 @@ class ArticleQuerySet(models.QuerySet):
 
 def _sanitized_body(value):
     """`value` with its HTML cleaned: plain text, or the CASE of literals that bulk_update() builds."""
-    from articles.sanitize import clean_html
+    from articles.bodies import stored_body
 
     if isinstance(value, str):
-        return clean_html(value)
+        return stored_body(value)[0]
     if isinstance(value, Cast) and isinstance(value.get_source_expressions()[0], Case):
         # PostgreSQL's bulk_update() wraps its CASE in a cast to the column type.
         value.set_source_expressions([_sanitized_body(value.get_source_expressions()[0])])
         return value
     if isinstance(value, Case) and all(isinstance(when.result, Value) for when in value.cases):
         for when in value.cases:
-            when.result = Value(clean_html(when.result.value), output_field=when.result.output_field)
+            when.result = Value(stored_body(when.result.value)[0], output_field=when.result.output_field)
         return value
     # Any other expression (F(), Concat(), a subquery) could assemble markup the policy never saw.
     raise TypeError("Article bodies can only be updated with text, so that they can be sanitized.")

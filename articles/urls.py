@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import preview, views
+from . import feeds, preview, sitemaps, views
 
 app_name = "articles"
 
@@ -13,9 +13,27 @@ urlpatterns = [
     ),
     path("<int:year>/", views.YearArchive.as_view(), name="archive_year"),
     re_path(r"^(?P<year>\d{4})/(?P<month>\d{2})/$", views.MonthArchive.as_view(), name="archive_month"),
+    # Before the category page: a path ending in /feed/ is that category's feed. A root category
+    # slugged "feed" keeps its page (/category/feed/); its feed is /category/feed/feed/.
+    re_path(r"^category/(?P<path>[-a-z0-9_]+(?:/[-a-z0-9_]+)*)/feed/$", feeds.CategoryFeed(), name="category_feed"),
+    re_path(
+        r"^category/(?P<path>[-a-z0-9_]+(?:/[-a-z0-9_]+)*)/feed/atom/$",
+        feeds.AtomCategoryFeed(),
+        name="category_feed_atom",
+    ),
     re_path(r"^category/(?P<path>[-a-z0-9_]+(?:/[-a-z0-9_]+)*)/$", views.CategoryView.as_view(), name="category"),
     path("tag/<slug:slug>/", views.TagView.as_view(), name="tag"),
+    path("tag/<slug:slug>/feed/", feeds.TagFeed(), name="tag_feed"),
+    path("tag/<slug:slug>/feed/atom/", feeds.AtomTagFeed(), name="tag_feed_atom"),
     path("author/<slug:slug>/", views.AuthorView.as_view(), name="author"),
+    path("author/<slug:slug>/feed/", feeds.AuthorFeed(), name="author_feed"),
+    path("author/<slug:slug>/feed/atom/", feeds.AtomAuthorFeed(), name="author_feed_atom"),
+    path("search/", views.SearchView.as_view(), name="search"),
+    path("feed/", feeds.ArticleFeed(), name="feed"),
+    path("feed/atom/", feeds.AtomArticleFeed(), name="feed_atom"),
+    path("sitemap.xml", sitemaps.index, name="sitemap_index"),
+    path("sitemap-<slug:section>.xml", sitemaps.section, name="sitemap_section"),
+    path("robots.txt", views.RobotsView.as_view(), name="robots"),
     # Previews for the newsroom and signed share links: noindex, never cached (see articles.preview).
     path("preview/<int:pk>/", preview.preview, name="preview"),
     path(

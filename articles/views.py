@@ -1,10 +1,12 @@
 """Reader-facing pages. Each asks `Article.objects.published()` and nothing else for what is live."""
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, HttpResponseGone
 from django.shortcuts import get_object_or_404
-from django.views.generic import DetailView, ListView
+from django.urls import reverse
+from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.dates import MonthArchiveView, YearArchiveView
 
+from . import search
 from .models import Article, Author, Category, Tag
 
 
@@ -96,6 +98,17 @@ class ArticleDetailView(DetailView):
     def get_queryset(self):
         return Article.objects.published().for_page()
 
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            # An address readers once had is Gone, not Not Found: search engines drop it sooner.
+            # Drafts that were never published stay 404, so the address does not reveal them.
+            gone = Article.objects.no_longer_public().filter(slug=kwargs["slug"]).first()
+            if gone is not None and gone.get_absolute_url() == request.path:
+                return HttpResponseGone()
+            raise
+
     def get_object(self, queryset=None):
         article = super().get_object(queryset)
         # The date in the URL must be the article's own, so that every article has one address.
@@ -108,5 +121,41 @@ class ArticleDetailView(DetailView):
         primary = categories[0] if categories else None
         return super().get_context_data(
             breadcrumbs=primary.get_ancestors_and_self() if primary else [],
+            related_articles=Article.objects.defer("body", "front_matter").related_to(self.object),
             **kwargs,
         )
+
+
+class RobotsView(TemplateView):
+    """robots.txt: crawlers stay out of the admin and the previews, and find the sitemap index."""
+
+    template_name = "robots.txt"
+    content_type = "text/plain; charset=utf-8"
+
+    def get_context_data(self, **kwargs):
+        from .sitemaps import public_url
+
+        return super().get_context_data(
+            sitemap_url=public_url(reverse("articles:sitemap_index")), **kwargs
+        )
+
+
+class SearchView(ArticleListView):
+    """`/search/?q=…`: published articles with every term, best first, each with a marked snippet."""
+
+    template_name = "articles/article_search.html"
+
+    def narrow(self, articles):
+        self.terms = search.parse_query(self.request.GET.get("q", ""))
+        return search.matching(articles, self.terms).select_related("search_document")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(
+            search_query=self.request.GET.get("q", "").strip(), terms=self.terms, **kwargs
+        )
+        for article in context["articles"]:
+            document = article.search_document
+            article.marked_title = search.highlight(article.title, self.terms)
+            # The summary is the editors' own description: shown when it holds a term.
+            article.snippet = search.snippet([document.summary, document.body], self.terms)
+        return context

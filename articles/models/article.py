@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _, pgettext_lazy
 from taggit.managers import TaggableManager
 
 from articles.querysets import ArticleQuerySet
-from articles.sanitize import clean_html
+from articles.bodies import stored_body
 from articles.slugs import readable_slug, unique_slug
 from articles.text import excerpt
 
@@ -62,6 +62,14 @@ class Article(models.Model):
         on_delete=models.PROTECT,
         related_name="thumbnail_of",
     )
+    body_images = models.ManyToManyField(
+        "articles.Image",
+        through="articles.BodyImage",
+        verbose_name=_("正文图片"),
+        blank=True,
+        editable=False,
+        related_name="in_bodies_of",
+    )
     summary = models.TextField(_("摘要"), blank=True, help_text=_("纯文本；留空则取正文开头。"))
     body = models.TextField(_("正文"), blank=True, help_text=_("HTML，保存时按统一策略清理。"))
     status = models.CharField(
@@ -112,7 +120,11 @@ class Article(models.Model):
             ("publish_article", "Can publish, schedule, unpublish and archive articles"),
             ("edit_any_article", "Can edit articles of other writers"),
         ]
-        indexes = [models.Index(fields=["status", "-published_at"], name="article_live_idx")]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="article_live_idx"),
+            # The page cache asks for the next expiry on every content change.
+            models.Index(fields=["expires_at"], name="article_expiry_idx", condition=models.Q(expires_at__isnull=False)),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["source_path"],
@@ -126,7 +138,7 @@ class Article(models.Model):
 
     def prepare_for_save(self):
         """Derive what depends only on this row: the clean body, the summary and the slug."""
-        self.body = clean_html(self.body)
+        self.body, self._body_image_ids = stored_body(self.body)
         if not self.summary.strip():
             self.summary = excerpt(self.body, settings.NEWSROOM["SUMMARY_LENGTH"])
         if not self.slug:
@@ -152,7 +164,58 @@ class Article(models.Model):
             if "body" in update_fields:
                 derived |= {"summary", "slug"}
             kwargs["update_fields"] = set(update_fields) | derived
+        adding = self._state.adding
         super().save(*args, **kwargs)
+        if update_fields is None or "body" in update_fields:
+            self.record_body_images(adding=adding)
+        self.keep_moved_address()
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        article = super().from_db(db, field_names, values)
+        # What the address was built from, so that a save moving it can keep the old one answering.
+        loaded = dict(zip(field_names, values))
+        article._loaded_address = (loaded.get("slug"), loaded.get("published_at"))
+        return article
+
+    def keep_moved_address(self):
+        """Record the address this save moved away from as a LegacyURL (a 301 here, 410 once gone)."""
+        from .redirect import LegacyURL
+
+        slug, published_at = getattr(self, "_loaded_address", (None, None))
+        self._loaded_address = (self.slug, self.published_at)
+        # Only an address dated by a publication time already passed can have been seen by readers.
+        if slug and published_at and published_at <= timezone.now():
+            old = _dated_path(slug, published_at)
+            if old != self.get_absolute_url():
+                LegacyURL.objects.get_or_create(path=old, defaults={"article": self})
+
+    def record_body_images(self, *, adding=False):
+        """Bring the BodyImage rows in line with the library images the saved body shows."""
+        from .image_usage import BodyImage
+
+        wanted = set(getattr(self, "_body_image_ids", None) or ())
+        if not adding:
+            BodyImage.objects.filter(article=self).exclude(image_id__in=wanted).delete()
+        if wanted:
+            BodyImage.objects.bulk_create(
+                [BodyImage(article=self, image_id=pk) for pk in wanted], ignore_conflicts=True
+            )
+
+    def images_missing_alt_text(self):
+        """[(role, image)] for each image this article shows whose alternative text is empty."""
+        from .image import Image
+
+        roles = {}
+        if self.thumbnail_id:
+            roles[self.thumbnail_id] = _("缩略图")
+        if self.hero_image_id:
+            roles[self.hero_image_id] = _("头图")
+        body_ids = set(self.body_images.values_list("pk", flat=True)) if self.pk else set()
+        for pk in body_ids - set(roles):
+            roles[pk] = _("正文图片")
+        missing = Image.objects.filter(pk__in=roles).missing_alt_text().order_by("pk")
+        return [(roles[image.pk], image) for image in missing]
 
     @property
     def edited_since_import(self):
@@ -196,18 +259,29 @@ class Article(models.Model):
     @property
     def shows_hero_image(self):
         """Legacy bodies often open with their hero image; showing it twice helps nobody."""
-        return bool(self.hero_image_id) and self.hero_image.url not in self.body
+        if not self.hero_image_id:
+            return False
+        image = self.hero_image
+        if image.url in self.body:
+            return False
+        # A library image in the body shows as its renditions, whose names hold its digest.
+        return not (image.file and image.sha256 and f"/{image.sha256}/" in self.body)
 
     def get_absolute_url(self):
-        day = timezone.localdate(self.published_at or self.created_at or timezone.now())
-        return reverse(
-            "articles:article",
-            kwargs={"year": day.year, "month": f"{day.month:02d}", "day": f"{day.day:02d}", "slug": self.slug},
-        )
+        return _dated_path(self.slug, self.published_at or self.created_at or timezone.now())
+
+
+def _dated_path(slug, moment):
+    """An article's address: its slug under the local date of `moment`, as Hexo's permalink."""
+    day = timezone.localdate(moment)
+    return reverse(
+        "articles:article",
+        kwargs={"year": day.year, "month": f"{day.month:02d}", "day": f"{day.day:02d}", "slug": slug},
+    )
 
 
 @receiver(pre_save, sender=Article)
 def sanitize_raw_saves(sender, instance, raw, **kwargs):
     """Fixtures (`loaddata`) save raw, skipping save(); their bodies are cleaned all the same."""
     if raw:
-        instance.body = clean_html(instance.body)
+        instance.body, instance._body_image_ids = stored_body(instance.body)
