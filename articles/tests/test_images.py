@@ -393,3 +393,14 @@ def test_a_hero_image_that_opens_the_body_is_not_shown_twice(client):
     html = client.get(article.get_absolute_url()).content.decode()
     assert 'class="hero"' not in html
     assert html.count("<picture>") == 1
+
+
+def test_the_social_card_feeds_og_image(client, settings):
+    hero = store_image(make_jpeg(2000, 1500), name="card.jpg", alt_text="头图", focal_point_y=0.2).image
+    article = make_article("分享卡片", hero_image=hero)
+    html = client.get(article.get_absolute_url()).content.decode()
+    og_image = re.search(r'<meta property="og:image" content="([^"]+)"', html).group(1)
+    assert og_image == settings.NEWSROOM["SITE_URL"].rstrip("/") + hero.social_card_url
+    assert '<meta property="og:image:width" content="1200">' in html
+    with default_storage.open(hero.renditions["social"]) as handle, PILImage.open(handle) as card:
+        assert card.size == (1200, 630)
