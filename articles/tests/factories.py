@@ -10,6 +10,19 @@ from articles.models import Article, Author, Category, Image
 _counter = itertools.count(1)
 
 
+class Clock:
+    """A stand-in for django.utils.timezone.now that stays where it is put: monkeypatch it in."""
+
+    def __init__(self, now):
+        self.now = now
+
+    def advance(self, delta):
+        self.now += delta
+
+    def __call__(self):
+        return self.now
+
+
 def make_author(name=None, **fields):
     return Author.objects.create(name=name or f"作者{next(_counter)}", **fields)
 

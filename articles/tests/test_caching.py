@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from articles import caching
 from articles.models import Article
 from articles.preview import share_url
-from articles.tests.factories import make_article, make_author, make_category_path, make_image
+from articles.tests.factories import Clock, make_article, make_author, make_category_path, make_image
 from config.urls import urlpatterns as site_urlpatterns
 
 pytestmark = pytest.mark.django_db
@@ -41,17 +41,6 @@ urlpatterns = [
     path("never-cached/", never_cache(lambda request: HttpResponse("<p>不缓存</p>"))),
     *site_urlpatterns,
 ]
-
-
-class Clock:
-    def __init__(self, now):
-        self.now = now
-
-    def advance(self, delta):
-        self.now += delta
-
-    def __call__(self):
-        return self.now
 
 
 @pytest.fixture(autouse=True)

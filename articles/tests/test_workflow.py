@@ -15,7 +15,7 @@ from reversion.models import Version
 from articles import workflow
 from articles.models import Article, Transition
 from articles.permissions import CHIEF_EDITOR_GROUP, EDITOR_GROUP, WRITER_GROUP, can_edit
-from articles.tests.factories import make_article
+from articles.tests.factories import Clock, make_article
 from articles.workflow import WorkflowError
 
 pytestmark = pytest.mark.django_db
@@ -26,17 +26,6 @@ DAY = dt.timedelta(days=1)
 
 
 # --- the clock, the people, the articles ----------------------------------------------------
-
-
-class Clock:
-    def __init__(self, now):
-        self.now = now
-
-    def advance(self, delta):
-        self.now += delta
-
-    def __call__(self):
-        return self.now
 
 
 @pytest.fixture(scope="module")
