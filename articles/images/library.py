@@ -5,6 +5,7 @@ through `store_image()`, so every library file has been checked by Pillow, has i
 stripped and its renditions made (articles.images.processing), and is stored once however
 often it arrives.
 """
+import errno
 import os
 from dataclasses import dataclass
 
@@ -19,7 +20,14 @@ from articles.models import Image
 from .processing import content_digest, prepare_image
 from .renditions import render_social_card
 
-__all__ = ["StoredImage", "content_digest", "find_duplicate", "refresh_social_card", "store_image"]
+__all__ = ["StorageFull", "StoredImage", "content_digest", "find_duplicate", "refresh_social_card", "store_image"]
+
+
+STORAGE_FULL_MESSAGE = "磁盘已满，图片没有保存（No space left on device）。请联系管理员腾出空间后重试。"
+
+
+class StorageFull(OSError):
+    """The media storage has no room left: nothing of the picture was kept."""
 
 
 @dataclass(frozen=True)
@@ -74,11 +82,13 @@ def store_image(data=None, *, name, prepared=None, image=None, stored_files=None
         if existing is None:
             raise
         return StoredImage(existing, created=False)
-    except BaseException:
+    except BaseException as error:
         if stored_files is None:
             delete_names(written)
         else:
             stored_files.extend(written)
+        if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise StorageFull(error.errno, STORAGE_FULL_MESSAGE) from error
         raise
     if stored_files is not None:
         stored_files.extend(written)

@@ -65,7 +65,8 @@ def normalise(data, info):
             # Frames are written again without the metadata; orientation is not a thing in GIF.
             picture.save(buffer, info.format, save_all=True, **icc)
         elif info.format == "JPEG" and not rotate:
-            picture.save(buffer, "JPEG", quality="keep", optimize=True, comment=b"", **icc)
+            # No Huffman optimisation: readers get the renditions, and it costs a third of the time.
+            picture.save(buffer, "JPEG", quality="keep", comment=b"", **icc)
         else:
             upright = ImageOps.exif_transpose(picture)
             options = dict(icc)

@@ -5,6 +5,8 @@ rendition and the layout recorded on the image row; articles.images.library writ
 default storage (STORAGES["default"], local or S3-compatible).
 """
 import io
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
 from PIL import Image as PILImage
@@ -65,7 +67,7 @@ def render_renditions(content, info, sha256, focal_point):
     fallback_type = PNG if has_alpha else JPEG
     width, height = picture.size
     layout = {"widths": widths, "webp": {}, "fallback": {}, "fallback_type": fallback_type}
-    files = {}
+    jobs = {}  # storage name: (picture, format, options)
     source = picture
     for target in reversed(widths):
         size = (target, max(1, round(height * target / width)))
@@ -74,16 +76,21 @@ def render_renditions(content, info, sha256, focal_point):
         scaled = source if source.size == size else source.resize(size, PILImage.LANCZOS, reducing_gap=3.0)
         source = scaled
         name = f"{folder}/{target}w.webp"
-        files[name] = _encode(scaled, "WEBP", quality=options["WEBP_QUALITY"], method=options["WEBP_METHOD"])
+        jobs[name] = (scaled, "WEBP", {"quality": options["WEBP_QUALITY"], "method": options["WEBP_METHOD"]})
         layout["webp"][str(target)] = name
         if fallback_type == PNG:
             name = f"{folder}/{target}w.png"
-            files[name] = _encode(scaled, "PNG")
+            jobs[name] = (scaled, "PNG", {})
         else:
             name = f"{folder}/{target}w.jpg"
-            files[name] = _encode(scaled, "JPEG", quality=options["JPEG_QUALITY"], optimize=True, progressive=True)
+            jobs[name] = (scaled, "JPEG", {"quality": options["JPEG_QUALITY"], "optimize": True, "progressive": True})
         layout["fallback"][str(target)] = name
-    name, files[name] = render_social_card(picture, sha256, focal_point)
+    # Encoding is most of the work and Pillow releases the GIL while it encodes: one thread a core.
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        social = pool.submit(render_social_card, picture, sha256, focal_point)
+        encoded = {name: pool.submit(_encode, *job[:2], **job[2]) for name, job in jobs.items()}
+        files = {name: future.result() for name, future in encoded.items()}
+        name, files[name] = social.result()
     layout["social"] = name
     return layout, files
 
