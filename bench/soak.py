@@ -167,7 +167,7 @@ class Browser:
         self.port, self.cookies = port, {}
 
     def request(self, method, path, fields=None):
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()), "Host": "127.0.0.1"}
         body = None
         if fields is not None:
@@ -206,37 +206,54 @@ def run_editor(port, article_ids, stop, log):
             if stop.is_set():
                 break
             rounds += 1
-            change = f"/admin/articles/article/{pk}/change/"
-            status, _, page = browser.request("GET", change)
-            if status != 200:
-                log["errors"].append(f"GET {change}: {status}")
-                continue
-            reader = FormReader("article_form")
-            reader.feed(page)
-            fields = [(k, v) for k, v in reader.fields if k != "_continue"]
-            title = f"编辑部改过的标题 {pk} 第{rounds}轮"
-            fields = [(k, title if k == "title" else v) for k, v in fields]
-            fields = [(k, v + f"<p>编辑补充 {rounds}</p>" if k == "body" else v) for k, v in fields]
-            fields.append(("_save", "保存"))
-            status, location, page = browser.request("POST", change, fields)
-            if status == 302:
-                log["titles"][pk] = title
-                log["saves"] += 1
-            elif status >= 500:
-                log["errors"].append(f"POST {change}: {status}")
-            else:
-                log["refused"] += 1  # e.g. a concurrent import changed it: the form says so
-            for verb in ("unpublish", "publish"):
-                status, _, _ = browser.request(
-                    "POST", f"/admin/articles/article/{pk}/workflow/",
-                    [("csrfmiddlewaretoken", browser.csrf()), ("verb", verb), ("comment", "soak")],
-                )
-                if status >= 500:
-                    log["errors"].append(f"{verb} {pk}: {status}")
-                else:
-                    log["moves"] += 1
-                    log["states"][pk] = "published" if verb == "publish" else "unpublished"
+            try:
+                edit_once(browser, pk, rounds, log)
+            except OSError as error:
+                # No answer in time: the server may still have done it, so this article's
+                # outcome is unknown and only its wholeness is checked afterwards.
+                log["timeouts"] += 1
+                log["titles"].pop(pk, None)
+                log["states"].pop(pk, None)
+                log["uncertain"].add(pk)
+                if not isinstance(error, TimeoutError):
+                    log["errors"].append(f"article {pk}: no answer ({error})")
             time.sleep(1.0)  # an editor, not a script: about one save a few seconds
+
+
+def edit_once(browser, pk, rounds, log):
+    """Change `pk`'s title and body in its form, then unpublish and publish it again."""
+    if pk in log["uncertain"]:
+        return
+    change = f"/admin/articles/article/{pk}/change/"
+    status, _, page = browser.request("GET", change)
+    if status != 200:
+        log["errors"].append(f"GET {change}: {status}")
+        return
+    reader = FormReader("article_form")
+    reader.feed(page)
+    fields = [(k, v) for k, v in reader.fields if k != "_continue"]
+    title = f"编辑部改过的标题 {pk} 第{rounds}轮"
+    fields = [(k, title if k == "title" else v) for k, v in fields]
+    fields = [(k, v + f"<p>编辑补充 {rounds}</p>" if k == "body" else v) for k, v in fields]
+    fields.append(("_save", "保存"))
+    status, location, page = browser.request("POST", change, fields)
+    if status == 302:
+        log["titles"][pk] = title
+        log["saves"] += 1
+    elif status >= 500:
+        log["errors"].append(f"POST {change}: {status}")
+    else:
+        log["refused"] += 1  # e.g. a concurrent import changed it: the form says so
+    for verb in ("unpublish", "publish"):
+        status, _, _ = browser.request(
+            "POST", f"/admin/articles/article/{pk}/workflow/",
+            [("csrfmiddlewaretoken", browser.csrf()), ("verb", verb), ("comment", "soak")],
+        )
+        if status >= 500:
+            log["errors"].append(f"{verb} {pk}: {status}")
+        else:
+            log["moves"] += 1
+            log["states"][pk] = "published" if verb == "publish" else "unpublished"
 
 
 # --- the run --------------------------------------------------------------------------------------
@@ -314,7 +331,8 @@ def main():
              "-s", str(script), f"http://127.0.0.1:{port}"],
             stdout=subprocess.PIPE, text=True,
         )
-        stop, log = threading.Event(), {"titles": {}, "states": {}, "saves": 0, "moves": 0, "refused": 0, "errors": []}
+        stop, log = threading.Event(), {"titles": {}, "states": {}, "saves": 0, "moves": 0, "refused": 0,
+                            "timeouts": 0, "uncertain": set(), "errors": []}
         editor = threading.Thread(target=run_editor, args=(port, editor_articles, stop, log))
         editor.start()
         time.sleep(min(30, seconds / 6))
@@ -336,7 +354,8 @@ def main():
           f"cache: {'Redis' if 'REDIS_URL' in env else 'local memory'}")
     print(f"readers: {int(figures['SOAK_REQUESTS']):,} requests, "
           f"{int(figures['SOAK_REQUESTS']) / float(figures['SOAK_SECONDS']):.0f}/s, "
-          f"p50 {figures['SOAK_P50']} ms, p99 {figures['SOAK_P99']} ms, 5xx: {figures['SOAK_5XX']}")
+          f"p50 {figures['SOAK_P50']} ms, p99 {figures['SOAK_P99']} ms, 5xx: {figures['SOAK_5XX']}, "
+          f"{(re.search(r'Socket errors:.*', output) or ['no socket errors'])[0]}")
     print(f"editor: {log['saves']} saves, {log['moves']} workflow moves, {log['refused']} refused, "
           f"errors: {log['errors'][:5] or 'none'}")
     print(f"import of {LATER} new files: exit {first.returncode}; {first.stdout.strip().splitlines()[-1]}")
