@@ -12,14 +12,14 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from js_asset import Script
+from js_asset import Media, Script
 from reversion.admin import VersionAdmin
 from taggit.models import Tag as TaggitDefaultTag
 
 from . import workflow
 from .admin_views import image_thumbnail_url
 from .forms import ArticleAdminForm, ImageAdminForm
-from .images.library import refresh_social_card, store_image
+from .images.library import StorageFull, refresh_social_card, store_image
 from .images.markup import picture_html
 from .models import Article, Author, BodyImage, Category, Image, LegacyURL, Tag
 from .permissions import can_edit, can_view, is_editor
@@ -199,6 +199,10 @@ class ImageAdmin(admin.ModelAdmin):
                 ),
             )
             return HttpResponseRedirect(self._image_url("change", reused.image.pk))
+        except StorageFull as full:
+            # Raised inside the add view's transaction: no row; store_image removed its files.
+            messages.error(request, full.strerror)
+            return HttpResponseRedirect(request.get_full_path())
 
     def _image_url(self, view, *args):
         return reverse(
@@ -263,7 +267,7 @@ class ImageAdmin(admin.ModelAdmin):
         # Legacy CDNs serve their pictures only to requests without a referrer.
         return format_html(
             '<img src="{}" alt="" width="64" height="48" loading="lazy" referrerpolicy="no-referrer"'
-            ' style="object-fit:cover;background:#eee">',
+            ' class="image-thumb">',
             url,
         )
 
@@ -284,7 +288,7 @@ class ImageAdmin(admin.ModelAdmin):
         if image.has_alt_text:
             return image.alt_text
         return format_html(
-            '<strong class="missing-alt-text" style="color:#ba2121">⚠ {}</strong>', MISSING_ALT_TEXT
+            '<strong class="missing-alt-text">⚠ {}</strong>', MISSING_ALT_TEXT
         )
 
     @admin.display(description=_("使用次数"), ordering="usage_count")
@@ -298,7 +302,7 @@ class ImageAdmin(admin.ModelAdmin):
         if not image.url:
             return "—"
         return format_html(
-            '<div class="image-preview" style="max-width:32rem">{}</div>',
+            '<div class="image-preview">{}</div>',
             picture_html(image, sizes="32rem", lazy=False),
         )
 
@@ -369,16 +373,6 @@ STATE_LABELS = {
     "unpublished": _("已撤下"),
     "archived": _("已归档"),
 }
-# (background, text): the label always carries the meaning; the colour only helps scanning.
-STATE_COLOURS = {
-    "draft": ("#e8e8e8", "#333"),
-    "review": ("#fff1c2", "#6b4e00"),
-    "scheduled": ("#dbe9ff", "#123f7a"),
-    "published": ("#d7f2dc", "#145224"),
-    "expired": ("#f3e1d0", "#6b3410"),
-    "unpublished": ("#fbdada", "#7a1212"),
-    "archived": ("#e4e0f0", "#3d3266"),
-}
 
 SLUG_FROM_TITLE_JS = "articles/admin/slug-from-title.js"
 TAG_SUGGEST_JS = "articles/admin/tag-suggest.js"
@@ -391,14 +385,9 @@ SLUG_HELP = _(
 
 
 def state_badge_html(state):
-    background, colour = STATE_COLOURS.get(state, ("#eee", "#333"))
+    # Colours per state in static/articles/admin/newsroom-admin.css (the CSP refuses style="").
     return format_html(
-        '<span class="article-state article-state--{}" style="display:inline-block;padding:1px 8px;'
-        'border-radius:9px;background:{};color:{};font-weight:600;white-space:nowrap">{}</span>',
-        state,
-        background,
-        colour,
-        STATE_LABELS.get(state, state),
+        '<span class="article-state article-state--{}">{}</span>', state, STATE_LABELS.get(state, state)
     )
 
 
@@ -749,6 +738,9 @@ class ArticleAdmin(VersionAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and change and not (context.get("revert") or context.get("recover")):
             context.update(self._workflow_context(request, obj))
+        # The rich-text editor's import map is an inline <script>: the Content-Security-Policy
+        # lets it run by the request's nonce (django-csp adds it to the header once read).
+        context["media"] = Media.from_media(context["media"], nonce=request.csp_nonce)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def _workflow_context(self, request, article):
@@ -796,7 +788,7 @@ class ArticleAdmin(VersionAdmin):
         if image is None or not image.url:
             return "—"
         return format_html(
-            '<img src="{}" alt="" width="48" height="32" loading="lazy" style="object-fit:cover">',
+            '<img src="{}" alt="" width="48" height="32" loading="lazy" class="article-thumb">',
             image.url,
         )
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext, ngettext
 
 from articles import revisions
 from articles.forms import MultipleImageUploadForm, read_upload
-from articles.images.library import store_image
+from articles.images.library import StorageFull, store_image
 from articles.images.validation import ImageRejected
 
 COMPARE_TEMPLATE = "admin/articles/article/compare.html"
@@ -214,6 +214,8 @@ def _store_upload(model_admin, upload, fields):
         stored = store_image(read_upload(upload), name=upload.name, **fields)
     except ImageRejected as error:
         return {**result, "outcome": "refused", "reason": str(error)}
+    except StorageFull as full:
+        return {**result, "outcome": "refused", "reason": full.strerror}
     return {
         **result,
         "outcome": "stored" if stored.created else "reused",

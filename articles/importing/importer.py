@@ -15,7 +15,7 @@ from urllib.parse import unquote
 import reversion
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q
 
 from articles.images.download import Fetched, FetchFailed, RemoteImageFetcher
@@ -292,6 +292,12 @@ class Importer:
             article, outcome, reason = self.save(values, path, root, stored_files)
         except _DryRunRollback as rollback:
             article, outcome, reason = rollback.args
+        except (OperationalError, InterfaceError):
+            # The database itself is gone (refused, dropped, closed): no later file can be saved,
+            # so the run stops here; this file's transaction is rolled back, its pictures go.
+            for name in stored_files:
+                default_storage.delete(name)
+            raise
         except Exception as error:  # a database refusal of one file must not stop the others
             for name in stored_files:
                 default_storage.delete(name)

@@ -61,7 +61,7 @@ def test_writer_submits_editor_schedules_reader_sees_it_on_time(chromium, live_s
     editor.locator("p", has_text="请看链接文字").wait_for()
     for _ in range(4):
         page.keyboard.press("Shift+ArrowLeft")
-    page.wait_for_function("window.getSelection().toString() === '链接文字'")
+    page.wait_for_function("() => window.getSelection().toString() === '链接文字'")
     page.locator("button[title='insert link']").click()
     page.locator("dialog[open] input[name=href]").fill("https://example.org/news")
     page.locator("dialog[open] button[type=submit]").click()
@@ -76,7 +76,7 @@ def test_writer_submits_editor_schedules_reader_sees_it_on_time(chromium, live_s
     page.locator("dialog[open] input[name=caption]").fill("图注")
     page.locator("dialog[open] button[type=submit]").click()
     page.locator("dialog[open]").wait_for(state="detached")
-    page.wait_for_function("document.querySelector('textarea#id_body').value.includes('flow.jpg')")
+    page.wait_for_function("() => document.querySelector('textarea#id_body').value.includes('flow.jpg')")
     page.click("input[name=_continue]")
     page.wait_for_load_state("load")
 

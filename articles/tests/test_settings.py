@@ -1,8 +1,11 @@
 """Settings come from the environment, with production-safe defaults."""
+import json
 import os
+import re
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
 
 BASE_ENV = {"PATH": os.environ.get("PATH", ""), "DJANGO_SETTINGS_MODULE": "config.settings"}
@@ -32,9 +35,9 @@ def test_production_refuses_to_start_without_a_secret_key():
 def test_defaults_are_production_safe_with_sqlite():
     import json
 
-    result = load_settings(DJANGO_SECRET_KEY="k" * 50)
+    result = load_settings(DJANGO_SECRET_KEY="k" * 50, DJANGO_ALLOWED_HOSTS="news.example.com")
     debug, hosts, engine, name, cache, tz, use_tz = json.loads(result.stdout)
-    assert (debug, hosts) == (False, [])
+    assert (debug, hosts) == (False, ["news.example.com"])
     assert engine == "django.db.backends.sqlite3" and name.endswith("db.sqlite3")
     assert cache.endswith("LocMemCache")
     assert (tz, use_tz) == ("Asia/Shanghai", True)
@@ -62,3 +65,145 @@ def test_development_mode_is_opt_in():
     debug, hosts, *_ = json.loads(result.stdout)
     assert debug is True
     assert "127.0.0.1" in hosts
+
+
+# --- Hardened by default ------------------------------------------------------------------------
+
+PRODUCTION_ENV = {
+    # 50+ random characters, as `check --deploy` wants (security.W009).
+    "DJANGO_SECRET_KEY": "q7Vx-2mZ9rLk4bN8sT1wY6eH3jC0pF5gU-aDiO_xRvWnMtKyBzQlEoJcSuAhGf",
+    "DJANGO_ALLOWED_HOSTS": "news.example.com",
+    "DJANGO_SECURE_PROXY_SSL_HEADER": "1",
+}
+
+
+def manage(*args, **env):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        env={**BASE_ENV, **env},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_production_settings_pass_the_deployment_check_without_warnings():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+    assert "WARNINGS" not in result.stderr
+
+
+def test_production_refuses_to_start_without_allowed_hosts():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "DJANGO_ALLOWED_HOSTS"}
+    result = load_settings(**env)
+    assert result.returncode != 0
+    assert "DJANGO_ALLOWED_HOSTS must be set" in result.stderr
+
+
+def security_settings(**env):
+    code = (
+        "import json; from django.conf import settings as s; print(json.dumps({name: getattr(s, name) "
+        "for name in ['SECURE_SSL_REDIRECT', 'SECURE_HSTS_SECONDS', 'SECURE_HSTS_INCLUDE_SUBDOMAINS', "
+        "'SECURE_HSTS_PRELOAD', 'SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE', "
+        "'SESSION_COOKIE_HTTPONLY', 'CSRF_COOKIE_HTTPONLY', 'X_FRAME_OPTIONS']}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], env={**BASE_ENV, **env}, cwd=settings.BASE_DIR,
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_production_redirects_to_https_and_sends_hsts_behind_the_proxy():
+    values = security_settings(**PRODUCTION_ENV)
+    assert values["SECURE_SSL_REDIRECT"] is True
+    assert values["SECURE_HSTS_SECONDS"] >= 365 * 24 * 3600
+    assert values["SECURE_HSTS_INCLUDE_SUBDOMAINS"] and values["SECURE_HSTS_PRELOAD"]
+    assert all(values[name] for name in ("SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE",
+                                         "SESSION_COOKIE_HTTPONLY", "CSRF_COOKIE_HTTPONLY"))
+    assert values["X_FRAME_OPTIONS"] == "DENY"
+
+
+def test_plain_http_on_loopback_is_not_redirected_without_the_proxy_setting():
+    # The benchmarks serve gunicorn on http://127.0.0.1 with production settings.
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "DJANGO_SECURE_PROXY_SSL_HEADER"}
+    assert security_settings(**env)["SECURE_SSL_REDIRECT"] is False
+    assert security_settings(**env, DJANGO_SSL_REDIRECT="1")["SECURE_SSL_REDIRECT"] is True
+
+
+def test_development_mode_neither_redirects_nor_sends_hsts():
+    values = security_settings(DJANGO_DEBUG="1", DJANGO_SECURE_PROXY_SSL_HEADER="1")
+    assert values["SECURE_SSL_REDIRECT"] is False and values["SECURE_HSTS_SECONDS"] == 0
+    assert not values["SESSION_COOKIE_SECURE"]
+
+
+def test_hsts_preload_and_subdomains_can_be_turned_off():
+    values = security_settings(
+        **PRODUCTION_ENV, DJANGO_HSTS_INCLUDE_SUBDOMAINS="0", DJANGO_HSTS_PRELOAD="0"
+    )
+    assert values["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is False and values["SECURE_HSTS_PRELOAD"] is False
+
+
+SERVE_IN_PRODUCTION = """
+import django, sys
+from django.conf import settings
+settings.STATIC_ROOT = sys.argv[1]
+django.setup()
+from django.test import Client
+client = Client(SERVER_NAME="news.example.com")
+for path in sys.argv[2:]:
+    response = client.get(path, secure=True)
+    print(path, response.status_code, response.get("Cache-Control", ""))
+"""
+
+
+@pytest.fixture(scope="module")
+def production_site(tmp_path_factory):
+    """Production settings with static files collected (hashed) and a file in MEDIA_ROOT."""
+    root = tmp_path_factory.mktemp("production")
+    (root / "media" / "images").mkdir(parents=True)
+    (root / "media" / "images" / "photo.jpg").write_bytes(b"\xff\xd8\xff")
+    env = {
+        **BASE_ENV, **PRODUCTION_ENV,
+        "DJANGO_MEDIA_ROOT": str(root / "media"),
+        "DATABASE_URL": f"sqlite:///{root / 'db.sqlite3'}",
+    }
+    code = (
+        "import django, sys; from django.conf import settings; settings.STATIC_ROOT = sys.argv[1]; "
+        "django.setup(); from django.core.management import call_command; "
+        "call_command('migrate', '-v0'); call_command('collectstatic', '--noinput', '-v0'); "
+        "from django.contrib.staticfiles.storage import staticfiles_storage as s; print(s.url('css/site.css'))"
+    )
+    collected = subprocess.run(
+        [sys.executable, "-c", code, str(root / "static")], env=env, cwd=settings.BASE_DIR,
+        capture_output=True, text=True,
+    )
+    assert collected.returncode == 0, collected.stderr
+    return {"root": root, "env": env, "site_css": collected.stdout.strip().splitlines()[-1]}
+
+
+def serve_in_production(site, *paths):
+    """{path: (status, Cache-Control)} as the production settings answer them."""
+    served = subprocess.run(
+        [sys.executable, "-c", SERVE_IN_PRODUCTION, str(site["root"] / "static"), *paths],
+        env=site["env"], cwd=settings.BASE_DIR, capture_output=True, text=True,
+    )
+    assert served.returncode == 0, served.stderr
+    lines = (line.split(" ", 2) for line in served.stdout.splitlines() if line.startswith("/"))
+    return {path: (int(status), cache_control) for path, status, cache_control in lines}
+
+
+def test_static_files_get_hashed_names_and_are_cached_for_ever_in_production(production_site):
+    url = production_site["site_css"]
+    assert re.fullmatch(r"/static/css/site\.[0-9a-f]{12}\.css", url), url
+    assert (production_site["root"] / "static" / url.removeprefix("/static/")).exists()
+    status, cache_control = serve_in_production(production_site, url)[url]
+    assert status == 200
+    assert cache_control == "max-age=315360000, public, immutable"
+
+
+def test_media_is_never_served_by_django_in_production(production_site):
+    path = "/media/images/photo.jpg"
+    assert serve_in_production(production_site, path)[path][0] == 404

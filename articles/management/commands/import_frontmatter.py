@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import InterfaceError, OperationalError
 from tqdm import tqdm
 
 from articles.importing.frontmatter import DEFAULT_MAX_BYTES
@@ -70,6 +71,16 @@ class Command(BaseCommand):
                                  "writes (default: one per core for large imports, 0 for small ones)")
 
     def handle(self, *, paths, **options):
+        try:
+            self._import(paths, options)
+        except (OperationalError, InterfaceError) as error:
+            # A lost database stops the run: each file is one transaction, so what was imported
+            # before is whole, and running the same command again carries on.
+            raise CommandError(
+                f"database unavailable, import stopped: {error}".strip(), returncode=1
+            ) from None
+
+    def _import(self, paths, options):
         importer = Importer(self._import_options(options))
         extensions = tuple(
             e if e.startswith(".") else "." + e for e in (x.strip().lower() for x in options["ext"].split(",")) if e
