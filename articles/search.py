@@ -6,8 +6,13 @@ PostgreSQL. Both match substrings, which is what Chinese needs (no spaces betwee
 word tokenizers find nothing inside 抖音电商如何…), and both fold Latin case.
 
 Trigrams cannot serve a term shorter than three characters; such a term is compared with
-LIKE over the SearchDocument text (never over Article.body), which reads every document: slower,
-but still correct. Tags and categories are matched in their own (small) tables at query time.
+LIKE over the SearchDocument text (never over Article.body), newest first until enough are found:
+quick for a common term, a read of every document for a rare one. Tags and categories are matched in their own (small) tables at query time.
+
+Bounded at any size: only the newest RANKED_CANDIDATES matches are ranked and counted, and
+each database reads its newest-first article index until it has them, testing each article against
+the terms' matches (or its text, for terms no index serves and, on PostgreSQL, for terms so common
+that pg_trgm's re-checks would cost more than reading the newest articles).
 
 What is visible is decided at query time by `Article.objects.published()`, joined with the index:
 a scheduled article is found once its time comes and an expired one no longer, with no re-index.
@@ -17,10 +22,10 @@ import re
 from functools import reduce
 
 from django.db import connection, transaction
-from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django.db.models import Case, Exists, ExpressionWrapper, F, IntegerField, OuterRef, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat, StrIndex
-from django.db.models.lookups import GreaterThan, StartsWith
+from django.db.models.lookups import GreaterThan, In, StartsWith
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -29,6 +34,8 @@ from articles.models import Article, Category, SearchDocument, Tag, TaggedArticl
 FTS_TABLE = "articles_search_fts"
 TRIGRAM = 3
 MAX_TERMS = 8
+# How many of the newest matches a search ranks and counts; the views count as many pages ahead.
+RANKED_CANDIDATES = 1000
 MAX_TERM_LENGTH = 50
 SNIPPET_LENGTH = 80
 # How much of the snippet comes before the first match, so that the match reads in context.
@@ -45,15 +52,20 @@ def parse_query(text):
     return terms[:MAX_TERMS]
 
 
-def matching(articles, terms):
-    """`articles` narrowed to those containing every term, best first.
+def matching(articles, terms, candidates=RANKED_CANDIDATES):
+    """`articles` narrowed to those containing every term, best first, among the newest `candidates`.
 
     Best first: more terms in the title, then in the summary, then in the body, then newest.
+    Only the newest `candidates` matches are ranked (and counted: the page says "1000+"), so a
+    common word costs about what it costs at a thousand articles instead of ranking every match.
     """
     if not terms:
         return articles.none()
+    found, common = articles, _common_terms(terms)
     for term in terms:
-        articles = articles.filter(_has_term(term))
+        found = found.filter(_has_term(term, common=term in common))
+    newest = found.order_by("-published_at", "-pk").values("pk")[:candidates]
+    articles = articles.filter(pk__in=newest)
     hits = {
         field: sum((Case(When(_in_field(field, term), then=1), default=0) for term in terms), Value(0))
         for field in ("title", "summary", "body")
@@ -97,9 +109,38 @@ def _documents_with(term):
     return SearchDocument.objects.filter(condition).values("article_id")
 
 
-def _has_term(term):
-    """A condition on an article row: `term` is in its text, a tag or a category (or one above it)."""
-    if _uses_fts(term) or (connection.vendor == "postgresql" and len(term) >= TRIGRAM):
+def _common_terms(terms):
+    """The indexable terms that at least RANKED_CANDIDATES documents hold; one query.
+
+    Such a term is best tested on the newest articles as they are read, which soon finds enough;
+    a rarer one is best served from its (short) list of matches. PostgreSQL then compares the text
+    itself: pg_trgm re-checks every match it lists with UPPER(body) LIKE. The probe stops after
+    RANKED_CANDIDATES matches, so it is cheap for any term.
+    """
+    long_terms = [term for term in terms if len(term) >= TRIGRAM]
+    if not long_terms:
+        return set()
+    parts, params = [], []
+    for term in long_terms:
+        sql, term_params = _sql(_documents_with(term))
+        parts.append(f"(SELECT COUNT(*) FROM ({sql} LIMIT %s) AS probe) >= %s")
+        params.extend([*term_params, RANKED_CANDIDATES, RANKED_CANDIDATES])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        return {term for term, common in zip(long_terms, cursor.fetchone()) if common}
+
+
+def _has_term(term, common=False):
+    """A condition on an article row: `term` is in its text, a tag or a category (or one above it).
+
+    `common`: the term is in many documents (see _common_terms()), so the condition is tested on
+    the newest articles as matching() reads them rather than used to fetch every match.
+    """
+    if _uses_fts(term) and common:
+        # `id + 0` keeps SQLite from fetching every match by its id and sorting them all: it walks
+        # the newest-first index instead and stops at the ranked candidates.
+        return Q(In(ExpressionWrapper(F("pk") + 0, output_field=IntegerField()), _articles_with(term)))
+    if _uses_fts(term) or (connection.vendor == "postgresql" and len(term) >= TRIGRAM and not common):
         return Q(pk__in=_articles_with(term))
     # No index can serve the term: test it on the rows the other conditions leave (a query's
     # longer terms narrow them by index first) rather than collect every article that has it.
@@ -141,9 +182,8 @@ def _sql(subquery):
 
 def _in_field(field, term):
     """A condition on an article row: `term` is in the given field of its document."""
-    if field == "body" and _uses_fts(term):
-        # Bodies are long: ask the index rather than compare every matching body again.
-        return Q(pk__in=_fts_rowids(term, "body"))
+    # Compared on the ranked candidates only (at most RANKED_CANDIDATES rows): asking the index
+    # instead would list every article of the archive with the term in its body.
     return _contains(f"search_document__{field}", term)
 
 

@@ -150,6 +150,40 @@ def test_more_terms_in_the_title_rank_higher():
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("query", ["量子计算", "量子"])
+def test_only_the_newest_matches_are_ranked(query):
+    now = timezone.now()
+    make_article("量子计算：标题命中，最旧", published_at=now - dt.timedelta(days=30))
+    make_article("正文命中，较新", summary="摘要", body="<p>量子计算</p>", published_at=now - dt.timedelta(hours=2))
+    make_article("正文命中，最新", summary="摘要", body="<p>量子计算</p>", published_at=now - dt.timedelta(hours=1))
+    terms = search.parse_query(query)
+    ranked = search.matching(Article.objects.published(), terms, candidates=2)
+    # The oldest would rank first by its title; beyond the two newest matches it is not ranked.
+    assert list(ranked.values_list("title", flat=True)) == ["正文命中，最新", "正文命中，较新"]
+
+
+@pytest.mark.django_db
+def test_a_common_term_read_row_by_row_finds_what_the_index_finds(monkeypatch):
+    make_article("量子计算：标题命中")
+    make_article("正文命中", body="<p>关于量子计算</p>")
+    make_article("只在标签", tags=["量子计算"])
+    make_article("只在分类", categories=[make_category_path("量子计算", "进展")])
+    make_article("无关")
+    by_index = found("量子计算")
+    monkeypatch.setattr(search, "_common_terms", lambda terms: set(terms))
+    assert found("量子计算") == by_index and len(by_index) == 4
+
+
+@pytest.mark.django_db
+def test_terms_in_many_documents_are_told_from_rare_ones(monkeypatch):
+    monkeypatch.setattr(search, "RANKED_CANDIDATES", 2)
+    for title in ("量子计算一", "量子计算二", "钙钛矿电池"):
+        make_article(title)
+    # Two-character terms have no index to ask: they are always read row by row.
+    assert search._common_terms(["量子计算", "钙钛矿", "电池"]) == {"量子计算"}
+
+
+@pytest.mark.django_db
 def test_only_published_articles_are_found():
     make_article("已发布的量子文章")
     make_article("草稿里的量子文章", published=False)

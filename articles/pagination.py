@@ -1,0 +1,86 @@
+"""List pages whose cost does not grow with the archive: a capped count and a cheap last page.
+
+Django's Paginator counts every row (`COUNT(*)` over all live articles on every list page) and
+reaches page N with `OFFSET (N-1)*20`. Here the count stops PAGES_AHEAD pages past the page asked
+for (`SELECT COUNT(*) FROM (SELECT … LIMIT cap)`), so the first pages — where readers are — cost
+the same at 1,000 articles as at 100,000; and `?page=last` reads the list from its other end
+(the reversed order, no OFFSET) with one full count to know how many articles it holds.
+"""
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.http import Http404
+from django.utils.functional import cached_property
+
+LAST = "last"
+# How many pages past the current one the count looks; their links stay exact within it.
+PAGES_AHEAD = 9
+
+
+class BoundedPaginator(Paginator):
+    """A Paginator whose count reads at most PAGES_AHEAD pages past the page asked for."""
+
+    pages_ahead = PAGES_AHEAD
+
+    def __init__(self, *args, pages_ahead=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if pages_ahead is not None:
+            self.pages_ahead = pages_ahead
+        self.count_limit = None  # None: count everything
+
+    @cached_property
+    def count(self):
+        """The number of objects, or the cap when there are more (then `count_is_exact` is False)."""
+        if self.count_limit is None:
+            return self.object_list.count()
+        # One row past the cap tells "more than the cap" from "exactly the cap".
+        counted = self.object_list.order_by()[: self.count_limit + 1].count()
+        return min(counted, self.count_limit)
+
+    @cached_property
+    def count_is_exact(self):
+        return self.count_limit is None or self.count < self.count_limit
+
+    def page(self, number):
+        """Page `number` (1-based) or, for "last", the last page read from the list's other end."""
+        if number == LAST:
+            return self.last_page()
+        number = self._positive(number)
+        if self.count_limit is None and "count" not in self.__dict__:
+            self.count_limit = (number + self.pages_ahead) * self.per_page
+        return super().page(number)
+
+    def last_page(self):
+        """The last page, fetched in reverse order with LIMIT instead of a deep OFFSET."""
+        self.count_limit = None
+        number = self.num_pages
+        on_last = self.count - (number - 1) * self.per_page
+        if on_last <= 0:
+            return self._get_page([], number, self)
+        return self._get_page(list(reversed(self.object_list.reverse()[:on_last])), number, self)
+
+    def _positive(self, number):
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger(self.error_messages["invalid_page"])
+        if number < 1:
+            raise EmptyPage(self.error_messages["min_page"])
+        return number
+
+
+class BoundedPaginationMixin:
+    """For ListView and the date archives: BoundedPaginator, `?page=N` or `?page=last`, else 404."""
+
+    paginator_class = BoundedPaginator
+    pages_ahead = PAGES_AHEAD
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(
+            queryset, page_size, allow_empty_first_page=self.get_allow_empty(), pages_ahead=self.pages_ahead
+        )
+        number = self.request.GET.get(self.page_kwarg) or 1
+        try:
+            page = paginator.page(number)
+        except (EmptyPage, PageNotAnInteger) as error:
+            raise Http404(f"No page {number}: {error}")
+        return paginator, page, page.object_list, page.has_other_pages()
+

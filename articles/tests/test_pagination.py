@@ -1,0 +1,139 @@
+"""Bounded pagination (articles.pagination): a count that stops a few pages ahead, a cheap last page."""
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from articles.tests.factories import make_article, make_author
+from articles.views import ArchiveMixin, ArticleListView
+
+pytestmark = pytest.mark.django_db
+
+PER_PAGE = 2
+AHEAD = 2
+
+
+@pytest.fixture(autouse=True)
+def small_pages(monkeypatch):
+    """Two articles a page, counting two pages ahead: a few articles make many pages."""
+    for view in (ArticleListView, ArchiveMixin):
+        monkeypatch.setattr(view, "paginate_by", PER_PAGE)
+        monkeypatch.setattr(view, "pages_ahead", AHEAD)
+
+
+def publish(count, *, start=None):
+    """`count` articles, newest first as 文章0, 文章1 … one hour apart; returns their titles."""
+    author, start = make_author(), start or timezone.now() - dt.timedelta(minutes=1)
+    for i in range(count):
+        make_article(f"文章{i}", author=author, published_at=start - dt.timedelta(hours=i))
+    return [f"文章{i}" for i in range(count)]
+
+
+def titles(response):
+    return [article.title for article in response.context["articles"]]
+
+
+def test_first_page_does_not_count_the_whole_archive(client):
+    publish(11)
+    response = client.get("/")
+    html = response.content.decode()
+    assert titles(response) == ["文章0", "文章1"]
+    # Three pages ahead would need seven articles: the total (six pages) is not known, so not shown.
+    assert "第 1 页" in html and "第 1 /" not in html
+    assert 'href="?page=2"' in html and 'href="?page=last"' in html
+
+
+def test_a_page_within_the_count_shows_the_total_and_no_last_link(client):
+    publish(5)
+    html = client.get("/").content.decode()
+    assert "第 1 / 3 页" in html
+    assert "page=last" not in html
+
+
+def test_a_page_past_the_count_of_the_first_still_serves(client):
+    names = publish(11)
+    response = client.get("/?page=5")
+    assert titles(response) == names[8:10]
+    html = response.content.decode()
+    assert 'href="?page=4"' in html and 'href="?page=6"' in html
+
+
+def test_last_page_holds_the_oldest_articles_newest_first(client):
+    names = publish(11)
+    response = client.get("/?page=last")
+    assert response.context["page_obj"].number == 6
+    assert titles(response) == names[10:]
+    html = response.content.decode()
+    assert "第 6 / 6 页" in html and 'href="?page=5"' in html and 'rel="next"' not in html
+
+
+def test_last_page_reads_the_list_backwards_without_offset(client):
+    publish(11)
+    with CaptureQueriesContext(connection) as captured:
+        client.get("/?page=last")
+    listing = [q["sql"] for q in captured if "ORDER BY" in q["sql"] and '"articles_article"."title"' in q["sql"]]
+    assert listing and all("OFFSET" not in sql for sql in listing)
+    assert any('"published_at" ASC' in sql for sql in listing)
+
+
+def test_full_last_page_is_whole(client):
+    names = publish(6)
+    assert titles(client.get("/?page=last")) == names[4:]
+
+
+def test_last_page_of_an_empty_list_is_the_empty_first_page(client):
+    response = client.get("/?page=last")
+    assert response.status_code == 200 and response.context["page_obj"].number == 1
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "7", "1.5"])
+def test_out_of_range_or_malformed_pages_answer_404(client, page):
+    publish(11)
+    assert client.get(f"/?page={page}").status_code == 404
+
+
+def test_year_archive_last_page_is_that_years_oldest(client):
+    year = timezone.now().year - 1
+    names = publish(5, start=dt.datetime(year, 12, 31, 12, tzinfo=dt.timezone.utc))
+    publish(3, start=dt.datetime(year - 1, 6, 1, tzinfo=dt.timezone.utc))  # another year's
+    response = client.get(f"/{year}/?page=last")
+    assert response.context["page_obj"].number == 3
+    assert titles(response) == names[4:]
+
+
+@pytest.mark.parametrize("url", ["/", "/?page=2", "/?page=last"])
+def test_query_count_does_not_grow_with_the_archive(client, url):
+    publish(5)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    publish(20)
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(many) == len(few)
+
+
+def test_search_count_is_capped(client, monkeypatch):
+    from articles.views import SearchView
+
+    monkeypatch.setattr(SearchView, "pages_ahead", 1)
+    for i in range(7):
+        make_article(f"储能新闻{i}")
+    html = client.get("/search/", {"q": "储能"}).content.decode()
+    # Page 1 and one page ahead: four results counted, more exist.
+    assert "共找到 4+ 篇文章" in html
+
+
+def test_archives_list_their_local_months_and_days_without_truncating_every_date(client):
+    year = timezone.now().year - 1
+    # 20:00 UTC on 31 January is 1 February in Shanghai, the site's zone.
+    make_article("二月", published_at=dt.datetime(year, 1, 31, 20, tzinfo=dt.timezone.utc))
+    make_article("五月", published_at=dt.datetime(year, 5, 10, 3, tzinfo=dt.timezone.utc))
+    make_article("五月底", published_at=dt.datetime(year, 5, 31, 15, tzinfo=dt.timezone.utc))
+    with CaptureQueriesContext(connection) as captured:
+        months = client.get(f"/{year}/").context["date_list"]
+    days = client.get(f"/{year}/05/").context["date_list"]
+    assert [(d.month, d.day) for d in months] == [(2, 1), (5, 1)]
+    assert [d.day for d in days] == [10, 31]
+    assert not any("trunc" in q["sql"].lower() for q in captured)

@@ -1,0 +1,225 @@
+"""Scale benchmark: reader pages at 1,000 and at 100,000 articles, and the ratio between them.
+
+Usage:
+    .venv/bin/python bench/scale_bench.py [--small 1000] [--large 100000] [--database sqlite|postgres|both]
+                                          [--runs 9] [--explain]
+
+For each database and size: loads the generated articles of bench/search_bench.py straight into
+the tables (one INSERT batch or COPY a table: articles, a 3-level category tree of 27 leaves, 3 of
+30 tags each, search documents and their index), runs ANALYZE, then GETs each page in-process with
+django.test.Client, page cache off, `--runs` times after one warm-up, and prints the median ms at
+both sizes and their ratio (the goal is at most 2×). `--explain` also prints the plan of each
+page's slowest query at the large size (PostgreSQL: EXPLAIN ANALYZE; SQLite: EXPLAIN QUERY PLAN).
+PostgreSQL is reached at $BENCH_POSTGRES_URL (default
+postgres://postgres@127.0.0.1:5432/newsroom_scale_bench; that database is dropped and re-created).
+"""
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+import search_bench  # noqa: E402  (its generator and bulk insert)
+
+TREE = {
+    "科技": {"芯片": ["制造", "设计", "封装"], "人工智能": ["大模型", "机器人", "自动驾驶"], "云": ["数据库", "安全", "开源"]},
+    "商业": {"电商": ["直播", "跨境", "零售"], "金融": ["支付", "保险", "银行"], "消费": ["品牌", "餐饮", "出行"]},
+    "新媒体": {"36kr": ["资讯", "快讯", "深度"], "视频": ["短视频", "直播", "长视频"], "播客": ["访谈", "评论", "故事"]},
+}
+TAG_COUNT = 30
+PAGES = {
+    "home": lambda ctx: "/",
+    "home, last page": lambda ctx: "/?page=last",
+    "leaf category (3 deep)": lambda ctx: ctx["leaf_url"],
+    "tag": lambda ctx: ctx["tag_url"],
+    "year archive, last page": lambda ctx: f"/{ctx['year']}/?page=last",
+    "search, common word": lambda ctx: "/search/?q=人工智能",
+    "search, 2-char word": lambda ctx: "/search/?q=芯片",
+    "search, rare word": lambda ctx: f"/search/?q={search_bench.RARE_WORD}",
+}
+
+
+def load(count):
+    """Fill the configured database with `count` published articles, their links and their index."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from articles.models import Author, Category, Tag
+
+    migration = search_bench.importlib.import_module("articles.migrations.0005_search_index")
+    author = Author.objects.create(name="基准作者")
+    leaves = []
+    for root, children in TREE.items():
+        for child, grandchildren in children.items():
+            leaves.extend(Category.objects.get_or_create_path((root, child, leaf)).pk for leaf in grandchildren)
+    tags = [tag.pk for tag in Tag.objects.bulk_create([Tag(name=f"标签{i}", slug=f"tag-{i}") for i in range(TAG_COUNT)])]
+    rng = random.Random(7)
+    vendor = connection.vendor
+    stamp = connection.ops.adapt_datetimefield_value if vendor == "sqlite" else (lambda value: value)
+    now = stamp(timezone.now())
+    columns = (
+        "id, title, slug, author_id, summary, body, status, published_at, edit_version, created_at, "
+        "updated_at, allow_comments, source_path, source_hash, source_id, front_matter"
+    )
+    # Spread over five years whatever the count, so that a year holds a fifth of the articles.
+    step = 5 * 365 * 24 * 3600 / count
+    with transaction.atomic(), connection.cursor() as cursor:
+        for statement in migration.SQLITE_BACKWARDS[:3] if vendor == "sqlite" else migration.POSTGRES_BACKWARDS:
+            cursor.execute(statement)
+        articles, documents, filed, tagged = [], [], [], []
+        for pk, (title, summary, body, text, _) in enumerate(search_bench.generate_rows(count), start=1):
+            published_at = search_bench.dt.datetime(2020, 1, 1, tzinfo=search_bench.dt.timezone.utc) + search_bench.dt.timedelta(
+                seconds=step * pk
+            )
+            articles.append(
+                (pk, title, f"bench-{pk}", author.pk, summary, body, "published", stamp(published_at), 1, now, now, True, "", "", "", "{}")
+            )
+            documents.append((pk, title, summary, text))
+            filed.append((pk, leaves[pk % len(leaves)]))
+            tagged.extend((pk, tag) for tag in rng.sample(tags, 3))
+        search_bench.insert(cursor, "articles_article", columns, articles)
+        search_bench.insert(cursor, "articles_searchdocument", "article_id, title, summary, body", documents)
+        search_bench.insert(cursor, "articles_article_categories", "article_id, category_id", filed)
+        search_bench.insert(cursor, "articles_taggedarticle", "content_object_id, tag_id", tagged)
+        if vendor == "sqlite":
+            cursor.execute(f"INSERT INTO {migration.FTS_TABLE}({migration.FTS_TABLE}) VALUES ('rebuild')")
+            for statement in migration.SQLITE_FORWARDS[1:]:
+                cursor.execute(statement)
+        else:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET maintenance_work_mem = '256MB'")
+            for statement in migration.POSTGRES_FORWARDS:
+                cursor.execute(statement)
+            cursor.execute(f"SELECT setval(pg_get_serial_sequence('articles_article', 'id'), {count})")
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if vendor == "postgresql" else "ANALYZE")
+    leaf = Category.objects.get(pk=leaves[0])
+    return {"leaf_url": leaf.get_absolute_url(), "tag_url": Tag.objects.get(pk=tags[0]).get_absolute_url(), "year": 2022}
+
+
+def explain(sql):
+    """The plan of `sql` as the database in use prints it."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) " + sql)
+            return "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("EXPLAIN QUERY PLAN " + sql)
+        return "\n".join(f"{'  ' * _depth(row, cursor)}{row[3]}" for row in cursor.fetchall())
+
+
+_parents = {}
+
+
+def _depth(row, cursor):
+    node, parent = row[0], row[1]
+    _parents[node] = _parents.get(parent, -1) + 1
+    return _parents[node]
+
+
+def child(count, runs, with_plans):
+    import django
+
+    django.setup()
+    started = time.perf_counter()
+    context = load(count)
+    print("LOAD", time.perf_counter() - started, flush=True)
+    figures, plans = time_pages(context, runs, with_plans)
+    print("FIGURES", json.dumps({"figures": figures, "plans": plans}), flush=True)
+
+
+def time_pages(context, runs, with_plans):
+    """({page: (median ms, queries)}, {page: slowest query and its plan}) for the loaded database."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client, figures, plans = Client(), {}, {}
+    for label, url_of in PAGES.items():
+        url = url_of(context)
+        times = []
+        for run in range(runs + 1):
+            began = time.perf_counter()
+            response = client.get(url)
+            elapsed = (time.perf_counter() - began) * 1000
+            if response.status_code != 200:
+                raise SystemExit(f"{url} answered {response.status_code}")
+            if run:
+                times.append(elapsed)
+        with CaptureQueriesContext(connection) as captured:
+            client.get(url)
+        figures[label] = (statistics.median(times), len(captured.captured_queries))
+        if with_plans:
+            slowest = max(captured.captured_queries, key=lambda query: float(query["time"]))
+            _parents.clear()
+            plans[label] = {"sql": slowest["sql"], "ms": float(slowest["time"]) * 1000, "plan": explain(slowest["sql"])}
+    return figures, plans
+
+
+def prepare(database, workdir, count):
+    env = {**os.environ, "DJANGO_SECRET_KEY": "bench-only", "DJANGO_DEBUG": "0", "NEWSROOM_PAGE_CACHE": "0",
+           "DJANGO_ALLOWED_HOSTS": "testserver,localhost"}
+    if database == "sqlite":
+        url = f"sqlite:///{workdir / f'scale_bench_{count}.sqlite3'}"
+    else:
+        url = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/newsroom_scale_bench")
+        import psycopg
+
+        name = url.rsplit("/", 1)[1]
+        with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            connection.execute(f'CREATE DATABASE "{name}"')
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], env={**env, "DATABASE_URL": url}, cwd=ROOT, check=True)
+    # The test settings add testserver to ALLOWED_HOSTS and keep DEBUG off.
+    return {**env, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings_test"}
+
+
+def run(database, count, runs, with_plans, workdir):
+    env = prepare(database, workdir, count)
+    command = [sys.executable, __file__, "--child", str(count), "--runs", str(runs)] + (["--explain"] if with_plans else [])
+    result = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
+    if result.returncode:
+        raise SystemExit(result.stderr[-3000:] + result.stdout[-2000:])
+    lines = dict(line.split(" ", 1) for line in result.stdout.splitlines() if line.startswith(("LOAD", "FIGURES")))
+    return float(lines["LOAD"]), json.loads(lines["FIGURES"])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--small", type=int, default=1_000)
+    parser.add_argument("--large", type=int, default=100_000)
+    parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--explain", action="store_true")
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        return child(args.child, args.runs, args.explain)
+    databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
+    print(f"median of {args.runs} GETs, page cache off, in-process (django.test.Client)")
+    with tempfile.TemporaryDirectory() as tmp:
+        for database in databases:
+            small_load, small = run(database, args.small, args.runs, False, Path(tmp))
+            large_load, large = run(database, args.large, args.runs, args.explain, Path(tmp))
+            print(f"\n{database}: loading {args.small} articles {small_load:.0f} s, {args.large} articles {large_load:.0f} s")
+            print(f"| page | ms at {args.small:,} | ms at {args.large:,} | ratio | queries |")
+            print("| --- | --- | --- | --- | --- |")
+            for label, (large_ms, queries) in large["figures"].items():
+                small_ms = small["figures"][label][0]
+                verdict = "" if large_ms <= 2 * small_ms else " ✗"
+                print(f"| {label} | {small_ms:.1f} | {large_ms:.1f} | {large_ms / small_ms:.2f}×{verdict} | {queries} |")
+            for label, plan in large["plans"].items():
+                print(f"\n{database} · {label} · slowest query {plan['ms']:.1f} ms\n{plan['sql'][:1500]}\n{plan['plan']}")
+
+
+if __name__ == "__main__":
+    main()
