@@ -8,6 +8,7 @@ serves and stores the pages; `articles.apps` connects the receivers.
 """
 import datetime as dt
 import hashlib
+import logging
 import time
 import zoneinfo
 
@@ -17,8 +18,36 @@ from django.db import transaction
 from django.db.models import Max, Min, Q
 from django.utils import timezone
 
+try:
+    from redis.exceptions import RedisError
+except ImportError:  # pragma: no cover - redis is a pinned requirement
+    RedisError = OSError
+
 VERSION_KEY = "newsroom:content-version"
 CHANGED_AT_KEY = "newsroom:content-changed-at"
+# What a cache server that is gone raises (Django's RedisCache lets redis-py's errors through).
+CACHE_ERRORS = (RedisError, OSError)
+
+logger = logging.getLogger(__name__)
+# Set while this process cannot reach the cache: changes made meanwhile could not bump the
+# version, so the first successful contact afterwards bumps it (no page from before is served).
+_cache_unreachable = False
+
+
+def cache_failed(error):
+    """Records that the cache is unreachable; logs the first failure of an outage only."""
+    global _cache_unreachable
+    if not _cache_unreachable:
+        logger.error("Page cache unavailable, serving uncached pages: %s", error)
+    _cache_unreachable = True
+
+
+def _cache_recovered():
+    global _cache_unreachable
+    if _cache_unreachable:
+        _cache_unreachable = False
+        logger.warning("Page cache reachable again; retiring the pages cached before the outage")
+        bump_content_version()
 
 
 def _fresh_version():
@@ -32,6 +61,9 @@ def _fresh_version():
 def content_version():
     """The current site-wide content version, created on first use."""
     version = cache.get(VERSION_KEY)
+    if _cache_unreachable:
+        _cache_recovered()
+        version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, _fresh_version(), timeout=None)
         version = cache.get(VERSION_KEY)
@@ -39,12 +71,19 @@ def content_version():
 
 
 def bump_content_version():
-    """Retire every cached page now, and record the moment for Last-Modified."""
+    """Retire every cached page now, and record the moment for Last-Modified.
+
+    With the cache server gone a change must still save: the failure is logged and the bump
+    made up for when the cache answers again.
+    """
     try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # never created, or evicted: a fresh one is newer than any old entry
-        cache.add(VERSION_KEY, _fresh_version(), timeout=None)
-    cache.set(CHANGED_AT_KEY, timezone.now().timestamp(), timeout=None)
+        try:
+            cache.incr(VERSION_KEY)
+        except ValueError:  # never created, or evicted: a fresh one is newer than any old entry
+            cache.add(VERSION_KEY, _fresh_version(), timeout=None)
+        cache.set(CHANGED_AT_KEY, timezone.now().timestamp(), timeout=None)
+    except CACHE_ERRORS as error:
+        cache_failed(error)
 
 
 def content_changed(**kwargs):
@@ -128,3 +167,28 @@ def page_key(version, full_path):
     # Hashed: a query string is as long as a client likes, a cache key should not be.
     digest = hashlib.sha256(full_path.encode()).hexdigest()
     return f"newsroom:page:{version}:{digest}"
+
+
+def remembered(name, compute, *, follows_published=True):
+    """compute()'s value, kept under the content version exactly as pages are, so
+    that a part of a page that is the same for every reader is queried once a version.
+
+    `follows_published=False` says the value does not depend on `published()` (which changes
+    with the clock), sparing the schedule query.
+    """
+    try:
+        version = content_version()
+        key = f"newsroom:value:{version}:{name}"
+        entry = cache.get(key)
+        now = timezone.now().timestamp()
+        # The entry's own deadline is checked as the page cache checks its pages' (see schedule).
+        if entry is not None and entry[0] > now:
+            return entry[1]
+        value = compute()
+        timeout = page_timeout(version) if follows_published else settings.NEWSROOM["PAGE_CACHE_TIMEOUT"]
+        if timeout >= 1:
+            cache.set(key, (now + timeout, value), timeout)
+        return value
+    except CACHE_ERRORS as error:  # the cache server is gone: ask the database
+        cache_failed(error)
+        return compute()

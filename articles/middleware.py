@@ -1,14 +1,83 @@
+import functools
+
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpResponse, HttpResponseGone, HttpResponsePermanentRedirect
 from django.middleware.locale import LocaleMiddleware
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone, translation
 from django.utils.cache import has_vary_header, patch_cache_control, set_response_etag
 from django.utils.http import http_date, parse_http_date_safe
 
+from csp.constants import HEADER, NONCE
+from csp.middleware import CheckableLazyObject, CSPMiddleware
+from csp.utils import build_policy
+
 from . import caching
 from .models import Article, LegacyURL
+
+
+def client_ip_behind_proxy(request):
+    """The client's address as the TLS proxy saw it: the last X-Forwarded-For entry it appended."""
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    return forwarded.rsplit(",", 1)[-1].strip() or request.META.get("REMOTE_ADDR")
+
+
+# What the admin's rich-text editor (django-prose-editor, Tiptap) needs and the reading site does
+# not: its modules load through an inline import map, which carries the request's nonce
+# (ArticleAdmin.render_change_form); and Tiptap injects one fixed <style> element, allowed by
+# its hash (test_browser_csp.py reports the new hash should an upgrade change that CSS).
+ADMIN_CSP_UPDATE = {
+    "script-src": [NONCE],
+    "style-src": ["'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"],
+}
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's policy (settings.CONTENT_SECURITY_POLICY), with the admin's additions.
+
+    The reading site gets the strict policy; pages under /admin/ get ADMIN_CSP_UPDATE added,
+    for what the admin's own widgets need.
+    """
+
+    def process_response(self, request, response):
+        overridden = any(hasattr(response, name) for name in self.RESPONSE_OVERRIDES)
+        if overridden or getattr(request, "_csp_nonce", None) is not None or settings.DEBUG:
+            return super().process_response(request, response)
+        # The common case, a page without nonce or decorator: the same header every time,
+        # built once (django-csp would build it anew for each response, cache hits included).
+        if HEADER not in response:
+            response[HEADER] = _plain_policy(self.is_admin(request))
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only)
+        if not report_only and self.is_admin(request):
+            parts.update = {**ADMIN_CSP_UPDATE, **(parts.update or {})}
+        return parts
+
+    RESPONSE_OVERRIDES = ("_csp_exempt", "_csp_config", "_csp_update", "_csp_replace")
+
+    @staticmethod
+    def is_admin(request):
+        # As config/urls.py mounts the admin (PageCacheMiddleware assumes the same); reversing
+        # "admin:index" costs more than all the rest of this middleware on a cache hit.
+        return request.path_info.startswith("/admin/")
+
+
+@functools.lru_cache(maxsize=2)
+def _plain_policy(admin):
+    """The policy header of a response without nonce or per-view changes, admin or not."""
+    return build_policy(update=ADMIN_CSP_UPDATE if admin else None)
+
+
+@receiver(setting_changed)
+def _policy_setting_changed(setting, **kwargs):
+    if setting == "CONTENT_SECURITY_POLICY":
+        _plain_policy.cache_clear()
 
 
 class LegacyURLMiddleware:
@@ -37,6 +106,11 @@ class LegacyURLMiddleware:
         return HttpResponseGone()
 
 
+@functools.lru_cache(maxsize=16)
+def _admin_prefix(urlconf, script_prefix):
+    return reverse("admin:index", urlconf=urlconf)
+
+
 class AdminLocaleMiddleware(LocaleMiddleware):
     """Lets the admin speak the editor's language (Chinese by default, English available).
 
@@ -57,7 +131,9 @@ class AdminLocaleMiddleware(LocaleMiddleware):
 
     @staticmethod
     def admin_prefix():
-        return reverse("admin:index")
+        # Asked on every response (and by the CSP middleware on cache hits): reversed once per
+        # URLconf and script prefix, not each time.
+        return _admin_prefix(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
 
 
 class PageCacheMiddleware:
@@ -86,9 +162,14 @@ class PageCacheMiddleware:
         if request.method not in ("GET", "HEAD"):
             return self.get_response(request)
 
-        version = caching.content_version()
-        key = caching.page_key(version, request.get_full_path())
-        entry = cache.get(key)
+        try:
+            version = caching.content_version()
+            key = caching.page_key(version, request.get_full_path())
+            entry = cache.get(key)
+        except caching.CACHE_ERRORS as error:
+            # The cache server is gone: the database still answers, uncached.
+            caching.cache_failed(error)
+            return self.get_response(request)
         # The entry's own deadline is checked as well as the cache's expiry (see caching.schedule).
         if entry is not None and entry[0] > timezone.now().timestamp():
             response = HttpResponse(entry[1], headers=entry[2])
@@ -97,13 +178,20 @@ class PageCacheMiddleware:
 
         response = self.get_response(request)
         if request.method == "GET" and self.is_storable(response):
-            self.mark_public(response, caching.content_changed_at(version))
-            timeout = caching.page_timeout(version)
-            if timeout >= 1:  # Redis keeps whole seconds only; less is not worth storing
-                deadline = timezone.now().timestamp() + timeout
-                cache.set(key, (deadline, response.content, dict(response.headers)), timeout)
+            try:
+                self.store(key, version, response)
+            except caching.CACHE_ERRORS as error:  # gone since the lookup: the page is served
+                caching.cache_failed(error)
         response["X-Cache"] = "miss"
         return response
+
+    def store(self, key, version, response):
+        """Marks the page public and keeps it until its version's next scheduled change."""
+        self.mark_public(response, caching.content_changed_at(version))
+        timeout = caching.page_timeout(version)
+        if timeout >= 1:  # Redis keeps whole seconds only; less is not worth storing
+            deadline = timezone.now().timestamp() + timeout
+            cache.set(key, (deadline, response.content, dict(response.headers)), timeout)
 
     def is_reader_page(self, request):
         path = request.path_info

@@ -46,18 +46,21 @@ class ArticleQuerySet(models.QuerySet):
         """What a list page needs, in a fixed number of queries, without the bodies."""
         from articles.models import Category
 
+        # Cards show no tags and no hero image: neither is fetched.
         return (
-            self.select_related("author", "thumbnail", "hero_image")
-            .prefetch_related(
-                Prefetch("categories", queryset=Category.objects.only("name", "path")),
-                "tags",
-            )
+            self.select_related("author", "thumbnail")
+            .prefetch_related(Prefetch("categories", queryset=Category.objects.only("name", "path")))
             .defer("body", "front_matter")
         )
 
     def for_page(self):
         """What the article page needs besides the breadcrumb."""
-        return self.select_related("author", "hero_image").prefetch_related("categories", "tags")
+        from articles.models import Category
+
+        # taggit's manager takes no custom queryset for its prefetch.
+        return self.select_related("author", "hero_image").prefetch_related(
+            Prefetch("categories", queryset=Category.objects.only("name", "path")), "tags"
+        )
 
     def in_category(self, category):
         """Articles filed in `category` or anywhere below it, each once."""
@@ -68,6 +71,28 @@ class ArticleQuerySet(models.QuerySet):
             | models.Q(category__path__startswith=category.path + "/")
         ).values("article_id")
         return self.filter(pk__in=linked)
+
+    def periods_with_articles(self, bounds, field="published_at"):
+        """The starts of the periods [bounds[i], bounds[i+1]) holding an article of this queryset; one query.
+
+        Per period one index seek (the first article from its start on, compared with its end),
+        where `dates()` would truncate the date of every article (a Python function a row on SQLite).
+        """
+        from django.db import connections
+
+        connection = connections[self.db]
+        parts, params = [], []
+        for start, end in zip(bounds, bounds[1:]):
+            first = self.filter(**{f"{field}__gte": start}).order_by(field).values(field)[:1]
+            sql, first_params = first.query.sql_with_params()
+            parts.append(f"({sql}) < %s")
+            params.extend([*first_params, connection.ops.adapt_datetimefield_value(end)])
+        if not parts:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(parts), params)
+            found = cursor.fetchone()
+        return [start for start, there in zip(bounds, found) if there]
 
     def tagged(self, tag):
         return self.filter(tags=tag)

@@ -1,16 +1,39 @@
 """Reader-facing pages. Each asks `Article.objects.published()` and nothing else for what is live."""
+import calendar
+import datetime as dt
+
 from django.conf import settings
 from django.http import Http404, HttpResponseGone
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.dates import MonthArchiveView, YearArchiveView
 
-from . import search
+from . import caching, search
 from .models import Article, Author, Category, Tag
+from .pagination import BoundedPaginationMixin
 
 
-class ArticleListView(ListView):
+def categories_by_path():
+    """Every category by its path, queried once a content version: the tree is small, every page
+    shows part of it (navigation, breadcrumbs) and it does not change with the clock."""
+
+    def index():
+        fields = ("name", "slug", "path", "parent_id", "position", "description")
+        return {category.path: category for category in Category.objects.only(*fields)}
+
+    return caching.remembered("categories-by-path", index, follows_published=False)
+
+
+def ancestors_and_self(category):
+    """The chain from the root to `category` (breadcrumbs), from categories_by_path()."""
+    known = categories_by_path()
+    chain = [known.get(path) for path in category.ancestor_paths()]
+    return chain if None not in chain else list(category.get_ancestors_and_self())
+
+
+class ArticleListView(BoundedPaginationMixin, ListView):
     """Newest first, paginated; subclasses narrow the queryset and add their subject."""
 
     context_object_name = "articles"
@@ -31,13 +54,15 @@ class CategoryView(ArticleListView):
     template_name = "articles/category_detail.html"
 
     def narrow(self, articles):
-        self.category = get_object_or_404(Category, path=self.kwargs["path"].strip("/"))
+        self.category = categories_by_path().get(self.kwargs["path"].strip("/"))
+        if self.category is None:
+            raise Http404("No category at this address.")
         return articles.in_category(self.category)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             category=self.category,
-            breadcrumbs=self.category.get_ancestors_and_self(),
+            breadcrumbs=ancestors_and_self(self.category),
             **kwargs,
         )
 
@@ -64,7 +89,7 @@ class AuthorView(ArticleListView):
         return super().get_context_data(author=self.author, **kwargs)
 
 
-class ArchiveMixin:
+class ArchiveMixin(BoundedPaginationMixin):
     template_name = "articles/article_archive.html"
     date_field = "published_at"
     context_object_name = "articles"
@@ -75,6 +100,20 @@ class ArchiveMixin:
 
     def get_queryset(self):
         return Article.objects.published().for_listing()
+
+    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
+        """The months (of a year) or days (of a month) with articles, without reading each article."""
+        zone = timezone.get_current_timezone()
+        year = int(self.get_year())
+        if (date_type or self.get_date_list_period()) == "month":
+            starts = [dt.datetime(year, month, 1) for month in range(1, 13)] + [dt.datetime(year + 1, 1, 1)]
+        else:
+            month = int(self.get_month())
+            days = calendar.monthrange(year, month)[1]
+            following = dt.datetime(year + month // 12, month % 12 + 1, 1)
+            starts = [dt.datetime(year, month, day) for day in range(1, days + 1)] + [following]
+        # Asked of all live articles: the period's own bounds are the only range on the date.
+        return self.get_queryset().periods_with_articles([start.replace(tzinfo=zone) for start in starts])
 
     def get_dated_items(self):
         date_list, articles, extra = super().get_dated_items()
@@ -120,8 +159,11 @@ class ArticleDetailView(DetailView):
         categories = list(self.object.categories.all())
         primary = categories[0] if categories else None
         return super().get_context_data(
-            breadcrumbs=primary.get_ancestors_and_self() if primary else [],
-            related_articles=Article.objects.defer("body", "front_matter").related_to(self.object),
+            breadcrumbs=ancestors_and_self(primary) if primary else [],
+            related_articles=caching.remembered(
+                f"related:{self.object.pk}",
+                lambda: list(Article.objects.only("title", "slug", "published_at").related_to(self.object)),
+            ),
             **kwargs,
         )
 
@@ -144,6 +186,8 @@ class SearchView(ArticleListView):
     """`/search/?q=…`: published articles with every term, best first, each with a marked snippet."""
 
     template_name = "articles/article_search.html"
+    # Count as far as the search ranks (search.RANKED_CANDIDATES): "1000+" beyond.
+    pages_ahead = search.RANKED_CANDIDATES // settings.NEWSROOM["PAGE_SIZE"] - 1
 
     def narrow(self, articles):
         self.terms = search.parse_query(self.request.GET.get("q", ""))

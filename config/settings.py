@@ -40,6 +40,13 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list(
     "DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
 )
+# An empty list would answer every request 400: say so at start-up instead. Test settings set
+# their own hosts and opt out with NEWSROOM_ALLOW_NO_HOSTS (checked before they override the list).
+if not ALLOWED_HOSTS and not DEBUG and not env_bool("NEWSROOM_ALLOW_NO_HOSTS"):
+    raise ImproperlyConfigured(
+        "DJANGO_ALLOWED_HOSTS must be set in production (comma-separated host names), "
+        "or DJANGO_DEBUG=1 for local development."
+    )
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -54,11 +61,15 @@ INSTALLED_APPS = [
     "taggit",
     "reversion",
     "django_prose_editor",
+    "axes",
+    "csp",
     "articles",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost but security: every answer, cached pages and static files too, carries the policy.
+    "articles.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside the page cache, so that cached pages answer If-None-Match/If-Modified-Since too.
     "django.middleware.http.ConditionalGetMiddleware",
@@ -70,6 +81,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # After authentication, as django-axes requires: answers a locked-out login with 429.
+    "axes.middleware.AxesMiddleware",
     "articles.middleware.LegacyURLMiddleware",
 ]
 
@@ -122,6 +135,22 @@ if os.environ.get("REDIS_URL"):
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# django-axes first: a locked-out username+IP is refused before a password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "1"))  # hours
+# Username and IP together: a newsroom behind one NAT address is not locked out as a whole
+# by one person's typos or by someone guessing at it, and a guesser cannot lock an editor
+# out from elsewhere either, as a lock-out by username alone would allow.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Behind the TLS proxy REMOTE_ADDR is the proxy's; the client's is the one it appended.
+if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER"):
+    AXES_CLIENT_IP_CALLABLE = "articles.middleware.client_ip_behind_proxy"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -163,10 +192,37 @@ STORAGES = {
 # Production sits behind a proxy that terminates TLS; it says so by setting this.
 if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HTTPS only in production. The redirect follows the proxy setting by default, so that a plain
+# http gunicorn on loopback (the benchmarks) is not sent to an https that nothing answers.
+SECURE_SSL_REDIRECT = not DEBUG and env_bool(
+    "DJANGO_SSL_REDIRECT", env_bool("DJANGO_SECURE_PROXY_SSL_HEADER")
+)
+SECURE_HSTS_SECONDS = 0 if DEBUG else int(os.environ.get("DJANGO_HSTS_SECONDS", str(365 * 24 * 3600)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG and env_bool("DJANGO_SECURE_COOKIES", True)
+SESSION_COOKIE_HTTPONLY = True
+# The admin reads the CSRF token from its forms, never from the cookie.
+CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp) on every answer: no inline script anywhere, images from
+# here and from the CDNs legacy articles still hotlink (NEWSROOM["HOTLINK_IMAGE_HOSTS"]).
+# The JSON-LD block is a data block, which script-src does not govern.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],  # + the hotlink hosts, below NEWSROOM
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 
 LOGGING = {
     "version": 1,
@@ -192,7 +248,30 @@ NEWSROOM = {
     "PAGE_CACHE": env_bool("NEWSROOM_PAGE_CACHE", True),
     # An upper bound only, to let old versions' entries go: changes never wait for it.
     "PAGE_CACHE_TIMEOUT": int(os.environ.get("NEWSROOM_PAGE_CACHE_TIMEOUT", "600")),
+    # Image hosts that imported articles still load pictures from (the legacy archive's CDNs);
+    # the Content-Security-Policy lets browsers load images from them and nowhere else.
+    "HOTLINK_IMAGE_HOSTS": env_list(
+        "NEWSROOM_HOTLINK_IMAGE_HOSTS",
+        [
+            "img.36krcdn.com",
+            "math.jianshu.com",
+            "oss.012700.xyz",
+            "jsd.012700.xyz",
+            "i.loli.net",
+            "ms-static.vhallyun.com",
+            "cdn.jsdelivr.net",
+            "img.ithome.com",
+            "img.youtube.com",
+            "www.gravatar.com",
+            "static001.geekbang.org",
+            "static.cnbetacdn.com",
+            "oscimg.oschina.net",
+            "img.shields.io",
+            "cdn1.diygod.me",
+        ],
+    ),
 }
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] += NEWSROOM["HOTLINK_IMAGE_HOSTS"]
 
 # The image library (articles.images): what an upload or a download may be, and what it becomes.
 NEWSROOM_IMAGES = {

@@ -1,21 +1,37 @@
+import json
+
 from django import template
 from django.conf import settings
-from django.utils import formats, translation
+from django.core.signals import setting_changed
+from django.utils import dateformat, formats, translation
 
-from articles import seo, text
+from articles import caching, seo, text
 from articles.images import markup
-from articles.models import Category
 
 register = template.Library()
 
 
 @register.simple_tag
 def top_categories(limit=8):
-    """The root sections shown in the site navigation."""
-    return Category.objects.filter(parent=None).only("name", "path").order_by("position", "name")[:limit]
+    """The root sections shown in the site navigation (queried once a content version)."""
+    from articles.views import categories_by_path
+
+    def sections():
+        roots = sorted(
+            (category for category in categories_by_path().values() if category.parent_id is None),
+            key=lambda root: (root.position, root.name),
+        )
+        # Addresses reversed once a version, not on every page.
+        return [{"name": root.name, "get_absolute_url": root.get_absolute_url()} for root in roots[:limit]]
+
+    return caching.remembered(f"top-categories:{limit}", sections, follows_published=False)
 
 
 IMAGE_SIZES = {"article": markup.ARTICLE_SIZES, "card": markup.CARD_SIZES}
+# picture_html() of the same image values: a list page shows 20 pictures, each asking the
+# storage for ten rendition URLs. The key holds every field the markup is made of.
+_PICTURES = {}
+_PICTURES_KEPT = 4096
 
 
 @register.simple_tag
@@ -23,7 +39,26 @@ def responsive_image(image, layout="article", lazy=True, priority=False, alt=Non
     """An image as `<picture>`/`srcset` with its dimensions; `layout` picks the `sizes` rule."""
     if image is None:
         return ""
-    return markup.picture_html(image, sizes=IMAGE_SIZES.get(layout, layout), lazy=lazy, priority=priority, alt=alt)
+    sizes = IMAGE_SIZES.get(layout, layout)
+    key = (
+        image.pk, image.file.name, image.source_url, image.width, image.height, image.alt_text,
+        json.dumps(image.renditions, sort_keys=True), sizes, lazy, priority, alt,
+    )  # fmt: skip
+    html = _PICTURES.get(key)
+    if html is None:
+        if len(_PICTURES) >= _PICTURES_KEPT:
+            _PICTURES.clear()
+        html = _PICTURES[key] = markup.picture_html(image, sizes=sizes, lazy=lazy, priority=priority, alt=alt)
+    return html
+
+
+def _forget_pictures(setting, **kwargs):
+    # Rendition URLs are the storage's: tests that move MEDIA_URL or the storage get new ones.
+    if setting in {"MEDIA_URL", "STORAGES", "NEWSROOM", "NEWSROOM_IMAGES"}:
+        _PICTURES.clear()
+
+
+setting_changed.connect(_forget_pictures)
 
 
 # --- dates, reading time and what search engines read (articles.seo) ---------------------------
@@ -37,7 +72,10 @@ def news_date(value):
     if not value:
         return ""
     language = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
-    return formats.date_format(value, NEWS_DATE_FORMATS.get(language, "DATE_FORMAT"))
+    if language in NEWS_DATE_FORMATS:
+        # A literal format needs none of date_format()'s per-call lookups of locale formats.
+        return dateformat.format(value, NEWS_DATE_FORMATS[language])
+    return formats.date_format(value, "DATE_FORMAT")
 
 
 @register.filter

@@ -1,0 +1,62 @@
+"""What readers' pages keep between requests (caching.remembered) stays exact: a change shows at once."""
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from articles.models import Category
+from articles.templatetags.newsroom import responsive_image
+from articles.tests.factories import make_article, make_category_path, make_image
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def no_page_cache(settings):
+    settings.NEWSROOM = {**settings.NEWSROOM, "PAGE_CACHE": False}  # the views' own work
+
+
+def test_a_second_article_view_asks_only_for_the_article(client, no_page_cache, django_assert_max_num_queries):
+    leaf = make_category_path("科技", "芯片", "制造")
+    article = make_article("主文章", categories=[leaf], tags=["芯片"])
+    make_article("相关文章", categories=[leaf], tags=["芯片"])
+    client.get(article.get_absolute_url())
+    # The article, its categories and its tags; related articles, navigation and breadcrumbs are kept.
+    with django_assert_max_num_queries(3):
+        response = client.get(article.get_absolute_url())
+    assert "相关文章" in response.content.decode()
+    assert [c.name for c in response.context["breadcrumbs"]] == ["科技", "芯片", "制造"]
+
+
+def test_related_articles_follow_a_new_article_at_once(client, no_page_cache):
+    article = make_article("主文章", tags=["芯片"])
+    client.get(article.get_absolute_url())
+    make_article("新的相关文章", tags=["芯片"])
+    assert "新的相关文章" in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_related_articles_follow_a_scheduled_article_when_it_goes_live(client, no_page_cache, monkeypatch, settings):
+    settings.NEWSROOM = {**settings.NEWSROOM, "PAGE_CACHE_TIMEOUT": 3600}
+    article = make_article("主文章", tags=["芯片"])
+    make_article("定时文章", tags=["芯片"], published_at=timezone.now() + dt.timedelta(minutes=10))
+    assert "定时文章" not in client.get(article.get_absolute_url()).content.decode()
+    later = timezone.now() + dt.timedelta(minutes=11)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert "定时文章" in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_a_renamed_section_shows_in_the_navigation_and_its_page_at_once(client, no_page_cache):
+    make_article(categories=[make_category_path("科技", "芯片")])
+    assert "科技" in client.get("/").content.decode()
+    root = Category.objects.get(name="科技")
+    root.name = "科学"
+    root.save()
+    assert "科学" in client.get("/").content.decode()
+    assert client.get(root.get_absolute_url()).context["category"].name == "科学"
+
+
+def test_picture_markup_follows_a_new_alt_text():
+    image = make_image(alt_text="旧说明")
+    assert 'alt="旧说明"' in responsive_image(image)
+    image.alt_text = "新说明"
+    assert 'alt="新说明"' in responsive_image(image)
