@@ -147,6 +147,7 @@ AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "1"))  # hours
 # out from elsewhere either, as a lock-out by username alone would allow.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # its start-up banner would open the output of every manage.py command
 # Behind the TLS proxy REMOTE_ADDR is the proxy's; the client's is the one it appended.
 if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER"):
     AXES_CLIENT_IP_CALLABLE = "articles.middleware.client_ip_behind_proxy"
