@@ -30,6 +30,9 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from loadgen import ensure_wrk, to_ms  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = Path(__file__).resolve().parent
 PYTHON = sys.executable
@@ -220,17 +223,6 @@ def serve(app, env, probe):
             time.sleep(0.2)
     server.terminate()
     raise SystemExit(f"gunicorn {app} did not answer on {base}{probe}")
-
-
-def ensure_wrk():
-    if shutil.which("wrk"):
-        return
-    subprocess.run(["apt-get", "install", "-y", "wrk"], check=True)
-
-
-def to_ms(value):
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", value).groups()
-    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
 def drive(url, seconds, connections):

@@ -20,6 +20,9 @@ import time
 import urllib.request
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from loadgen import ensure_wrk, to_ms  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 BODY = "".join(f"<p>第{i}段：芯片、电商与云计算的新闻正文，约十一千字节的正文。</p>" for i in range(120))
@@ -98,17 +101,6 @@ def serve(scratch, port, page_cache):
             time.sleep(0.2)
     server.terminate()
     raise SystemExit("gunicorn did not answer on 127.0.0.1:%d" % port)
-
-
-def ensure_wrk():
-    if shutil.which("wrk"):
-        return
-    subprocess.run(["apt-get", "install", "-y", "wrk"], check=True)
-
-
-def to_ms(value):
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", value).groups()
-    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
 def drive(url, seconds, connections):
