@@ -85,20 +85,7 @@ def load(count):
             documents.append((pk, title, summary, text))
             filed.append((pk, leaves[pk % len(leaves)]))
             tagged.extend((pk, tag) for tag in rng.sample(tags, 3))
-        search_bench.insert(cursor, "articles_article", columns, articles)
-        search_bench.insert(cursor, "articles_searchdocument", "article_id, title, summary, body", documents)
-        search_bench.insert(cursor, "articles_article_categories", "article_id, category_id", filed)
-        search_bench.insert(cursor, "articles_taggedarticle", "content_object_id, tag_id", tagged)
-        if vendor == "sqlite":
-            cursor.execute(f"INSERT INTO {migration.FTS_TABLE}({migration.FTS_TABLE}) VALUES ('rebuild')")
-            for statement in migration.SQLITE_FORWARDS[1:]:
-                cursor.execute(statement)
-        else:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("SET maintenance_work_mem = '256MB'")
-            for statement in migration.POSTGRES_FORWARDS:
-                cursor.execute(statement)
-            cursor.execute(f"SELECT setval(pg_get_serial_sequence('articles_article', 'id'), {count})")
+        search_bench.insert_and_index(cursor, vendor, columns, articles, documents, filed, tagged)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE" if vendor == "postgresql" else "ANALYZE")
     leaf = Category.objects.get(pk=leaves[0])

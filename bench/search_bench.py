@@ -108,27 +108,33 @@ def load(count):
             documents.append((pk, title, summary, text))
             categories.append((pk, leaves[pk % len(leaves)]))
             tagged.extend((pk, tag) for tag in rng.sample(tags, 3))
-        insert(cursor, "articles_article", article_columns, articles)
-        insert(cursor, "articles_searchdocument", "article_id, title, summary, body", documents)
-        insert(cursor, "articles_article_categories", "article_id, category_id", categories)
-        insert(cursor, "articles_taggedarticle", "content_object_id, tag_id", tagged)
-        if vendor == "sqlite":
-            cursor.execute(f"INSERT INTO {migration.FTS_TABLE}({migration.FTS_TABLE}) VALUES ('rebuild')")
-            for statement in migration.SQLITE_FORWARDS[1:]:
-                cursor.execute(statement)
-        else:
-            # Django's foreign keys are deferred; check them now, as CREATE INDEX requires.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("SET maintenance_work_mem = '256MB'")
-            for statement in migration.POSTGRES_FORWARDS:
-                cursor.execute(statement)
-            cursor.execute(f"SELECT setval(pg_get_serial_sequence('articles_article', 'id'), {count})")
+        insert_and_index(cursor, vendor, article_columns, articles, documents, categories, tagged)
     if vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
     else:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+
+
+def insert_and_index(cursor, vendor, article_columns, articles, documents, categories, tagged):
+    """Write the generated rows, then build the search index over them once (as migration 0005)."""
+    migration = importlib.import_module("articles.migrations.0005_search_index")
+    insert(cursor, "articles_article", article_columns, articles)
+    insert(cursor, "articles_searchdocument", "article_id, title, summary, body", documents)
+    insert(cursor, "articles_article_categories", "article_id, category_id", categories)
+    insert(cursor, "articles_taggedarticle", "content_object_id, tag_id", tagged)
+    if vendor == "sqlite":
+        cursor.execute(f"INSERT INTO {migration.FTS_TABLE}({migration.FTS_TABLE}) VALUES ('rebuild')")
+        for statement in migration.SQLITE_FORWARDS[1:]:
+            cursor.execute(statement)
+    else:
+        # Django's foreign keys are deferred; check them now, as CREATE INDEX requires.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET maintenance_work_mem = '256MB'")
+        for statement in migration.POSTGRES_FORWARDS:
+            cursor.execute(statement)
+        cursor.execute(f"SELECT setval(pg_get_serial_sequence('articles_article', 'id'), {len(articles)})")
 
 
 def insert(cursor, table, columns, rows):
