@@ -13,7 +13,6 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from PIL import Image as PILImage
-from PIL import ImageOps
 
 from articles.models import Image
 
@@ -38,7 +37,11 @@ class StoredImage:
 
 def find_duplicate(data):
     """The library image holding exactly this content, if any."""
-    return Image.objects.stored().filter(sha256=content_digest(data)).first()
+    return _stored_with(content_digest(data))
+
+
+def _stored_with(digest):
+    return Image.objects.stored().filter(sha256=digest).first()
 
 
 def store_image(data=None, *, name, prepared=None, image=None, stored_files=None, **fields):
@@ -52,12 +55,12 @@ def store_image(data=None, *, name, prepared=None, image=None, stored_files=None
     remove them; without that list, a failure here removes them itself.
     """
     digest = prepared.sha256 if prepared is not None else content_digest(data)
-    existing = Image.objects.stored().filter(sha256=digest).first()
+    existing = _stored_with(digest)
     if existing is not None:
         return StoredImage(existing, created=False)
 
     image = image if image is not None else Image(**fields)
-    focal_point = _focal_point(image)
+    focal_point = tuple(image.focal_point)
     if prepared is None or tuple(prepared.focal_point) != focal_point:
         prepared = prepare_image(data if data is not None else prepared.content, name=name, focal_point=focal_point)
 
@@ -73,12 +76,13 @@ def store_image(data=None, *, name, prepared=None, image=None, stored_files=None
             written.append(image.file.name)
             # After file.save(), which resets the dimension fields from the new file name.
             image.width, image.height = prepared.info.width, prepared.info.height
-            image.renditions = _write(prepared.files, prepared.renditions, written)
+            _write(prepared.files, written)
+            image.renditions = prepared.renditions
             image.save()
     except IntegrityError:
         # Someone stored the same picture a moment ago: use theirs.
         delete_names(written)
-        existing = Image.objects.stored().filter(sha256=digest).first()
+        existing = _stored_with(digest)
         if existing is None:
             raise
         return StoredImage(existing, created=False)
@@ -100,13 +104,13 @@ def refresh_social_card(image):
     if not image.file or not image.renditions.get("social"):
         return
     old = image.renditions["social"]
+    # The stored file is upright already: normalise() applied its orientation on the way in.
     with image.file.open("rb") as handle, PILImage.open(handle) as picture:
-        picture = ImageOps.exif_transpose(picture)
         picture = picture.convert("RGBA" if picture.mode in ("RGBA", "LA", "PA") else "RGB")
-        name, card = render_social_card(picture, image.sha256, _focal_point(image))
-    layout = _write({name: card}, {**image.renditions, "social": name}, [])
-    image.renditions = layout
-    if layout["social"] != old:
+        name, card = render_social_card(picture, image.sha256, tuple(image.focal_point))
+    _write({name: card}, [])
+    image.renditions = {**image.renditions, "social": name}
+    if name != old:
         delete_names([old])
 
 
@@ -117,30 +121,18 @@ def delete_names(names):
             default_storage.delete(name)
 
 
-def _write(files, layout, written):
-    """Store `files` ({name: bytes}) and return `layout` with the names storage actually used."""
-    renamed = {}
+def _write(files, written):
+    """Store `files` ({name: bytes}) under exactly those names, appending each to `written`."""
     for name, content in files.items():
         if default_storage.exists(name):
             # A rendition's name holds the content's digest: an existing file is this one.
             continue
         saved = default_storage.save(name, ContentFile(content))
-        written.append(saved)
-        if saved != name:
-            renamed[name] = saved
-    if not renamed:
-        return layout
-
-    def rename(value):
-        if isinstance(value, dict):
-            return {key: rename(item) for key, item in value.items()}
-        return renamed.get(value, value) if isinstance(value, str) else value
-
-    return rename(layout)
-
-
-def _focal_point(image):
-    return tuple(image.focal_point)
+        if saved == name:
+            written.append(saved)
+        else:
+            # Another process stored the same content under this name a moment ago.
+            default_storage.delete(saved)
 
 
 def _title_from(name):

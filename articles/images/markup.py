@@ -27,7 +27,7 @@ def picture_html(image, *, sizes=ARTICLE_SIZES, lazy=True, alt=None, title="", p
     defers loading below the fold, `priority` asks for the hero image first.
     """
     alt_text = image.alt_text if alt is None else alt
-    loading = ' loading="lazy" decoding="async"' if lazy else (' fetchpriority="high"' if priority else "")
+    loading = ' loading="lazy"' if lazy else (' fetchpriority="high"' if priority else "")
     dimensions = (
         format_html(' width="{}" height="{}"', image.width, image.height)
         if image.width and image.height
@@ -40,8 +40,7 @@ def picture_html(image, *, sizes=ARTICLE_SIZES, lazy=True, alt=None, title="", p
         # ones: the same <img> the sanitizer writes, so that saving again changes nothing.
         return format_html(
             '<img src="{}" alt="{}"{}{}{} referrerpolicy="no-referrer">',
-            image.url, alt_text, dimensions, title_attr,
-            mark_safe(' loading="lazy"' if lazy else (' fetchpriority="high"' if priority else "")),
+            image.url, alt_text, dimensions, title_attr, mark_safe(loading),
         )  # fmt: skip
     webp = ", ".join(f"{escape(url)} {width}w" for width, url, _fallback in sources if url)
     fallback = ", ".join(f"{escape(url)} {width}w" for width, _webp, url in sources)
@@ -52,7 +51,8 @@ def picture_html(image, *, sizes=ARTICLE_SIZES, lazy=True, alt=None, title="", p
         '<img src="{}" srcset="{}" sizes="{}" alt="{}"{}{}{}></picture>',
         format_html('<source type="{}" srcset="{}" sizes="{}">', WEBP, mark_safe(webp), sizes) if webp else "",
         fallback_type, mark_safe(fallback), sizes,
-        default[2], mark_safe(fallback), sizes, alt_text, dimensions, title_attr, mark_safe(loading),
+        default[2], mark_safe(fallback), sizes, alt_text, dimensions, title_attr,
+        mark_safe(loading + (' decoding="async"' if lazy else "")),
     )  # fmt: skip
 
 

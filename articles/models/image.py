@@ -103,10 +103,6 @@ class Image(models.Model):
         return self.file.url if self.file else self.source_url
 
     @property
-    def is_remote(self):
-        return not self.file
-
-    @property
     def has_alt_text(self):
         return bool(self.alt_text.strip())
 
