@@ -17,7 +17,9 @@ from django.utils.html import escape
 
 from articles.images.validation import WEB_FORMATS
 from articles.models import Article, Author, Category, Tag
-from articles.sitemaps import last_changed, public_url
+from articles import seo
+from articles.seo import absolute_url
+from articles.sitemaps import last_changed
 
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 
@@ -53,13 +55,13 @@ def absolute_links(html):
 
     Feed readers show an item away from the site, where `/media/…` would point nowhere.
     """
-    html = _URL_ATTRIBUTE.sub(lambda m: f'{m.group(1)}{public_url(m.group(2))}"', html)
+    html = _URL_ATTRIBUTE.sub(lambda m: f'{m.group(1)}{absolute_url(m.group(2))}"', html)
 
     def srcset(match):
         candidates = []
         for candidate in match.group(2).split(","):
             url, _space, descriptor = candidate.strip().partition(" ")
-            absolute = public_url(url) if url.startswith("/") else url
+            absolute = absolute_url(url)
             candidates.append(f"{absolute} {descriptor}".strip())
         return f'{match.group(1)}{", ".join(candidates)}"'
 
@@ -94,9 +96,7 @@ class ArticleFeed(Feed):
         return ""
 
     def title(self, subject):
-        site_name = settings.NEWSROOM["SITE_NAME"]
-        name = self.subject_title(subject)
-        return f"{name} · {site_name}" if name else site_name
+        return seo.page_title(self.subject_title(subject))
 
     def description(self, subject):
         return f"{self.title(subject)}的最新文章"
@@ -105,10 +105,10 @@ class ArticleFeed(Feed):
         return self.description(subject)
 
     def link(self, subject):
-        return public_url(subject.get_absolute_url() if subject else reverse("articles:home"))
+        return absolute_url(subject.get_absolute_url() if subject else reverse("articles:home"))
 
     def feed_url(self, subject):
-        return public_url(reverse(self.url_name, kwargs=self.subject_kwargs(subject)))
+        return absolute_url(reverse(self.url_name, kwargs=self.subject_kwargs(subject)))
 
     def items(self, subject):
         articles = self.narrow(Article.objects.published(), subject).for_feed()
@@ -128,7 +128,7 @@ class ArticleFeed(Feed):
         return {"content": absolute_links(article.body)}
 
     def item_link(self, article):
-        return public_url(article.get_absolute_url())
+        return absolute_url(article.get_absolute_url())
 
     def item_pubdate(self, article):
         return article.published_at
@@ -140,7 +140,7 @@ class ArticleFeed(Feed):
         return article.author.name
 
     def item_author_link(self, article):
-        return public_url(article.author.get_absolute_url())
+        return absolute_url(article.author.get_absolute_url())
 
     def item_categories(self, article):
         return [category.name for category in article.categories.all()] + [
@@ -148,7 +148,7 @@ class ArticleFeed(Feed):
         ]
 
     def item_enclosure_url(self, article):
-        return public_url(article.hero_image.url) if article.hero_image_id else None
+        return absolute_url(article.hero_image.url) if article.hero_image_id else None
 
     def item_enclosure_length(self, article):
         return article.hero_image.file_size or 0

@@ -44,12 +44,15 @@ SNIPPET_LEAD = 20
 
 def parse_query(text):
     """The distinct terms of a reader's query, split on any whitespace; at most MAX_TERMS."""
-    terms = []
+    terms, seen = [], set()
     for term in (text or "").split():
         term = term[:MAX_TERM_LENGTH]
-        if term.casefold() not in (seen.casefold() for seen in terms):
+        if term.casefold() not in seen:
+            seen.add(term.casefold())
             terms.append(term)
-    return terms[:MAX_TERMS]
+            if len(terms) == MAX_TERMS:
+                break
+    return terms
 
 
 def matching(articles, terms, candidates=RANKED_CANDIDATES):
@@ -79,14 +82,13 @@ def _uses_fts(term):
     return connection.vendor == "sqlite" and len(term) >= TRIGRAM
 
 
-def _fts_phrase(term, column=None):
-    """An FTS5 query for `term` as one phrase (quotes doubled), in `column` if given."""
-    phrase = '"' + term.replace('"', '""') + '"'
-    return f"{column} : {phrase}" if column else phrase
+def _fts_phrase(term):
+    """An FTS5 query for `term` as one phrase (quotes doubled)."""
+    return '"' + term.replace('"', '""') + '"'
 
 
-def _fts_rowids(term, column=None):
-    return RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [_fts_phrase(term, column)])
+def _fts_rowids(term):
+    return RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [_fts_phrase(term)])
 
 
 def _has_case(term):
@@ -144,7 +146,7 @@ def _has_term(term, common=False):
         return Q(pk__in=_articles_with(term))
     # No index can serve the term: test it on the rows the other conditions leave (a query's
     # longer terms narrow them by index first) rather than collect every article that has it.
-    in_text = reduce(operator.or_, (_contains(f"search_document__{field}", term) for field in ("title", "summary", "body")))
+    in_text = reduce(operator.or_, (_in_field(field, term) for field in ("title", "summary", "body")))
     return in_text | Q(pk__in=_tagged(term)) | Q(pk__in=_filed(term))
 
 

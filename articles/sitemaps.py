@@ -6,7 +6,7 @@ are on `NEWSROOM["SITE_URL"]`, never the request's host (the project has no djan
 so that caches and proxies cannot change them.
 """
 import datetime as dt
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
@@ -19,14 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, Author, Category, Tag
-
-
-def public_url(location=""):
-    """`location` (a site path, or an absolute or protocol-relative URL) as an absolute URL."""
-    site = settings.NEWSROOM["SITE_URL"].rstrip("/")
-    if location.startswith("/") and not location.startswith("//"):
-        return site + location  # as articles.preview and articles.exporting build them
-    return urljoin(site + "/", location)
+from articles.seo import absolute_url
 
 
 def last_changed(article):
@@ -200,7 +193,7 @@ def index(request):
     entries = []
     for section, sitemap_class in SECTIONS.items():
         sitemap = sitemap_class()
-        location = public_url(reverse("articles:sitemap_section", kwargs={"section": section}))
+        location = absolute_url(reverse("articles:sitemap_section", kwargs={"section": section}))
         lastmod = sitemap.get_latest_lastmod()
         entries.append(SitemapIndexItem(location, lastmod))
         for page in range(2, sitemap.paginator.num_pages + 1):

@@ -11,6 +11,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.dates import MonthArchiveView, YearArchiveView
 
 from . import caching, search
+from .seo import absolute_url
 from .models import Article, Author, Category, Tag
 from .pagination import BoundedPaginationMixin
 
@@ -175,10 +176,9 @@ class RobotsView(TemplateView):
     content_type = "text/plain; charset=utf-8"
 
     def get_context_data(self, **kwargs):
-        from .sitemaps import public_url
 
         return super().get_context_data(
-            sitemap_url=public_url(reverse("articles:sitemap_index")), **kwargs
+            sitemap_url=absolute_url(reverse("articles:sitemap_index")), **kwargs
         )
 
 
