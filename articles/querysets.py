@@ -44,23 +44,17 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_listing(self):
         """What a list page needs, in a fixed number of queries, without the bodies."""
-        from articles.models import Category
-
         # Cards show no tags and no hero image: neither is fetched.
         return (
             self.select_related("author", "thumbnail")
-            .prefetch_related(Prefetch("categories", queryset=Category.objects.only("name", "path")))
+            .prefetch_related(_category_names())
             .defer("body", "front_matter")
         )
 
     def for_page(self):
         """What the article page needs besides the breadcrumb."""
-        from articles.models import Category
-
         # taggit's manager takes no custom queryset for its prefetch.
-        return self.select_related("author", "hero_image").prefetch_related(
-            Prefetch("categories", queryset=Category.objects.only("name", "path")), "tags"
-        )
+        return self.select_related("author", "hero_image").prefetch_related(_category_names(), "tags")
 
     def in_category(self, category):
         """Articles filed in `category` or anywhere below it, each once."""
@@ -99,17 +93,7 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_feed(self):
         """What a feed item needs, bodies included, newest first, in a fixed number of queries."""
-        from articles.models import Category
-
-        return (
-            self.select_related("author", "hero_image")
-            .prefetch_related(
-                Prefetch("categories", queryset=Category.objects.only("name", "path")),
-                "tags",
-            )
-            .defer("front_matter")
-            .order_by("-published_at", "-id")
-        )
+        return self.for_page().defer("front_matter").order_by("-published_at", "-id")
 
     def no_longer_public(self):
         """Articles readers could see once and no longer can: unpublished, archived or expired."""
@@ -175,6 +159,13 @@ class ArticleQuerySet(models.QuerySet):
         if "body" in kwargs:
             kwargs["body"] = _sanitized_body(kwargs["body"])
         return super().update(**kwargs)
+
+
+def _category_names():
+    """The prefetch of an article's categories with just what links to them need."""
+    from articles.models import Category
+
+    return Prefetch("categories", queryset=Category.objects.only("name", "path"))
 
 
 def _sanitized_body(value):

@@ -35,7 +35,6 @@ MEDIA_ROOT = BASE_DIR / "build" / "test-media"  # noqa: F405
 # The browser tests' live server shows library images (tests put MEDIA_ROOT in a tmp folder).
 NEWSROOM_SERVE_MEDIA = True
 # The sample archive and the fixtures hotlink pictures from img.example.com.
-NEWSROOM = {**NEWSROOM, "HOTLINK_IMAGE_HOSTS": [*NEWSROOM["HOTLINK_IMAGE_HOSTS"], "img.example.com"]}  # noqa: F405
 CONTENT_SECURITY_POLICY = {  # noqa: F405
     "DIRECTIVES": {
         **CONTENT_SECURITY_POLICY["DIRECTIVES"],  # noqa: F405
