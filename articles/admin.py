@@ -17,7 +17,6 @@ from reversion.admin import VersionAdmin
 from taggit.models import Tag as TaggitDefaultTag
 
 from . import workflow
-from .admin_views import image_thumbnail_url
 from .forms import ArticleAdminForm, ImageAdminForm
 from .images.library import StorageFull, refresh_social_card, store_image
 from .images.markup import picture_html
@@ -261,7 +260,7 @@ class ImageAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("缩略图"))
     def thumbnail(self, image):
-        url = image_thumbnail_url(image) or image.url
+        url = image.thumbnail_url or image.url
         if not url:
             return "—"
         # Legacy CDNs serve their pictures only to requests without a referrer.

@@ -106,16 +106,6 @@ IMAGE_LIBRARY_LIMIT = 50
 UPLOAD_TEMPLATE = "admin/articles/image/upload.html"
 
 
-def image_thumbnail_url(image):
-    """The URL of the image's smallest rendition (a JPEG or PNG), or None when it has none."""
-    from django.core.files.storage import default_storage
-
-    widths = image.renditions.get("widths") or []
-    fallback = image.renditions.get("fallback", {})
-    names = [fallback[str(width)] for width in sorted(widths) if str(width) in fallback]
-    return default_storage.url(names[0]) if names else None
-
-
 def image_library_view(model_admin, request):
     """JSON for the body editor's image picker: up to 50 library images, newest first, whose
     alt text, caption, credit or source URL contain every word of GET `q`, each with the URL of
@@ -150,7 +140,7 @@ def image_library_view(model_admin, request):
             "width": image.width,
             "height": image.height,
         }
-        thumbnail = image_thumbnail_url(image)
+        thumbnail = image.thumbnail_url
         if thumbnail:
             row["thumbnail"] = thumbnail
         rows.append(row)

@@ -35,12 +35,8 @@ class StoredImage:
     created: bool  # False when the same content was already in the library
 
 
-def find_duplicate(data):
-    """The library image holding exactly this content, if any."""
-    return _stored_with(content_digest(data))
-
-
-def _stored_with(digest):
+def find_duplicate(digest):
+    """The library image whose content has this SHA-256, if any."""
     return Image.objects.stored().filter(sha256=digest).first()
 
 
@@ -55,7 +51,7 @@ def store_image(data=None, *, name, prepared=None, image=None, stored_files=None
     remove them; without that list, a failure here removes them itself.
     """
     digest = prepared.sha256 if prepared is not None else content_digest(data)
-    existing = _stored_with(digest)
+    existing = find_duplicate(digest)
     if existing is not None:
         return StoredImage(existing, created=False)
 
@@ -82,7 +78,7 @@ def store_image(data=None, *, name, prepared=None, image=None, stored_files=None
     except IntegrityError:
         # Someone stored the same picture a moment ago: use theirs.
         delete_names(written)
-        existing = _stored_with(digest)
+        existing = find_duplicate(digest)
         if existing is None:
             raise
         return StoredImage(existing, created=False)

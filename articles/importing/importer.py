@@ -202,16 +202,13 @@ class Importer:
         # Held in memory so that a new article costs no look-up for its slug or old addresses.
         self.slugs = set(Article.objects.values_list("slug", flat=True))
         self.legacy_owners = dict(LegacyURL.objects.values_list("path", "article_id"))
-        self.remote_images = dict(Image.objects.exclude(source_url="").values_list("source_url", "pk"))
+        self.remote_images = {}
         # Remote URLs whose picture is in the library: (image pk, file name). Never fetched again.
         self.downloaded = {}
-        if options.download_images:
-            self.downloaded = {
-                url: (pk, name)
-                for url, pk, name in Image.objects.stored()
-                .exclude(source_url="")
-                .values_list("source_url", "pk", "file")
-            }
+        for url, pk, name in Image.objects.exclude(source_url="").values_list("source_url", "pk", "file"):
+            self.remote_images[url] = pk
+            if options.download_images and name:
+                self.downloaded[url] = (pk, name)
         self._fetcher = None
         self._fetched = {}  # the current file's download outcomes, by URL
         self._downloaded_now = {}  # the current file's images stored from downloads, by URL
@@ -556,7 +553,8 @@ class Importer:
                 # Checked as the library would, but not stored: a row without a file, which the
                 # dry run's rollback discards.
                 inspect_image(data, name=found.name)
-                return find_duplicate(data) or Image.objects.create(sha256=content_digest(data))
+                digest = content_digest(data)
+                return find_duplicate(digest) or Image.objects.create(sha256=digest)
             return store_image(data, name=found.name, stored_files=stored_files).image
         except ImageRejected as rejection:
             values.warnings.append(f"image {reference!r} refused by the image library, left out: {rejection}")

@@ -129,6 +129,12 @@ class Image(models.Model):
         ]
 
     @property
+    def thumbnail_url(self):
+        """The smallest JPEG/PNG rendition's URL, or None when the image has no renditions."""
+        sources = self.rendition_sources()
+        return sources[0][2] if sources else None
+
+    @property
     def social_card_url(self):
         """The 1200×630 card cropped around the focal point, else the picture itself."""
         name = self.renditions.get("social")
