@@ -153,7 +153,7 @@ def time_pages(context, runs, with_plans):
 
 
 def prepare(database, workdir, count):
-    env = {**os.environ, "DJANGO_SECRET_KEY": "bench-only", "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver", "DJANGO_DEBUG": "0", "NEWSROOM_PAGE_CACHE": "0",
+    env = {**os.environ, "DJANGO_SECRET_KEY": "bench-only", "DJANGO_DEBUG": "0", "NEWSROOM_PAGE_CACHE": "0",
            "DJANGO_ALLOWED_HOSTS": "testserver,localhost"}
     if database == "sqlite":
         url = f"sqlite:///{workdir / f'scale_bench_{count}.sqlite3'}"

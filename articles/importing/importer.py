@@ -14,12 +14,11 @@ from urllib.parse import unquote
 
 import reversion
 from django.conf import settings
-from django.core.files.storage import default_storage
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q
 
 from articles.images.download import Fetched, FetchFailed, RemoteImageFetcher
-from articles.images.library import content_digest, find_duplicate, store_image
+from articles.images.library import content_digest, delete_names, find_duplicate, store_image
 from articles.images.validation import ImageRejected, inspect_image
 from articles.models import Article, Author, Category, Image, LegacyURL, Tag, TaggedArticle
 from articles.sanitize import clean_html
@@ -289,15 +288,14 @@ class Importer:
             article, outcome, reason = self.save(values, path, root, stored_files)
         except _DryRunRollback as rollback:
             article, outcome, reason = rollback.args
-        except (OperationalError, InterfaceError):
-            # The database itself is gone (refused, dropped, closed): no later file can be saved,
-            # so the run stops here; this file's transaction is rolled back, its pictures go.
-            for name in stored_files:
-                default_storage.delete(name)
-            raise
-        except Exception as error:  # a database refusal of one file must not stop the others
-            for name in stored_files:
-                default_storage.delete(name)
+        except Exception as error:
+            # The file's transaction is rolled back; the pictures it stored go with it.
+            delete_names(stored_files)
+            if isinstance(error, (OperationalError, InterfaceError)):
+                # The database itself is gone (refused, dropped, closed): no later file can be
+                # saved, so the run stops here.
+                raise
+            # A database refusal of one file must not stop the others.
             return FileResult(path, Outcome.FAILED, f"cannot save: {error}", warnings=values.warnings)
         finally:
             if self._fetcher:
