@@ -7,7 +7,7 @@ class ArticlesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from articles import caching
+        from articles import caching, fragments
         from articles.models import Article, Author, Category, Image, Tag, TaggedArticle
 
         # Everything a public page shows comes from these rows; a change to any retires the
@@ -23,3 +23,19 @@ class ArticlesConfig(AppConfig):
             sender=Article.categories.through,
             dispatch_uid="newsroom-page-cache-m2m-article-categories",
         )
+
+        # Parts kept rendered per article (articles.fragments): the article's own rows move its
+        # version; rows that many articles show move the shared version.
+        post_save.connect(fragments.article_saved, sender=Article, dispatch_uid="newsroom-parts-article-save")
+        post_delete.connect(fragments.article_saved, sender=Article, dispatch_uid="newsroom-parts-article-delete")
+        m2m_changed.connect(
+            fragments.article_links_changed,
+            sender=Article.categories.through,
+            dispatch_uid="newsroom-parts-article-categories",
+        )
+        for signal in (post_save, post_delete):
+            signal.connect(fragments.tag_link_changed, sender=TaggedArticle, dispatch_uid=f"newsroom-parts-tag-link-{signal is post_save}")
+        for model in (Author, Category, Tag, Image):
+            uid = f"newsroom-parts-{model._meta.label_lower}"
+            post_save.connect(fragments.shown_row_changed, sender=model, dispatch_uid=uid + "-save")
+            post_delete.connect(fragments.shown_row_changed, sender=model, dispatch_uid=uid + "-delete")

@@ -42,15 +42,28 @@ def cache_failed(error):
     _cache_unreachable = True
 
 
+def recover_if_reachable():
+    """Called after a successful contact with the cache: if it follows an outage, retires what
+    was cached before it (see below) and says so."""
+    if _cache_unreachable:
+        _cache_recovered()
+        return True
+    return False
+
+
 def _cache_recovered():
     global _cache_unreachable
     if _cache_unreachable:
         _cache_unreachable = False
         logger.warning("Page cache reachable again; retiring the pages cached before the outage")
+        from articles import fragments
+
         bump_content_version()
+        # Changes made during the outage could not move their articles' versions either.
+        fragments.shared_changed()
 
 
-def _fresh_version():
+def fresh_version():
     """A version larger than any an evicted counter could have reached (microseconds since 1970).
 
     Starting from 1 after an eviction would revive pages cached under the old low numbers.
@@ -65,7 +78,7 @@ def content_version():
         _cache_recovered()
         version = cache.get(VERSION_KEY)
     if version is None:
-        cache.add(VERSION_KEY, _fresh_version(), timeout=None)
+        cache.add(VERSION_KEY, fresh_version(), timeout=None)
         version = cache.get(VERSION_KEY)
     return version
 
@@ -80,7 +93,7 @@ def bump_content_version():
         try:
             cache.incr(VERSION_KEY)
         except ValueError:  # never created, or evicted: a fresh one is newer than any old entry
-            cache.add(VERSION_KEY, _fresh_version(), timeout=None)
+            cache.add(VERSION_KEY, fresh_version(), timeout=None)
         cache.set(CHANGED_AT_KEY, timezone.now().timestamp(), timeout=None)
     except CACHE_ERRORS as error:
         cache_failed(error)
@@ -160,6 +173,45 @@ def page_timeout(version=None):
     _, upcoming = schedule(version)
     remaining = (upcoming - timezone.now()).total_seconds()
     return max(0.0, min(float(settings.NEWSROOM["PAGE_CACHE_TIMEOUT"]), remaining))
+
+
+class VersionedEntries:
+    """Cache entries whose keys carry a version, with a copy of each kept in this process.
+
+    Such a key names one value for good: a change moves the version, so it makes a new key and
+    never rewrites an old one. A local copy is therefore as exact as the cache server's and
+    spares it a round trip and the transfer of a whole page. At most `kept` copies are held.
+    """
+
+    def __init__(self, kept):
+        self.kept = kept
+        self._copies = {}
+
+    def get_many(self, keys):
+        found = {key: self._copies[key] for key in keys if key in self._copies}
+        wanted = [key for key in keys if key not in found]
+        if wanted:
+            fetched = cache.get_many(wanted)
+            for key, value in fetched.items():
+                self._keep(key, value)
+            found.update(fetched)
+        return found
+
+    def get(self, key):
+        return self.get_many([key]).get(key)
+
+    def set(self, key, value, timeout):
+        cache.set(key, value, timeout)
+        self._keep(key, value)
+
+    def _keep(self, key, value):
+        if len(self._copies) >= self.kept:
+            self._copies.clear()
+        self._copies[key] = value
+
+
+# Pages by page_key(): a hit reads the version from the cache server, the page from here.
+pages = VersionedEntries(kept=512)
 
 
 def page_key(version, full_path):

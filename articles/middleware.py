@@ -1,7 +1,6 @@
 import functools
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import HttpResponse, HttpResponseGone, HttpResponsePermanentRedirect
@@ -165,7 +164,7 @@ class PageCacheMiddleware:
         try:
             version = caching.content_version()
             key = caching.page_key(version, request.get_full_path())
-            entry = cache.get(key)
+            entry = caching.pages.get(key)
         except caching.CACHE_ERRORS as error:
             # The cache server is gone: the database still answers, uncached.
             caching.cache_failed(error)
@@ -191,7 +190,7 @@ class PageCacheMiddleware:
         timeout = caching.page_timeout(version)
         if timeout >= 1:  # Redis keeps whole seconds only; less is not worth storing
             deadline = timezone.now().timestamp() + timeout
-            cache.set(key, (deadline, response.content, dict(response.headers)), timeout)
+            caching.pages.set(key, (deadline, response.content, dict(response.headers)), timeout)
 
     def is_reader_page(self, request):
         path = request.path_info

@@ -20,10 +20,13 @@ class BoundedPaginator(Paginator):
 
     pages_ahead = PAGES_AHEAD
 
-    def __init__(self, *args, pages_ahead=None, **kwargs):
+    def __init__(self, *args, pages_ahead=None, count_cap=None, **kwargs):
+        """`count_cap`: the list is cut there (a search's ranked candidates), so on every page the
+        count stops there and, reaching it, reads "cap+"."""
         super().__init__(*args, **kwargs)
         if pages_ahead is not None:
             self.pages_ahead = pages_ahead
+        self.count_cap = count_cap
         self.count_limit = None  # None: count everything
 
     @cached_property
@@ -46,11 +49,13 @@ class BoundedPaginator(Paginator):
         number = self._positive(number)
         if self.count_limit is None and "count" not in self.__dict__:
             self.count_limit = (number + self.pages_ahead) * self.per_page
+            if self.count_cap is not None:
+                self.count_limit = min(self.count_limit, self.count_cap)
         return super().page(number)
 
     def last_page(self):
         """The last page, fetched in reverse order with LIMIT instead of a deep OFFSET."""
-        self.count_limit = None
+        self.count_limit = self.count_cap
         number = self.num_pages
         on_last = self.count - (number - 1) * self.per_page
         if on_last <= 0:
@@ -73,9 +78,17 @@ class BoundedPaginationMixin:
     paginator_class = BoundedPaginator
     pages_ahead = PAGES_AHEAD
 
+    def get_count_cap(self):
+        """How many objects the list holds at most, if it is cut (see BoundedPaginator); None: not cut."""
+        return None
+
     def paginate_queryset(self, queryset, page_size):
         paginator = self.get_paginator(
-            queryset, page_size, allow_empty_first_page=self.get_allow_empty(), pages_ahead=self.pages_ahead
+            queryset,
+            page_size,
+            allow_empty_first_page=self.get_allow_empty(),
+            pages_ahead=self.pages_ahead,
+            count_cap=self.get_count_cap(),
         )
         number = self.request.GET.get(self.page_kwarg) or 1
         try:

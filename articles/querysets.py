@@ -6,6 +6,10 @@ from django.utils import timezone
 
 # How many of the newest articles sharing a tag or category related_to() ranks (see there).
 RELATED_CANDIDATES = 500
+# From this many articles on, a tag's list pages are read newest first, each article tested for
+# the tag (see tagged()); a rarer tag's articles are fetched from its links and sorted. Both cost
+# the same for a tag on 2,000 of 100,000 articles (bench/README.md, Scale).
+COMMON_TAG_ARTICLES = 2000
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -89,7 +93,19 @@ class ArticleQuerySet(models.QuerySet):
         return [start for start, there in zip(bounds, found) if there]
 
     def tagged(self, tag):
-        return self.filter(tags=tag)
+        """Articles tagged `tag`; for a tag marked common by with_commonness(), a list page of
+        them is read newest first and each article tested for the tag (see _WalkedOrFetched)."""
+        from articles.models import TaggedArticle
+
+        if not getattr(tag, "is_common", False):
+            return self.filter(tags=tag)
+        links = TaggedArticle.objects.filter(tag=tag)
+        return self.filter(
+            _WalkedOrFetched(
+                walked=models.Exists(links.filter(content_object_id=models.OuterRef("pk"))),
+                fetched=models.Q(pk__in=links.values("content_object_id")),
+            )
+        )
 
     def for_feed(self):
         """What a feed item needs, bodies included, newest first, in a fixed number of queries."""
@@ -153,12 +169,69 @@ class ArticleQuerySet(models.QuerySet):
         for obj in created:
             if obj.pk is not None and getattr(obj, "_body_image_ids", None):
                 obj.record_body_images(adding=True)
+        if created:
+            # No post_save either: the new articles' lists are retired here, as a save would.
+            _pages_changed(self.db, [obj.pk for obj in created if obj.pk is not None])
         return created
 
     def update(self, **kwargs):
         if "body" in kwargs:
             kwargs["body"] = _sanitized_body(kwargs["body"])
-        return super().update(**kwargs)
+        changed = list(self.values_list("pk", flat=True))
+        count = super().update(**kwargs)
+        if changed:
+            _pages_changed(self.db, changed)
+        return count
+
+
+def _pages_changed(using, pks):
+    """What post_save retires for a save, retired for writes that send no signal."""
+    from articles import caching, fragments
+
+    caching.content_changed(using=using)
+    fragments.articles_changed(pks, using)
+
+
+class _WalkedOrFetched(models.Expression):
+    """A condition written two ways: `walked`, tested on each row, for an ordered read that a
+    LIMIT stops on SQLite; `fetched`, which lists the matching ids, for anything else.
+
+    SQLite starts from a subquery's ids whenever it can, then sorts them all: for a tag on 10 %
+    of 100,000 articles, 10,000 rows sorted to show 20. Asked row by row it walks
+    `article_live_idx` newest first instead and stops at the page. A count or a whole list is
+    quickest from the ids (its rows need no order), and PostgreSQL weighs both plans itself.
+    """
+
+    conditional = True
+    output_field = models.BooleanField()
+
+    def __init__(self, walked, fetched):
+        super().__init__()
+        self.walked, self.fetched = walked, fetched
+
+    def get_source_expressions(self):
+        return [self.walked, self.fetched]
+
+    def set_source_expressions(self, expressions):
+        self.walked, self.fetched = expressions
+
+    def as_sql(self, compiler, connection):
+        query = compiler.query
+        ordered = query.order_by or (query.default_ordering and query.get_meta().ordering)
+        walk = connection.vendor == "sqlite" and query.is_sliced and ordered
+        return compiler.compile(self.walked if walk else self.fetched)
+
+
+def with_commonness(tags):
+    """`tags`, each with `is_common`: whether COMMON_TAG_ARTICLES articles or more carry it.
+
+    Asked in the query that fetches the tag, and stopping at that many links, so it costs a tag
+    page no query and the same time whatever the tag's size.
+    """
+    from articles.models import TaggedArticle
+
+    links = TaggedArticle.objects.filter(tag=models.OuterRef("pk"))
+    return tags.annotate(is_common=models.Exists(links[COMMON_TAG_ARTICLES - 1 : COMMON_TAG_ARTICLES]))
 
 
 def _category_names():

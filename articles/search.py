@@ -73,7 +73,8 @@ def matching(articles, terms, candidates=RANKED_CANDIDATES):
         field: sum((Case(When(_in_field(field, term), then=1), default=0) for term in terms), Value(0))
         for field in ("title", "summary", "body")
     }
-    return articles.annotate(
+    # Aliases, not annotations: only the order needs them, so the page's count reads no text.
+    return articles.alias(
         title_hits=hits["title"], summary_hits=hits["summary"], body_hits=hits["body"]
     ).order_by("-title_hits", "-summary_hits", "-body_hits", "-published_at", "-pk")
 
@@ -140,8 +141,11 @@ def _has_term(term, common=False):
     """
     if _uses_fts(term) and common:
         # `id + 0` keeps SQLite from fetching every match by its id and sorting them all: it walks
-        # the newest-first index instead and stops at the ranked candidates.
-        return Q(In(ExpressionWrapper(F("pk") + 0, output_field=IntegerField()), _articles_with(term)))
+        # the newest-first index instead and stops at the ranked candidates. The FTS5 matches are
+        # listed once (a probe by rowid costs more than listing them all); tags and categories are
+        # asked per article, as their UNION with the matches cost more than the walk itself.
+        in_text = In(ExpressionWrapper(F("pk") + 0, output_field=IntegerField()), _fts_rowids(term))
+        return Q(in_text) | Exists(_tagged_one(term)) | Exists(_filed_one(term))
     if _uses_fts(term) or (connection.vendor == "postgresql" and len(term) >= TRIGRAM and not common):
         return Q(pk__in=_articles_with(term))
     # No index can serve the term: test it on the rows the other conditions leave (a query's
@@ -151,17 +155,33 @@ def _has_term(term, common=False):
 
 
 def _tagged(term):
-    return TaggedArticle.objects.filter(tag__in=Tag.objects.filter(name__icontains=term)).values(
-        "content_object_id"
-    )
+    return _tag_links(term).values("content_object_id")
+
+
+def _tagged_one(term):
+    """The links of the article row of the outer query to a tag named with `term`."""
+    return _tag_links(term).filter(content_object_id=OuterRef("pk"))
+
+
+def _tag_links(term):
+    return TaggedArticle.objects.filter(tag__in=Tag.objects.filter(name__icontains=term))
 
 
 def _filed(term):
+    return _category_links(term).values("article_id")
+
+
+def _filed_one(term):
+    """The links of the article row of the outer query to a category named with `term` or below one."""
+    return _category_links(term).filter(article_id=OuterRef("pk"))
+
+
+def _category_links(term):
     named = Category.objects.filter(name__icontains=term)
     under_named = Category.objects.filter(
         Exists(named.filter(Q(path=OuterRef("path")) | StartsWith(OuterRef("path"), Concat("path", Value("/")))))
     )
-    return Article.categories.through.objects.filter(category__in=under_named).values("article_id")
+    return Article.categories.through.objects.filter(category__in=under_named)
 
 
 def _articles_with(term):

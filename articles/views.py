@@ -5,15 +5,18 @@ import datetime as dt
 from django.conf import settings
 from django.http import Http404, HttpResponseGone
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.dates import MonthArchiveView, YearArchiveView
 
-from . import caching, search
+from . import caching, fragments, search
 from .seo import absolute_url
 from .models import Article, Author, Category, Tag
 from .pagination import BoundedPaginationMixin
+from .querysets import with_commonness
 
 
 def categories_by_path():
@@ -34,14 +37,24 @@ def ancestors_and_self(category):
     return chain if None not in chain else list(category.get_ancestors_and_self())
 
 
+def for_cards(articles):
+    """A list page's query: the ids only when cards are kept rendered (the article_cards tag
+    fetches the articles whose cards it must render), else everything the cards show."""
+    return articles.only("pk") if fragments.enabled() else articles.for_listing()
+
+
 class ArticleListView(BoundedPaginationMixin, ListView):
     """Newest first, paginated; subclasses narrow the queryset and add their subject."""
 
     context_object_name = "articles"
     paginate_by = settings.NEWSROOM["PAGE_SIZE"]
 
+    # Pages listing article_cards; a page showing its own kind of result fetches everything.
+    shows_cards = True
+
     def get_queryset(self):
-        return self.narrow(Article.objects.published()).for_listing()
+        articles = self.narrow(Article.objects.published())
+        return for_cards(articles) if self.shows_cards else articles.for_listing()
 
     def narrow(self, articles):
         return articles
@@ -72,7 +85,7 @@ class TagView(ArticleListView):
     template_name = "articles/tag_detail.html"
 
     def narrow(self, articles):
-        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        self.tag = get_object_or_404(with_commonness(Tag.objects.all()), slug=self.kwargs["slug"])
         return articles.tagged(self.tag)
 
     def get_context_data(self, **kwargs):
@@ -100,7 +113,7 @@ class ArchiveMixin(BoundedPaginationMixin):
     allow_empty = True
 
     def get_queryset(self):
-        return Article.objects.published().for_listing()
+        return for_cards(Article.objects.published())
 
     def get_date_list(self, queryset, date_type=None, ordering="ASC"):
         """The months (of a year) or days (of a month) with articles, without reading each article."""
@@ -134,9 +147,13 @@ class MonthArchive(ArchiveMixin, MonthArchiveView):
 class ArticleDetailView(DetailView):
     template_name = "articles/article_detail.html"
     context_object_name = "article"
+    PARTS = ("head", "content")
+    RELATED_TEMPLATE = "includes/related_articles.html"
 
     def get_queryset(self):
-        return Article.objects.published().for_page()
+        live = Article.objects.published()
+        # With parts kept, the page needs only which article is live here (and its <title>).
+        return live.only(*fragments.ADDRESS_FIELDS) if fragments.enabled() else live.for_page()
 
     def get(self, request, *args, **kwargs):
         try:
@@ -150,23 +167,59 @@ class ArticleDetailView(DetailView):
             raise
 
     def get_object(self, queryset=None):
-        article = super().get_object(queryset)
+        self.parts, self.address_known = None, False
+        article = self.article_at_known_address() if fragments.enabled() else None
+        if article is None:
+            article = super().get_object(queryset)
         # The date in the URL must be the article's own, so that every article has one address.
         if article.get_absolute_url() != self.request.path:
             raise Http404("No article at this address.")
         return article
 
+    def article_at_known_address(self):
+        """The article last seen at this address, if its version has not moved since and it is
+        live now (articles.fragments): then the page asks the database nothing."""
+        known = fragments.known_address(self.kwargs["slug"])
+        if known is None:
+            return None
+        version, article = known
+        self.parts = fragments.Parts([article.pk], self.PARTS)
+        self.address_known = self.parts.version(article.pk) == version and article.is_published
+        return article if self.address_known else None
+
     def get_context_data(self, **kwargs):
-        categories = list(self.object.categories.all())
-        primary = categories[0] if categories else None
+        parts = None
+        if fragments.enabled():
+            pk = self.object.pk
+            # Rows read before the versions were may be older than them: only rows read after
+            # are kept (a change in between would otherwise stay unseen).
+            read_after_versions = self.parts is not None and self.parts.version(pk) is not None
+            parts = self.parts if read_after_versions else fragments.Parts([pk], self.PARTS)
+            if not parts.complete:  # a part is to be rendered: everything it may show
+                self.object = Article.objects.for_page().get(pk=pk)
+                read_after_versions = True
+            if not self.address_known:
+                seen = self.object if read_after_versions else Article.objects.only(*fragments.ADDRESS_FIELDS).filter(pk=pk).first()
+                if seen is not None and seen.is_published:
+                    fragments.remember_address(self.kwargs["slug"], parts.version(pk), seen)
+        kwargs["object"] = self.object
         return super().get_context_data(
-            breadcrumbs=ancestors_and_self(primary) if primary else [],
-            related_articles=caching.remembered(
-                f"related:{self.object.pk}",
-                lambda: list(Article.objects.only("title", "slug", "published_at").related_to(self.object)),
-            ),
+            article_parts=parts,
+            breadcrumbs=SimpleLazyObject(self.breadcrumbs),
+            # Other articles' titles and dates: kept under the content version, as pages are.
+            related_articles=caching.remembered(f"related:{self.object.pk}", self.related_articles),
             **kwargs,
         )
+
+    def related_articles(self):
+        """The related list's markup (it shows other articles, so it follows every change)."""
+        related = Article.objects.only("title", "slug", "published_at").related_to(self.object)
+        return render_to_string(self.RELATED_TEMPLATE, {"related_articles": list(related)})
+
+    def breadcrumbs(self):
+        """From the site's root to the article's first category (asked only if rendered)."""
+        categories = list(self.object.categories.all())
+        return ancestors_and_self(categories[0]) if categories else []
 
 
 class RobotsView(TemplateView):
@@ -186,12 +239,18 @@ class SearchView(ArticleListView):
     """`/search/?q=…`: published articles with every term, best first, each with a marked snippet."""
 
     template_name = "articles/article_search.html"
+    shows_cards = False  # results with snippets of the query
     # Count as far as the search ranks (search.RANKED_CANDIDATES): "1000+" beyond.
     pages_ahead = search.RANKED_CANDIDATES // settings.NEWSROOM["PAGE_SIZE"] - 1
 
+    def get_count_cap(self):
+        # Only the ranked candidates are listed: past page 1 the count must still stop there ("1000+").
+        return search.RANKED_CANDIDATES
+
     def narrow(self, articles):
         self.terms = search.parse_query(self.request.GET.get("q", ""))
-        return search.matching(articles, self.terms).select_related("search_document")
+        ranked = search.matching(articles, self.terms, candidates=self.get_count_cap())
+        return ranked.select_related("search_document")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(

@@ -6,7 +6,9 @@ Usage: .venv/bin/python bench/page_bench.py [--database sqlite|postgres] [--arti
 Builds a database of generated articles in the seed's shape (Chinese titles, ~11 KB bodies
 sanitized by Article.objects.bulk_create, 3 tags, a 3-level category path, library hero images
 and thumbnails with renditions, one library image in each body), serves the project with
-gunicorn (2 sync workers, DEBUG off) with the page cache off and, separately, on, and serves
+gunicorn (2 sync workers, DEBUG off) with the page cache off ("uncached": pages rendered on
+each request from the parts kept per article, articles.fragments), with parts off too ("cold":
+everything rendered on each request) and with the page cache on, and serves
 the floor (bench/floor_app.py: the same pages captured once, rendered through a plain template,
 or returned as a fixed string). Then drives floor and project in turn with wrk on 127.0.0.1
 (`apt-get install -y wrk` when missing), `--rounds` times, so that drift of the machine shows
@@ -41,6 +43,9 @@ SEARCH_QUERY = "人工智能 大模型"
 TARGETS = [
     ("article", "article", "uncached", "template/article"),
     ("home", "home", "uncached", "template/home"),
+    # Page cache and kept parts both off: every part of the page rendered on every request.
+    ("article-cold", "article", "cold", "template/article"),
+    ("home-cold", "home", "cold", "template/home"),
     ("category", "category", "uncached", "template/category"),
     ("search", "search", "uncached", "template/search"),
     ("article-cached", "article", "cached", "fixed/article"),
@@ -278,11 +283,15 @@ def main():
         capture(uncached_base, site, workdir / "pages")
         cached, cached_base = serve("config.wsgi", {**env, "NEWSROOM_PAGE_CACHE": "1"}, site["article"])
         servers.append(cached)
+        cold, cold_base = serve(
+            "config.wsgi", {**env, "NEWSROOM_PAGE_CACHE": "0", "NEWSROOM_FRAGMENT_CACHE": "0"}, site["article"]
+        )
+        servers.append(cold)
         floor, floor_base = serve(
             "floor_app:application", {**env, "FLOOR_PAGES": str(workdir / "pages")}, "/fixed/home/"
         )
         servers.append(floor)
-        bases = {"uncached": uncached_base, "cached": cached_base}
+        bases = {"uncached": uncached_base, "cached": cached_base, "cold": cold_base}
         targets = [t for t in TARGETS if not options.only or t[0] in options.only.split(",")]
         for _name, page, server, floor_path in targets:  # warm both workers of every server
             for _ in range(4):

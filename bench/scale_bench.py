@@ -2,16 +2,21 @@
 
 Usage:
     .venv/bin/python bench/scale_bench.py [--small 1000] [--large 100000] [--database sqlite|postgres|both]
-                                          [--runs 9] [--explain]
+                                          [--runs 9] [--explain] [--workdir DIR [--reuse]]
 
 For each database and size: loads the generated articles of bench/search_bench.py straight into
 the tables (one INSERT batch or COPY a table: articles, a 3-level category tree of 27 leaves, 3 of
-30 tags each, search documents and their index), runs ANALYZE, then GETs each page in-process with
+30 tags each — one more tag on every 1,000th article —, search documents and their index), runs ANALYZE, then GETs each page in-process with
 django.test.Client, page cache off, `--runs` times after one warm-up, and prints the median ms at
 both sizes and their ratio (the goal is at most 2×). `--explain` also prints the plan of each
 page's slowest query at the large size (PostgreSQL: EXPLAIN ANALYZE; SQLite: EXPLAIN QUERY PLAN).
 PostgreSQL is reached at $BENCH_POSTGRES_URL (default
-postgres://postgres@127.0.0.1:5432/newsroom_scale_bench; that database is dropped and re-created).
+postgres://postgres@127.0.0.1:5432/newsroom_scale_bench); each size gets its own database, named
+with the count appended (newsroom_scale_bench_1000 …), dropped and re-created.
+
+Loading 100,000 articles takes minutes: `--workdir DIR` keeps the SQLite files there, and
+`--reuse` times the databases a previous run with the same --workdir (or the same PostgreSQL URL)
+left, loading only those missing, so that a change can be re-timed in seconds.
 """
 import argparse
 import json
@@ -35,11 +40,14 @@ TREE = {
     "新媒体": {"36kr": ["资讯", "快讯", "深度"], "视频": ["短视频", "直播", "长视频"], "播客": ["访谈", "评论", "故事"]},
 }
 TAG_COUNT = 30
+# One more tag, on one article in RARE_TAG_EVERY: the other end of the tag pages' plans.
+RARE_TAG_EVERY = 1000
 PAGES = {
     "home": lambda ctx: "/",
     "home, last page": lambda ctx: "/?page=last",
     "leaf category (3 deep)": lambda ctx: ctx["leaf_url"],
-    "tag": lambda ctx: ctx["tag_url"],
+    "tag (10 %)": lambda ctx: ctx["tag_url"],
+    "tag, rare (0.1 %)": lambda ctx: ctx["rare_tag_url"],
     "year archive, last page": lambda ctx: f"/{ctx['year']}/?page=last",
     "search, common word": lambda ctx: "/search/?q=人工智能",
     "search, 2-char word": lambda ctx: "/search/?q=芯片",
@@ -61,6 +69,7 @@ def load(count):
         for child, grandchildren in children.items():
             leaves.extend(Category.objects.get_or_create_path((root, child, leaf)).pk for leaf in grandchildren)
     tags = [tag.pk for tag in Tag.objects.bulk_create([Tag(name=f"标签{i}", slug=f"tag-{i}") for i in range(TAG_COUNT)])]
+    rare_tag = Tag.objects.create(name="稀有标签", slug="tag-rare").pk
     rng = random.Random(7)
     vendor = connection.vendor
     stamp = connection.ops.adapt_datetimefield_value if vendor == "sqlite" else (lambda value: value)
@@ -85,11 +94,24 @@ def load(count):
             documents.append((pk, title, summary, text))
             filed.append((pk, leaves[pk % len(leaves)]))
             tagged.extend((pk, tag) for tag in rng.sample(tags, 3))
+            if pk % RARE_TAG_EVERY == 0:
+                tagged.append((pk, rare_tag))
         search_bench.insert_and_index(cursor, vendor, columns, articles, documents, filed, tagged)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE" if vendor == "postgresql" else "ANALYZE")
-    leaf = Category.objects.get(pk=leaves[0])
-    return {"leaf_url": leaf.get_absolute_url(), "tag_url": Tag.objects.get(pk=tags[0]).get_absolute_url(), "year": 2022}
+
+
+def pages_context():
+    """What PAGES need to know of the loaded database."""
+    from articles.models import Category, Tag
+
+    leaf = Category.objects.filter(depth=2).order_by("pk").first()  # TREE's first leaf, 3 deep
+    return {
+        "leaf_url": leaf.get_absolute_url(),
+        "tag_url": Tag.objects.get(slug="tag-0").get_absolute_url(),
+        "rare_tag_url": Tag.objects.get(slug="tag-rare").get_absolute_url(),
+        "year": 2022,
+    }
 
 
 def explain(sql):
@@ -117,10 +139,13 @@ def child(count, runs, with_plans):
     import django
 
     django.setup()
+    from articles.models import Article
+
     started = time.perf_counter()
-    context = load(count)
+    if not Article.objects.exists():  # else a database kept by --reuse
+        load(count)
     print("LOAD", time.perf_counter() - started, flush=True)
-    figures, plans = time_pages(context, runs, with_plans)
+    figures, plans = time_pages(pages_context(), runs, with_plans)
     print("FIGURES", json.dumps({"figures": figures, "plans": plans}), flush=True)
 
 
@@ -152,26 +177,32 @@ def time_pages(context, runs, with_plans):
     return figures, plans
 
 
-def prepare(database, workdir, count):
+def prepare(database, workdir, count, reuse=False):
     env = {**os.environ, "DJANGO_SECRET_KEY": "bench-only", "DJANGO_DEBUG": "0", "NEWSROOM_PAGE_CACHE": "0",
            "DJANGO_ALLOWED_HOSTS": "testserver,localhost"}
     if database == "sqlite":
-        url = f"sqlite:///{workdir / f'scale_bench_{count}.sqlite3'}"
+        path = workdir / f"scale_bench_{count}.sqlite3"
+        url = f"sqlite:///{path}"
+        if not reuse:
+            path.unlink(missing_ok=True)
     else:
-        url = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/newsroom_scale_bench")
+        url = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/newsroom_scale_bench") + f"_{count}"
         import psycopg
 
-        name = url.rsplit("/", 1)[1]
-        with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            connection.execute(f'CREATE DATABASE "{name}"')
+        server, name = url.rsplit("/", 1)
+        with psycopg.connect(server + "/postgres", autocommit=True) as connection:
+            exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+            if not (reuse and exists):
+                connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+                connection.execute(f'CREATE DATABASE "{name}"')
+    # On a kept database this applies only migrations added since (none: nothing to do).
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], env={**env, "DATABASE_URL": url}, cwd=ROOT, check=True)
     # The test settings add testserver to ALLOWED_HOSTS and keep DEBUG off.
     return {**env, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings_test"}
 
 
-def run(database, count, runs, with_plans, workdir):
-    env = prepare(database, workdir, count)
+def run(database, count, runs, with_plans, workdir, reuse=False):
+    env = prepare(database, workdir, count, reuse)
     command = [sys.executable, __file__, "--child", str(count), "--runs", str(runs)] + (["--explain"] if with_plans else [])
     result = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
     if result.returncode:
@@ -187,16 +218,22 @@ def main():
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--explain", action="store_true")
+    parser.add_argument("--workdir", type=Path, help="keep the SQLite databases here (default: a temporary directory)")
+    parser.add_argument("--reuse", action="store_true", help="time the databases already loaded (see --workdir)")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         return child(args.child, args.runs, args.explain)
     databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
     print(f"median of {args.runs} GETs, page cache off, in-process (django.test.Client)")
+    if args.reuse and not args.workdir and "sqlite" in databases:
+        parser.error("--reuse needs --workdir for SQLite")
     with tempfile.TemporaryDirectory() as tmp:
+        workdir = args.workdir or Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
         for database in databases:
-            small_load, small = run(database, args.small, args.runs, False, Path(tmp))
-            large_load, large = run(database, args.large, args.runs, args.explain, Path(tmp))
+            small_load, small = run(database, args.small, args.runs, False, workdir, args.reuse)
+            large_load, large = run(database, args.large, args.runs, args.explain, workdir, args.reuse)
             print(f"\n{database}: loading {args.small} articles {small_load:.0f} s, {args.large} articles {large_load:.0f} s")
             print(f"| page | ms at {args.small:,} | ms at {args.large:,} | ratio | queries |")
             print("| --- | --- | --- | --- | --- |")

@@ -249,6 +249,10 @@ NEWSROOM = {
     "PAGE_CACHE": env_bool("NEWSROOM_PAGE_CACHE", True),
     # An upper bound only, to let old versions' entries go: changes never wait for it.
     "PAGE_CACHE_TIMEOUT": int(os.environ.get("NEWSROOM_PAGE_CACHE_TIMEOUT", "600")),
+    # Rendered parts of pages (an article's head and content, a list's card) kept per article
+    # (articles.fragments), so that a page the page cache does not hold renders only what changed.
+    "FRAGMENT_CACHE": env_bool("NEWSROOM_FRAGMENT_CACHE", True),
+    "FRAGMENT_CACHE_TIMEOUT": int(os.environ.get("NEWSROOM_FRAGMENT_CACHE_TIMEOUT", str(24 * 3600))),
     # Image hosts that imported articles still load pictures from (the legacy archive's CDNs);
     # the Content-Security-Policy lets browsers load images from them and nowhere else.
     "HOTLINK_IMAGE_HOSTS": env_list(

@@ -4,27 +4,86 @@ from django import template
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.utils import dateformat, formats, translation
+from django.utils.safestring import mark_safe
 
-from articles import caching, seo, text
+from articles import caching, fragments, seo, text
 from articles.images import markup
 
 register = template.Library()
+CARD_TEMPLATE = "includes/article_card.html"
 
 
-@register.simple_tag
-def top_categories(limit=8):
-    """The root sections shown in the site navigation (queried once a content version)."""
+# --- parts kept rendered per article (articles.fragments) -------------------------------------
+
+@register.tag("part")
+def part(parser, token):
+    """`{% part "content" article %}…{% endpart %}`: the enclosed markup, kept per article.
+
+    Looked up in the page's `article_parts` (a fragments.Parts the view made); without one (a
+    preview, or parts turned off) the markup is simply rendered.
+    """
+    bits = token.split_contents()
+    if len(bits) != 3:
+        raise template.TemplateSyntaxError("{% part %} takes a part name and an article")
+    nodelist = parser.parse(("endpart",))
+    parser.delete_first_token()
+    return PartNode(nodelist, parser.compile_filter(bits[1]), parser.compile_filter(bits[2]))
+
+
+class PartNode(template.Node):
+    def __init__(self, nodelist, name, article):
+        self.nodelist, self.name, self.article = nodelist, name, article
+
+    def render(self, context):
+        parts = context.get("article_parts")
+        if parts is None:
+            return self.nodelist.render(context)
+        name, pk = self.name.resolve(context), self.article.resolve(context).pk
+        html = parts.get(name, pk)
+        if html is None:
+            html = self.nodelist.render(context)
+            parts.store(name, pk, html)
+        return html
+
+
+@register.simple_tag(takes_context=True)
+def article_cards(context, articles):
+    """The list's cards (CARD_TEMPLATE), each kept rendered per article when parts are on.
+
+    Then the list's own query fetched the ids only; the articles whose cards must be rendered
+    are fetched here, in one query with what cards show.
+    """
+    from articles.models import Article
+
+    articles = list(articles)
+    card = context.template.engine.get_template(CARD_TEMPLATE)
+    if not fragments.enabled():
+        return mark_safe("".join(card.render(template.Context({"article": article})) for article in articles))
+    pks = [article.pk for article in articles]
+    parts = fragments.Parts(pks, ("card",))
+    rendered = {}
+    missing = parts.missing("card", pks)
+    if missing:
+        for pk, article in Article.objects.for_listing().in_bulk(missing).items():
+            rendered[pk] = card.render(template.Context({"article": article}))
+            parts.store("card", pk, rendered[pk])
+    return mark_safe("".join(parts.get("card", pk) or rendered.get(pk, "") for pk in pks))
+
+
+@register.simple_tag(takes_context=True)
+def site_nav(context, limit=8):
+    """The site navigation's root sections, rendered once a content version."""
     from articles.views import categories_by_path
 
-    def sections():
+    def rendered():
         roots = sorted(
             (category for category in categories_by_path().values() if category.parent_id is None),
             key=lambda root: (root.position, root.name),
         )
-        # Addresses reversed once a version, not on every page.
-        return [{"name": root.name, "get_absolute_url": root.get_absolute_url()} for root in roots[:limit]]
+        nav = context.template.engine.get_template("includes/site_nav.html")
+        return nav.render(template.Context({"sections": roots[:limit]}))
 
-    return caching.remembered(f"top-categories:{limit}", sections, follows_published=False)
+    return caching.remembered(f"site-nav:{limit}", rendered, follows_published=False)
 
 
 IMAGE_SIZES = {"article": markup.ARTICLE_SIZES, "card": markup.CARD_SIZES}

@@ -2,6 +2,7 @@
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -73,7 +74,7 @@ def test_last_page_reads_the_list_backwards_without_offset(client):
     publish(11)
     with CaptureQueriesContext(connection) as captured:
         client.get("/?page=last")
-    listing = [q["sql"] for q in captured if "ORDER BY" in q["sql"] and '"articles_article"."title"' in q["sql"]]
+    listing = [q["sql"] for q in captured if "ORDER BY" in q["sql"] and 'FROM "articles_article"' in q["sql"] and "LIMIT" in q["sql"]]
     assert listing and all("OFFSET" not in sql for sql in listing)
     assert any('"published_at" ASC' in sql for sql in listing)
 
@@ -123,6 +124,90 @@ def test_search_count_is_capped(client, monkeypatch):
     html = client.get("/search/", {"q": "储能"}).content.decode()
     # Page 1 and one page ahead: four results counted, more exist.
     assert "共找到 4+ 篇文章" in html
+
+
+@pytest.mark.parametrize("page", ["1", "2", "last"])
+def test_search_count_stops_at_the_ranked_candidates_on_every_page(client, monkeypatch, page):
+    from articles import search
+    from articles.views import SearchView
+
+    # Four ranked candidates make two pages; the count would look further ahead past page 1.
+    monkeypatch.setattr(search, "RANKED_CANDIDATES", 4)
+    monkeypatch.setattr(SearchView, "pages_ahead", 1)
+    author, now = make_author(), timezone.now()
+    for i in range(7):
+        make_article(f"储能新闻{i}", author=author, published_at=now - dt.timedelta(hours=i + 1))
+    response = client.get("/search/", {"q": "储能", "page": page})
+    assert "共找到 4+ 篇文章" in response.content.decode()
+    # Only the four newest matches are ranked; the second page holds the older two of them.
+    if page != "1":
+        assert titles(response) == ["储能新闻2", "储能新闻3"]
+
+
+def test_search_count_below_the_ranked_candidates_is_exact_on_later_pages(client, monkeypatch):
+    from articles import search
+    from articles.views import SearchView
+
+    monkeypatch.setattr(search, "RANKED_CANDIDATES", 4)
+    monkeypatch.setattr(SearchView, "pages_ahead", 1)
+    for i in range(3):
+        make_article(f"储能新闻{i}")
+    html = client.get("/search/", {"q": "储能", "page": 2}).content.decode()
+    assert "共找到 3 篇文章" in html and "第 2 / 2 页" in html
+
+
+def tagged_archive():
+    """Seven live articles tagged 储能 among others, plus a draft and a scheduled one with the tag."""
+    author, now = make_author(), timezone.now()
+    for i in range(7):
+        make_article(f"储能{i}", author=author, published_at=now - dt.timedelta(hours=2 * i + 1), tags=["储能"])
+        make_article(f"其他{i}", author=author, published_at=now - dt.timedelta(hours=2 * i + 2), tags=["其他"])
+    make_article("储能草稿", author=author, published=False, tags=["储能"])
+    make_article("储能定时", author=author, status="published", published_at=now + dt.timedelta(days=1), tags=["储能"])
+    from articles.models import Tag
+
+    return Tag.objects.get(name="储能").get_absolute_url()
+
+
+def test_tags_with_many_articles_are_told_from_rare_ones(monkeypatch):
+    from articles import querysets
+    from articles.models import Tag
+
+    monkeypatch.setattr(querysets, "COMMON_TAG_ARTICLES", 8)
+    tagged_archive()
+    common = dict(querysets.with_commonness(Tag.objects.all()).values_list("name", "is_common"))
+    # Drafts carry their tags too: the probe counts links, the cheapest it can stop at.
+    assert common == {"储能": True, "其他": False}
+
+
+@pytest.mark.parametrize("page", ["1", "2", "4", "last"])
+def test_a_common_tag_lists_what_a_rare_one_would(client, monkeypatch, page):
+    from articles import querysets
+
+    url = tagged_archive()
+    monkeypatch.setattr(querysets, "COMMON_TAG_ARTICLES", 10**6)
+    fetched = client.get(url, {"page": page})
+    cache.clear()  # the page as fetched is not served again
+    monkeypatch.setattr(querysets, "COMMON_TAG_ARTICLES", 1)
+    walked = client.get(url, {"page": page})
+    assert titles(walked) == titles(fetched) and titles(walked)
+    assert walked.context["paginator"].count == fetched.context["paginator"].count
+
+
+def test_a_common_tag_page_is_read_newest_first_and_counted_from_its_links(client, monkeypatch):
+    from articles import querysets
+
+    monkeypatch.setattr(querysets, "COMMON_TAG_ARTICLES", 1)
+    url = tagged_archive()
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    listing = [q["sql"] for q in captured if "ORDER BY" in q["sql"] and "articles_taggedarticle" in q["sql"]]
+    counts = [q["sql"] for q in captured if "COUNT(*)" in q["sql"]]
+    assert len(listing) == 1 and len(counts) == 1
+    # SQLite would start from the tag's links and sort them all: it is asked row by row instead,
+    # and stops at the page. PostgreSQL chooses between the two plans itself.
+    assert ("EXISTS" in listing[0]) == (connection.vendor == "sqlite")
+    assert "EXISTS" not in counts[0]
 
 
 def test_archives_list_their_local_months_and_days_without_truncating_every_date(client):

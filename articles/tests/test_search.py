@@ -175,6 +175,26 @@ def test_a_common_term_read_row_by_row_finds_what_the_index_finds(monkeypatch):
 
 
 @pytest.mark.django_db
+def test_a_common_term_is_asked_of_each_article_not_collected_from_the_whole_archive(monkeypatch):
+    make_article("量子计算：标题命中", tags=["量子计算"], categories=[make_category_path("量子计算", "进展")])
+    monkeypatch.setattr(search, "_common_terms", lambda terms: set(terms))
+    with CaptureQueriesContext(connection) as queries:
+        assert found("量子计算") == ["量子计算：标题命中"]
+    # A UNION of the text's, the tags' and the categories' matches would list every one of them.
+    assert all("UNION" not in query["sql"] for query in queries)
+
+
+@pytest.mark.django_db
+def test_the_search_count_ranks_nothing(client):
+    make_article("量子计算新闻")
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/search/", {"q": "量子计算"})
+    counts = [query["sql"] for query in queries if "COUNT(*)" in query["sql"]]
+    # The ranking compares each candidate's title, summary and body: only the order needs it.
+    assert counts and all("_hits" not in sql for sql in counts)
+
+
+@pytest.mark.django_db
 def test_terms_in_many_documents_are_told_from_rare_ones(monkeypatch):
     monkeypatch.setattr(search, "RANKED_CANDIDATES", 2)
     for title in ("量子计算一", "量子计算二", "钙钛矿电池"):
