@@ -21,8 +21,9 @@ from articles.images.download import Fetched, FetchFailed, RemoteImageFetcher
 from articles.images.library import content_digest, delete_names, find_duplicate, store_image
 from articles.images.validation import ImageRejected, inspect_image
 from articles.models import Article, Author, Category, Image, LegacyURL, Tag, TaggedArticle
+from articles.models.search import remember_plain_body
 from articles.sanitize import clean_html
-from articles.text import excerpt
+from articles.text import excerpt, plain_text
 from articles.slugs import readable_slug, unique_slug
 
 from .body import find_remote_images, rewrite_image_sources
@@ -144,6 +145,8 @@ def prepare_file(path, root, options, known_hashes):
             permalink=options.permalink,
         )
         values.body_html = clean_html(values.body_html)
+        # The search document's text, derived here in parallel rather than in the writing process.
+        values.body_text = plain_text(values.body_html)
         if not values.summary:
             values.summary = excerpt(values.body_html, settings.NEWSROOM["SUMMARY_LENGTH"])
     except NoFrontMatter as error:
@@ -399,6 +402,7 @@ class Importer:
         article.author = self._author(values.author_name)
         article.summary = values.summary
         article.body = self._body_with_library_images(values, path, root, stored_files)
+        remember_plain_body(article, values.body_html, values.body_text)
         article.status = values.status
         article.published_at = values.published_at
         article.allow_comments = values.allow_comments

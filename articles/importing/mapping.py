@@ -61,6 +61,7 @@ class ArticleValues:
     summary: str
     body_html: str
     front_matter: dict
+    body_text: str | None = None  # plain_text(body_html) once sanitized, for the search document
     slug: str = ""  # from the front matter; the article keeps it
     title_slug: str = ""  # the readable fallback, derived from the title
     source_id: str = ""

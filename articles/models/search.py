@@ -51,7 +51,24 @@ class SearchDocument(models.Model):
     @classmethod
     def for_article(cls, article):
         """The (unsaved) document for `article`: its title, summary and the body's plain text."""
-        return cls(article=article, title=article.title, summary=article.summary, body=plain_text(article.body))
+        return cls(article=article, title=article.title, summary=article.summary, body=_plain_body(article))
+
+
+def remember_plain_body(article, body_html, text):
+    """Tell the index that `text` is plain_text(`body_html`), derived elsewhere (an import worker).
+
+    Used only while the article's body is exactly `body_html`: the one process that writes an
+    import then does not parse every 11 KB body a second time.
+    """
+    if text is not None:
+        article._known_plain_body = (body_html, text)
+
+
+def _plain_body(article):
+    known = getattr(article, "_known_plain_body", None)
+    if known is not None and known[0] == article.body:
+        return known[1]
+    return plain_text(article.body)
 
 
 @receiver(post_save, sender=Article)
