@@ -16,6 +16,7 @@ from articles.importing.importer import (
     ImportOptions,
     Outcome,
     find_legacy_files,
+    refresh_planner_statistics,
 )
 from articles.importing.mapping import HEXO_DEFAULT_PERMALINK
 
@@ -107,6 +108,8 @@ class Command(BaseCommand):
         finally:
             if report:
                 report.close()
+        if counts[Outcome.CREATED] + counts[Outcome.UPDATED] and not options["dry_run"]:
+            refresh_planner_statistics()
         self._summary(counts, len(files), time.monotonic() - started, options["dry_run"])
         if counts[Outcome.FAILED]:
             raise CommandError(f"{counts[Outcome.FAILED]} of {len(files)} files failed to import", returncode=1)
