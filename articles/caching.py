@@ -90,13 +90,18 @@ def bump_content_version():
     made up for when the cache answers again.
     """
     try:
-        try:
-            cache.incr(VERSION_KEY)
-        except ValueError:  # never created, or evicted: a fresh one is newer than any old entry
-            cache.add(VERSION_KEY, fresh_version(), timeout=None)
+        bump_version(VERSION_KEY)
         cache.set(CHANGED_AT_KEY, timezone.now().timestamp(), timeout=None)
     except CACHE_ERRORS as error:
         cache_failed(error)
+
+
+def bump_version(key):
+    """Moves the version counter at `key` (which keys of the entries made under it carry)."""
+    try:
+        cache.incr(key)
+    except ValueError:  # never created, or evicted: a fresh one is newer than any old entry
+        cache.add(key, fresh_version(), timeout=None)
 
 
 def content_changed(**kwargs):

@@ -16,6 +16,7 @@ article looks, never whether it is shown.
 """
 import functools
 import hashlib
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
@@ -48,7 +49,7 @@ def release():
     """
     digest = hashlib.sha256()
     for folder in settings.TEMPLATES[0]["DIRS"]:
-        for template in sorted(p for p in type(settings.BASE_DIR)(folder).rglob("*") if p.is_file()):
+        for template in sorted(p for p in Path(folder).rglob("*") if p.is_file()):
             digest.update(template.read_bytes())
     for name in RENDERED_SETTINGS:
         digest.update(repr(getattr(settings, name, None)).encode())
@@ -61,20 +62,13 @@ def _settings_changed(setting, **kwargs):
         release.cache_clear()
 
 
-def _bump(key):
-    try:
-        cache.incr(key)
-    except ValueError:  # never created or evicted: a fresh value is newer than any used before
-        cache.add(key, caching.fresh_version(), timeout=None)
-
-
 def _bump_now_and_on_commit(keys, using=None):
     """Moves `keys` at once and again after the commit, as caching.content_changed() explains."""
 
     def bump():
         try:
             for key in keys:
-                _bump(key)
+                caching.bump_version(key)
         except caching.CACHE_ERRORS as error:
             caching.cache_failed(error)
 

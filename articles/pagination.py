@@ -6,6 +6,8 @@ for (`SELECT COUNT(*) FROM (SELECT … LIMIT cap)`), so the first pages — wher
 the same at 1,000 articles as at 100,000; and `?page=last` reads the list from its other end
 (the reversed order, no OFFSET) with one full count to know how many articles it holds.
 """
+import hashlib
+
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404
 from django.utils.functional import cached_property
@@ -20,23 +22,55 @@ class BoundedPaginator(Paginator):
 
     pages_ahead = PAGES_AHEAD
 
-    def __init__(self, *args, pages_ahead=None, count_cap=None, **kwargs):
+    def __init__(self, *args, pages_ahead=None, count_cap=None, ids_only=False, count_name=None, **kwargs):
         """`count_cap`: the list is cut there (a search's ranked candidates), so on every page the
-        count stops there and, reaching it, reads "cap+"."""
+        count stops there and, reaching it, reads "cap+".
+
+        `ids_only`: the page's objects are wanted by id only (the cards render themselves, see
+        articles.fragments): one query then reads the ids from the list's start to one past the
+        count's limit, which gives both the page and the count.
+
+        `count_name`: the full count (for `?page=last`) and the leading ids are kept under that
+        name and the content version (caching.remembered), instead of read on every visit.
+        """
         super().__init__(*args, **kwargs)
         if pages_ahead is not None:
             self.pages_ahead = pages_ahead
         self.count_cap = count_cap
+        self.ids_only = ids_only
+        self.count_name = count_name
         self.count_limit = None  # None: count everything
 
     @cached_property
     def count(self):
         """The number of objects, or the cap when there are more (then `count_is_exact` is False)."""
         if self.count_limit is None:
-            return self.object_list.count()
+            return self._full_count()
+        if self.ids_only:
+            return min(len(self._leading_ids), self.count_limit)
         # One row past the cap tells "more than the cap" from "exactly the cap".
         counted = self.object_list.order_by()[: self.count_limit + 1].count()
         return min(counted, self.count_limit)
+
+    def _full_count(self):
+        if self.count_name is None:
+            return self.object_list.count()
+        from articles import caching
+
+        return caching.remembered(self.count_name, self.object_list.count)
+
+    @cached_property
+    def _leading_ids(self):
+        def read():
+            return list(self.object_list.values_list("pk", flat=True)[: self.count_limit + 1])
+
+        if self.count_name is None:
+            return read()
+        from articles import caching
+
+        # Which articles a list holds changes only with the content (or the schedule): kept as
+        # the count is, under the content version.
+        return caching.remembered(f"{self.count_name}:ids:{self.count_limit}", read)
 
     @cached_property
     def count_is_exact(self):
@@ -51,7 +85,17 @@ class BoundedPaginator(Paginator):
             self.count_limit = (number + self.pages_ahead) * self.per_page
             if self.count_cap is not None:
                 self.count_limit = min(self.count_limit, self.count_cap)
-        return super().page(number)
+        if not self.ids_only or self.count_limit is None:
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count)
+        return self._get_page(self._by_id(self._leading_ids[bottom:top]), number, self)
+
+    def _by_id(self, ids):
+        """Instances that hold their id only (any other field is read when asked for)."""
+        model = self.object_list.model
+        return [model.from_db(self.object_list.db, ["id"], [pk]) for pk in ids]
 
     def last_page(self):
         """The last page, fetched in reverse order with LIMIT instead of a deep OFFSET."""
@@ -82,6 +126,17 @@ class BoundedPaginationMixin:
         """How many objects the list holds at most, if it is cut (see BoundedPaginator); None: not cut."""
         return None
 
+    def lists_ids_only(self):
+        """Whether the page's objects are wanted by id only (see BoundedPaginator)."""
+        return False
+
+    def count_name(self):
+        """The name the full count is kept under: the list's address without its page number."""
+        others = self.request.GET.copy()
+        others.pop(self.page_kwarg, None)
+        digest = hashlib.sha256(f"{self.request.path}?{others.urlencode()}".encode()).hexdigest()
+        return f"count:{digest[:32]}"
+
     def paginate_queryset(self, queryset, page_size):
         paginator = self.get_paginator(
             queryset,
@@ -89,6 +144,8 @@ class BoundedPaginationMixin:
             allow_empty_first_page=self.get_allow_empty(),
             pages_ahead=self.pages_ahead,
             count_cap=self.get_count_cap(),
+            ids_only=self.lists_ids_only(),
+            count_name=self.count_name(),
         )
         number = self.request.GET.get(self.page_kwarg) or 1
         try:

@@ -16,16 +16,18 @@ from . import caching, fragments, search
 from .seo import absolute_url
 from .models import Article, Author, Category, Tag
 from .pagination import BoundedPaginationMixin
-from .querysets import with_commonness
+from .querysets import with_category_commonness, with_commonness, with_subtree_ids
 
 
 def categories_by_path():
     """Every category by its path, queried once a content version: the tree is small, every page
-    shows part of it (navigation, breadcrumbs) and it does not change with the clock."""
+    shows part of it (navigation, breadcrumbs) and it does not change with the clock. Each
+    knows what its page's query needs (see in_category()): whether it is common, its subtree's ids."""
 
     def index():
         fields = ("name", "slug", "path", "parent_id", "position", "description")
-        return {category.path: category for category in Category.objects.only(*fields)}
+        categories = with_subtree_ids(with_category_commonness(Category.objects.only(*fields)))
+        return {category.path: category for category in categories}
 
     return caching.remembered("categories-by-path", index, follows_published=False)
 
@@ -43,14 +45,21 @@ def for_cards(articles):
     return articles.only("pk") if fragments.enabled() else articles.for_listing()
 
 
-class ArticleListView(BoundedPaginationMixin, ListView):
+class CardListMixin:
+    """For pages listing article_cards: with parts kept, the list reads ids only (one query
+    for the page and its count, see BoundedPaginator)."""
+
+    shows_cards = True
+
+    def lists_ids_only(self):
+        return self.shows_cards and fragments.enabled()
+
+
+class ArticleListView(CardListMixin, BoundedPaginationMixin, ListView):
     """Newest first, paginated; subclasses narrow the queryset and add their subject."""
 
     context_object_name = "articles"
     paginate_by = settings.NEWSROOM["PAGE_SIZE"]
-
-    # Pages listing article_cards; a page showing its own kind of result fetches everything.
-    shows_cards = True
 
     def get_queryset(self):
         articles = self.narrow(Article.objects.published())
@@ -103,7 +112,7 @@ class AuthorView(ArticleListView):
         return super().get_context_data(author=self.author, **kwargs)
 
 
-class ArchiveMixin(BoundedPaginationMixin):
+class ArchiveMixin(CardListMixin, BoundedPaginationMixin):
     template_name = "articles/article_archive.html"
     date_field = "published_at"
     context_object_name = "articles"
@@ -188,20 +197,7 @@ class ArticleDetailView(DetailView):
         return article if self.address_known else None
 
     def get_context_data(self, **kwargs):
-        parts = None
-        if fragments.enabled():
-            pk = self.object.pk
-            # Rows read before the versions were may be older than them: only rows read after
-            # are kept (a change in between would otherwise stay unseen).
-            read_after_versions = self.parts is not None and self.parts.version(pk) is not None
-            parts = self.parts if read_after_versions else fragments.Parts([pk], self.PARTS)
-            if not parts.complete:  # a part is to be rendered: everything it may show
-                self.object = Article.objects.for_page().get(pk=pk)
-                read_after_versions = True
-            if not self.address_known:
-                seen = self.object if read_after_versions else Article.objects.only(*fragments.ADDRESS_FIELDS).filter(pk=pk).first()
-                if seen is not None and seen.is_published:
-                    fragments.remember_address(self.kwargs["slug"], parts.version(pk), seen)
+        parts = self.kept_parts() if fragments.enabled() else None
         kwargs["object"] = self.object
         return super().get_context_data(
             article_parts=parts,
@@ -210,6 +206,27 @@ class ArticleDetailView(DetailView):
             related_articles=caching.remembered(f"related:{self.object.pk}", self.related_articles),
             **kwargs,
         )
+
+    def kept_parts(self):
+        """The page's parts; `self.object` made whole when one of them must be rendered, and the
+        address kept for the next request (articles.fragments)."""
+        pk = self.object.pk
+        # Rows read before the versions were may be older than them: only rows read after them
+        # are kept (a change committed in between would otherwise stay unseen).
+        read_after_versions = self.parts is not None and self.parts.version(pk) is not None
+        parts = self.parts if read_after_versions else fragments.Parts([pk], self.PARTS)
+        if not parts.complete:  # a part is to be rendered: everything it may show
+            self.object = Article.objects.for_page().get(pk=pk)
+            read_after_versions = True
+        if not self.address_known:
+            seen = self.object if read_after_versions else self.address_fields_of(pk)
+            if seen is not None and seen.is_published:
+                fragments.remember_address(self.kwargs["slug"], parts.version(pk), seen)
+        return parts
+
+    @staticmethod
+    def address_fields_of(pk):
+        return Article.objects.only(*fragments.ADDRESS_FIELDS).filter(pk=pk).first()
 
     def related_articles(self):
         """The related list's markup (it shows other articles, so it follows every change)."""

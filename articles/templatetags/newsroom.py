@@ -70,20 +70,40 @@ def article_cards(context, articles):
     return mark_safe("".join(parts.get("card", pk) or rendered.get(pk, "") for pk in pks))
 
 
-@register.simple_tag(takes_context=True)
-def site_nav(context, limit=8):
-    """The site navigation's root sections, rendered once a content version."""
+def _site_sections(limit):
     from articles.views import categories_by_path
 
-    def rendered():
-        roots = sorted(
-            (category for category in categories_by_path().values() if category.parent_id is None),
-            key=lambda root: (root.position, root.name),
-        )
-        nav = context.template.engine.get_template("includes/site_nav.html")
-        return nav.render(template.Context({"sections": roots[:limit]}))
+    roots = sorted(
+        (category for category in categories_by_path().values() if category.parent_id is None),
+        key=lambda root: (root.position, root.name),
+    )
+    return roots[:limit]
 
-    return caching.remembered(f"site-nav:{limit}", rendered, follows_published=False)
+
+@register.simple_tag(takes_context=True)
+def site_header(context, limit=8):
+    """The site's header: its name, root sections and the search box. The same on every page
+    but a search's (whose box shows the query), so rendered once a content version."""
+
+    def rendered(search_query=""):
+        header = context.template.engine.get_template("includes/site_header.html")
+        values = {"site_name": seo.site_name(), "sections": _site_sections(limit), "search_query": search_query}
+        return header.render(template.Context(values))
+
+    if context.get("search_query"):
+        return rendered(context["search_query"])
+    return caching.remembered(f"site-header:{limit}", rendered, follows_published=False)
+
+
+@register.simple_tag(takes_context=True)
+def site_feeds(context):
+    """The site's feed links for <head>, rendered once a content version."""
+
+    def rendered():
+        feeds = context.template.engine.get_template("includes/site_feeds.html")
+        return feeds.render(template.Context({"site_name": seo.site_name()}))
+
+    return caching.remembered("site-feeds", rendered, follows_published=False)
 
 
 IMAGE_SIZES = {"article": markup.ARTICLE_SIZES, "card": markup.CARD_SIZES}

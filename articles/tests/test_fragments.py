@@ -72,11 +72,36 @@ def test_a_kept_address_follows_a_new_slug_and_a_deletion(client, filed):
     assert client.get(new_address).status_code == 404
 
 
-def test_a_warm_list_page_asks_for_its_ids_and_count_only(client, filed, django_assert_num_queries):
+def test_a_warm_list_page_asks_the_database_nothing(client, filed, django_assert_num_queries):
     cold = page(client, "/")
-    with django_assert_num_queries(2):
+    # The ids up to the bounded count (page and count in one read) are kept under the content
+    # version, the cards under their articles' versions.
+    with django_assert_num_queries(0):
         warm = page(client, "/")
     assert warm == cold and "第一篇" in warm and "第二篇" in warm
+
+
+def test_a_kept_list_follows_a_new_article_at_once(client, filed):
+    page(client, "/")
+    make_article("第三篇", published_at=timezone.now())
+    assert "第三篇" in page(client, "/")
+
+
+def test_a_kept_list_follows_the_schedule(client, filed, monkeypatch):
+    clock = Clock(timezone.now())
+    monkeypatch.setattr(timezone, "now", clock)
+    make_article("定时文章", published_at=clock.now + dt.timedelta(minutes=1))
+    assert "定时文章" not in page(client, "/")
+    clock.advance(dt.timedelta(minutes=1))
+    assert "定时文章" in page(client, "/")
+
+
+def test_the_full_count_of_a_last_page_is_kept_until_the_content_changes(client, filed, django_assert_num_queries):
+    page(client, "/?page=last")
+    with django_assert_num_queries(1):  # the last page's ids, read backwards; the count is kept
+        page(client, "/?page=last")
+    make_article("第三篇")
+    assert "第三篇" in page(client, "/?page=last")
 
 
 def test_pages_without_parts_render_the_same(client, filed, settings):
