@@ -6,9 +6,15 @@ Usage:
 
 For each database and size: loads the generated articles of bench/search_bench.py straight into
 the tables (one INSERT batch or COPY a table: articles, a 3-level category tree of 27 leaves, 3 of
-30 tags each — one more tag on every 1,000th article —, search documents and their index), runs ANALYZE, then GETs each page in-process with
+30 tags each — one more tag on every 1,000th article —, search documents and their index), runs ANALYZE,
+files every 1,000th article in one more category (科技 › 稀有分类, also added to a database kept
+by --reuse that lacks it), then GETs each page in-process with
 django.test.Client, page cache off, `--runs` times after one warm-up, and prints the median ms at
-both sizes and their ratio (the goal is at most 2×). `--explain` also prints the plan of each
+both sizes and their ratio (the goal is at most 2×): warm (asked again: what is kept under the
+content version — the category tree, list ids, counts — reused) and cold (the content version
+bumped before each GET, as after any change, and what all pages share under it — the schedule,
+the category tree, timed on a line of their own — computed first: a page's own queries all run;
+the rendered cards stay kept). `--explain` also prints the plan of each
 page's slowest query at the large size (PostgreSQL: EXPLAIN ANALYZE; SQLite: EXPLAIN QUERY PLAN).
 PostgreSQL is reached at $BENCH_POSTGRES_URL (default
 postgres://postgres@127.0.0.1:5432/newsroom_scale_bench); each size gets its own database, named
@@ -42,10 +48,14 @@ TREE = {
 TAG_COUNT = 30
 # One more tag, on one article in RARE_TAG_EVERY: the other end of the tag pages' plans.
 RARE_TAG_EVERY = 1000
+# And one more category, on the same articles: the other end of the category pages' plans.
+RARE_CATEGORY = ("科技", "稀有分类")
 PAGES = {
     "home": lambda ctx: "/",
     "home, last page": lambda ctx: "/?page=last",
     "leaf category (3 deep)": lambda ctx: ctx["leaf_url"],
+    "middle category (3 leaves)": lambda ctx: ctx["middle_url"],
+    "category, rare (0.1 %)": lambda ctx: ctx["rare_category_url"],
     "tag (10 %)": lambda ctx: ctx["tag_url"],
     "tag, rare (0.1 %)": lambda ctx: ctx["rare_tag_url"],
     "year archive, last page": lambda ctx: f"/{ctx['year']}/?page=last",
@@ -106,12 +116,33 @@ def pages_context():
     from articles.models import Category, Tag
 
     leaf = Category.objects.filter(depth=2).order_by("pk").first()  # TREE's first leaf, 3 deep
+    middle = Category.objects.filter(depth=1).order_by("pk").first()  # its parent: 3 leaves, 11 %
     return {
         "leaf_url": leaf.get_absolute_url(),
+        "middle_url": middle.get_absolute_url(),
+        "rare_category_url": rare_categories().get().get_absolute_url(),
         "tag_url": Tag.objects.get(slug="tag-0").get_absolute_url(),
         "rare_tag_url": Tag.objects.get(slug="tag-rare").get_absolute_url(),
         "year": 2022,
     }
+
+
+def rare_categories():
+    from articles.models import Category
+
+    return Category.objects.filter(parent__parent=None, parent__name=RARE_CATEGORY[0], name=RARE_CATEGORY[1])
+
+
+def file_rare_category(count):
+    """File every RARE_TAG_EVERY-th article in RARE_CATEGORY too, unless a kept database has it."""
+    from articles.models import Article, Category
+
+    if rare_categories().exists():
+        return
+    rare = Category.objects.get_or_create_path(RARE_CATEGORY)
+    Filed = Article.categories.through
+    every = range(RARE_TAG_EVERY, count + 1, RARE_TAG_EVERY)
+    Filed.objects.bulk_create(Filed(article_id=pk, category_id=rare.pk) for pk in every)
 
 
 def explain(sql):
@@ -144,37 +175,63 @@ def child(count, runs, with_plans):
     started = time.perf_counter()
     if not Article.objects.exists():  # else a database kept by --reuse
         load(count)
+    file_rare_category(count)
     print("LOAD", time.perf_counter() - started, flush=True)
     figures, plans = time_pages(pages_context(), runs, with_plans)
     print("FIGURES", json.dumps({"figures": figures, "plans": plans}), flush=True)
 
 
 def time_pages(context, runs, with_plans):
-    """({page: (median ms, queries)}, {page: slowest query and its plan}) for the loaded database."""
+    """({page: {"warm"|"cold": (median ms, queries)}}, {page: slowest cold query and its plan}).
+
+    Warm: the page asked again, what is kept under the content version (the category tree,
+    list ids and counts) reused. Cold: the page's first visit after a change: the version bumped
+    before each GET, then what every page shares under it (the schedule, the category tree;
+    timed apart, see site_wide()) computed, so that the page's own queries are what is timed.
+    The rendered cards, kept per article, stay.
+    """
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     client, figures, plans = Client(), {}, {}
+    site_wide()
+    times = [site_wide() for run in range(runs)]
+    figures["(per version: schedule, category tree)"] = {mode: (statistics.median(times), 2) for mode in ("warm", "cold")}
     for label, url_of in PAGES.items():
         url = url_of(context)
-        times = []
-        for run in range(runs + 1):
-            began = time.perf_counter()
-            response = client.get(url)
-            elapsed = (time.perf_counter() - began) * 1000
-            if response.status_code != 200:
-                raise SystemExit(f"{url} answered {response.status_code}")
-            if run:
-                times.append(elapsed)
-        with CaptureQueriesContext(connection) as captured:
-            client.get(url)
-        figures[label] = (statistics.median(times), len(captured.captured_queries))
-        if with_plans:
+        figures[label] = {}
+        for mode in ("warm", "cold"):
+            times = []
+            for run in range(runs + 2):  # one warm-up, then the timed runs, then one counted
+                if mode == "cold":
+                    site_wide()
+                with CaptureQueriesContext(connection) as captured:
+                    began = time.perf_counter()
+                    response = client.get(url)
+                    elapsed = (time.perf_counter() - began) * 1000
+                if response.status_code != 200:
+                    raise SystemExit(f"{url} answered {response.status_code}")
+                if 0 < run <= runs:
+                    times.append(elapsed)
+            figures[label][mode] = (statistics.median(times), len(captured.captured_queries))
+        if with_plans and captured.captured_queries:
             slowest = max(captured.captured_queries, key=lambda query: float(query["time"]))
             _parents.clear()
             plans[label] = {"sql": slowest["sql"], "ms": float(slowest["time"]) * 1000, "plan": explain(slowest["sql"])}
     return figures, plans
+
+
+def site_wide():
+    """Bump the content version and compute what every page then shares; the ms it took."""
+    from articles import caching
+    from articles.views import categories_by_path
+
+    caching.bump_content_version()
+    began = time.perf_counter()
+    caching.schedule()
+    categories_by_path()
+    return (time.perf_counter() - began) * 1000
 
 
 def prepare(database, workdir, count, reuse=False):
@@ -225,7 +282,7 @@ def main():
     if args.child:
         return child(args.child, args.runs, args.explain)
     databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
-    print(f"median of {args.runs} GETs, page cache off, in-process (django.test.Client)")
+    print(f"median of {args.runs} GETs, page cache off, in-process (django.test.Client); cold: content version bumped before each")
     if args.reuse and not args.workdir and "sqlite" in databases:
         parser.error("--reuse needs --workdir for SQLite")
     with tempfile.TemporaryDirectory() as tmp:
@@ -235,14 +292,17 @@ def main():
             small_load, small = run(database, args.small, args.runs, False, workdir, args.reuse)
             large_load, large = run(database, args.large, args.runs, args.explain, workdir, args.reuse)
             print(f"\n{database}: loading {args.small} articles {small_load:.0f} s, {args.large} articles {large_load:.0f} s")
-            print(f"| page | ms at {args.small:,} | ms at {args.large:,} | ratio | queries |")
-            print("| --- | --- | --- | --- | --- |")
-            for label, (large_ms, queries) in large["figures"].items():
-                small_ms = small["figures"][label][0]
-                verdict = "" if large_ms <= 2 * small_ms else " ✗"
-                print(f"| {label} | {small_ms:.1f} | {large_ms:.1f} | {large_ms / small_ms:.2f}×{verdict} | {queries} |")
+            print(f"| page | warm: ms at {args.small:,} → {args.large:,} | ratio | cold: ms at {args.small:,} → {args.large:,} | ratio | queries warm/cold |")
+            print("| --- | --- | --- | --- | --- | --- |")
+            for label, modes in large["figures"].items():
+                cells = []
+                for mode in ("warm", "cold"):
+                    small_ms, large_ms = small["figures"][label][mode][0], modes[mode][0]
+                    verdict = "" if large_ms <= 2 * small_ms else " ✗"
+                    cells += [f"{small_ms:.1f} → {large_ms:.1f}", f"{large_ms / small_ms:.2f}×{verdict}"]
+                print(f"| {label} | {' | '.join(cells)} | {modes['warm'][1]}/{modes['cold'][1]} |")
             for label, plan in large["plans"].items():
-                print(f"\n{database} · {label} · slowest query {plan['ms']:.1f} ms\n{plan['sql'][:1500]}\n{plan['plan']}")
+                print(f"\n{database} · {label} · slowest query (cold) {plan['ms']:.1f} ms\n{plan['sql'][:1500]}\n{plan['plan']}")
 
 
 if __name__ == "__main__":
