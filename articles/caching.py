@@ -217,6 +217,8 @@ class VersionedEntries:
 
 # Pages by page_key(): a hit reads the version from the cache server, the page from here.
 pages = VersionedEntries(kept=512)
+# remembered() values; shared by the requests of this process, so never to be changed in place.
+values = VersionedEntries(kept=1024)
 
 
 def page_key(version, full_path):
@@ -236,7 +238,7 @@ def remembered(name, compute, *, follows_published=True):
     try:
         version = content_version()
         key = f"newsroom:value:{version}:{name}"
-        entry = cache.get(key)
+        entry = values.get(key)
         now = timezone.now().timestamp()
         # The entry's own deadline is checked as the page cache checks its pages' (see schedule).
         if entry is not None and entry[0] > now:
@@ -244,7 +246,7 @@ def remembered(name, compute, *, follows_published=True):
         value = compute()
         timeout = page_timeout(version) if follows_published else settings.NEWSROOM["PAGE_CACHE_TIMEOUT"]
         if timeout >= 1:
-            cache.set(key, (now + timeout, value), timeout)
+            values.set(key, (now + timeout, value), timeout)
         return value
     except CACHE_ERRORS as error:  # the cache server is gone: ask the database
         cache_failed(error)
