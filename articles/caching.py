@@ -15,7 +15,7 @@ import zoneinfo
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Max, Min, Q
+from django.db.models import Subquery
 from django.utils import timezone
 
 try:
@@ -136,11 +136,9 @@ def schedule(version=None):
     """(last, next): the latest past and the earliest future moment at which pages change by
     themselves — a publication time or an expiry time of a published article, or New Year.
 
-    One query over the published articles (the status index), cached under the version until
-    `next`, so that the next request after it recomputes both.
+    One query of four index seeks (_moments_around), cached under the version until `next`, so
+    that the next request after it recomputes both.
     """
-    from articles.models import Article
-
     version = content_version() if version is None else version
     now = timezone.now()
     cached = cache.get(_schedule_key(version))
@@ -148,18 +146,40 @@ def schedule(version=None):
     # the second (Redis TTLs are whole seconds) and tests move the clock without moving it.
     if cached is not None and cached[1] > now:
         return cached
-    moments = Article.objects.filter(status=Article.Status.PUBLISHED).aggregate(
-        last_publish=Max("published_at", filter=Q(published_at__lte=now)),
-        next_publish=Min("published_at", filter=Q(published_at__gt=now)),
-        last_expiry=Max("expires_at", filter=Q(expires_at__lte=now)),
-        next_expiry=Min("expires_at", filter=Q(expires_at__gt=now)),
-    )
+    moments = _moments_around(now)
     this_year, next_year = _year_bounds(now)
     last = max(m for m in (moments["last_publish"], moments["last_expiry"], this_year) if m)
     upcoming = min(m for m in (moments["next_publish"], moments["next_expiry"], next_year) if m)
     result = (last, upcoming)
     cache.set(_schedule_key(version), result, timeout=(upcoming - now).total_seconds())
     return result
+
+
+def _moments_around(now):
+    """The published articles' latest publication and expiry before `now` and earliest after.
+
+    Four index seeks in one query (article_live_idx, article_expiry_idx): aggregating them with
+    MAX/MIN would read every published article, 25 ms at 100,000 on every content change.
+    """
+    from articles.models import Article
+
+    published = Article.objects.filter(status=Article.Status.PUBLISHED)
+
+    def nearest(field, condition, newest):
+        found = published.filter(**{f"{field}__{condition}": now}).order_by(("-" if newest else "") + field)
+        return Subquery(found.values(field)[:1])
+
+    row = (
+        Article.objects.annotate(
+            last_publish=nearest("published_at", "lte", newest=True),
+            next_publish=nearest("published_at", "gt", newest=False),
+            last_expiry=nearest("expires_at", "lte", newest=True),
+            next_expiry=nearest("expires_at", "gt", newest=False),
+        )
+        .values("last_publish", "next_publish", "last_expiry", "next_expiry")
+        .order_by()[:1]
+    )
+    return next(iter(row), dict.fromkeys(("last_publish", "next_publish", "last_expiry", "next_expiry")))
 
 
 def content_changed_at(version=None):

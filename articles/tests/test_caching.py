@@ -233,6 +233,21 @@ def test_entry_timeout_never_passes_the_next_scheduled_moment(client, article, c
     assert deadline == timezone.now().timestamp() + remaining
 
 
+def test_the_schedule_seeks_the_nearest_moments_instead_of_aggregating_every_article(article, clock):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_article("已发布", published_at=NOW - 2 * MINUTE, expires_at=NOW + 5 * MINUTE)
+    make_article("已过期", published_at=NOW - 3 * MINUTE, expires_at=NOW - MINUTE)
+    make_article("定时", published_at=NOW + 9 * MINUTE)
+    with CaptureQueriesContext(connection) as queries:
+        last, upcoming = caching.schedule()
+    [asked] = [q["sql"] for q in queries]
+    # MAX()/MIN() over the published articles would read all of them on every content change.
+    assert "MAX(" not in asked.upper() and "MIN(" not in asked.upper() and asked.count("LIMIT 1") >= 4
+    assert (last, upcoming) == (NOW - MINUTE, NOW + 5 * MINUTE)
+
+
 def test_timeout_is_the_default_when_nothing_is_scheduled(article):
     assert caching.page_timeout() == 600
 
