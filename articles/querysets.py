@@ -112,9 +112,11 @@ class ArticleQuerySet(models.QuerySet):
         them is read newest first and each article tested for the tag (see _WalkedOrFetched)."""
         from articles.models import TaggedArticle
 
-        if not getattr(tag, "is_common", False):
-            return self.filter(tags=tag)
         links = TaggedArticle.objects.filter(tag=tag)
+        if not getattr(tag, "is_common", False):
+            # Its ids first: as a join, SQLite walks every article testing each for the tag
+            # (41 ms for a tag on 100 of 100,000 articles, against 1.7 ms).
+            return self.filter(pk__in=links.values("content_object_id"))
         return self.filter(
             _WalkedOrFetched(
                 walked=models.Exists(links.filter(content_object_id=models.OuterRef("pk"))),
