@@ -26,15 +26,15 @@ class ArticlesConfig(AppConfig):
 
         # Parts kept rendered per article (articles.fragments): the article's own rows move its
         # version; rows that many articles show move the shared version.
-        post_save.connect(fragments.article_saved, sender=Article, dispatch_uid="newsroom-parts-article-save")
-        post_delete.connect(fragments.article_saved, sender=Article, dispatch_uid="newsroom-parts-article-delete")
+        for receiver, model in ((fragments.article_changed, Article), (fragments.tag_link_changed, TaggedArticle)):
+            uid = f"newsroom-parts-{model._meta.label_lower}"
+            post_save.connect(receiver, sender=model, dispatch_uid=uid + "-save")
+            post_delete.connect(receiver, sender=model, dispatch_uid=uid + "-delete")
         m2m_changed.connect(
             fragments.article_links_changed,
             sender=Article.categories.through,
             dispatch_uid="newsroom-parts-article-categories",
         )
-        for signal in (post_save, post_delete):
-            signal.connect(fragments.tag_link_changed, sender=TaggedArticle, dispatch_uid=f"newsroom-parts-tag-link-{signal is post_save}")
         for model in (Author, Category, Tag, Image):
             uid = f"newsroom-parts-{model._meta.label_lower}"
             post_save.connect(fragments.shown_row_changed, sender=model, dispatch_uid=uid + "-save")

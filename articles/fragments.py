@@ -177,7 +177,7 @@ def remember_address(slug, version, article):
 
 # --- what moves the versions (connected in articles.apps) ------------------------------------
 
-def article_saved(sender, instance, using=None, **kwargs):
+def article_changed(sender, instance, using=None, **kwargs):
     articles_changed([instance.pk], using)
 
 
