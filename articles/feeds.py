@@ -17,6 +17,7 @@ from django.utils.html import escape
 
 from articles.images.validation import WEB_FORMATS
 from articles.models import Article, Author, Category, Tag
+from articles.querysets import with_commonness
 from articles import seo
 from articles.seo import absolute_url
 from articles.sitemaps import last_changed
@@ -161,7 +162,14 @@ class CategoryFeed(ArticleFeed):
     url_name = "articles:category_feed"
 
     def get_object(self, request, path):
-        return Category.objects.get(path=path)
+        # From the kept tree, as the category page: its subtree's ids and commonness come with it
+        # (in_category() then reads the links by id instead of joining the paths).
+        from articles.views import categories_by_path
+
+        category = categories_by_path().get(path.strip("/"))
+        if category is None:
+            raise Category.DoesNotExist(path)
+        return category
 
     def subject_kwargs(self, category):
         return {"path": category.path}
@@ -177,7 +185,7 @@ class TagFeed(ArticleFeed):
     url_name = "articles:tag_feed"
 
     def get_object(self, request, slug):
-        return Tag.objects.get(slug=slug)
+        return with_commonness(Tag.objects.all()).get(slug=slug)  # as the tag page (see tagged())
 
     def subject_kwargs(self, tag):
         return {"slug": tag.slug}
