@@ -44,23 +44,18 @@ def cache_failed(error):
 
 def recover_if_reachable():
     """Called after a successful contact with the cache: if it follows an outage, retires what
-    was cached before it (see below) and says so."""
-    if _cache_unreachable:
-        _cache_recovered()
-        return True
-    return False
-
-
-def _cache_recovered():
+    was cached before it and says so."""
     global _cache_unreachable
-    if _cache_unreachable:
-        _cache_unreachable = False
-        logger.warning("Page cache reachable again; retiring the pages cached before the outage")
-        from articles import fragments
+    if not _cache_unreachable:
+        return False
+    _cache_unreachable = False
+    logger.warning("Page cache reachable again; retiring the pages cached before the outage")
+    from articles import fragments
 
-        bump_content_version()
-        # Changes made during the outage could not move their articles' versions either.
-        fragments.shared_changed()
+    bump_content_version()
+    # Changes made during the outage could not move their articles' versions either.
+    fragments.shared_changed()
+    return True
 
 
 def fresh_version():
@@ -74,8 +69,7 @@ def fresh_version():
 def content_version():
     """The current site-wide content version, created on first use."""
     version = cache.get(VERSION_KEY)
-    if _cache_unreachable:
-        _cache_recovered()
+    if recover_if_reachable():
         version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, fresh_version(), timeout=None)

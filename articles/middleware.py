@@ -5,7 +5,6 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import HttpResponse, HttpResponseGone, HttpResponsePermanentRedirect
 from django.middleware.locale import LocaleMiddleware
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone, translation
 from django.utils.cache import has_vary_header, patch_cache_control, set_response_etag
 from django.utils.http import http_date, parse_http_date_safe
@@ -22,6 +21,16 @@ def client_ip_behind_proxy(request):
     """The client's address as the TLS proxy saw it: the last X-Forwarded-For entry it appended."""
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     return forwarded.rsplit(",", 1)[-1].strip() or request.META.get("REMOTE_ADDR")
+
+
+# Where config/urls.py mounts the admin, below the script prefix (request.path_info). Every
+# middleware here asks is_admin(); reversing "admin:index" on each response cost more than a
+# whole page-cache hit.
+ADMIN_PATH = "/admin/"
+
+
+def is_admin(request):
+    return request.path_info.startswith(ADMIN_PATH)
 
 
 # What the admin's rich-text editor (django-prose-editor, Tiptap) needs and the reading site does
@@ -48,23 +57,17 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         # The common case, a page without nonce or decorator: the same header every time,
         # built once (django-csp would build it anew for each response, cache hits included).
         if HEADER not in response:
-            response[HEADER] = _plain_policy(self.is_admin(request))
+            response[HEADER] = _plain_policy(is_admin(request))
         request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
         return response
 
     def get_policy_parts(self, request, response, report_only=False):
         parts = super().get_policy_parts(request, response, report_only)
-        if not report_only and self.is_admin(request):
+        if not report_only and is_admin(request):
             parts.update = {**ADMIN_CSP_UPDATE, **(parts.update or {})}
         return parts
 
     RESPONSE_OVERRIDES = ("_csp_exempt", "_csp_config", "_csp_update", "_csp_replace")
-
-    @staticmethod
-    def is_admin(request):
-        # As config/urls.py mounts the admin (PageCacheMiddleware assumes the same); reversing
-        # "admin:index" costs more than all the rest of this middleware on a cache hit.
-        return request.path_info.startswith("/admin/")
 
 
 @functools.lru_cache(maxsize=2)
@@ -105,11 +108,6 @@ class LegacyURLMiddleware:
         return HttpResponseGone()
 
 
-@functools.lru_cache(maxsize=16)
-def _admin_prefix(urlconf, script_prefix):
-    return reverse("admin:index", urlconf=urlconf)
-
-
 class AdminLocaleMiddleware(LocaleMiddleware):
     """Lets the admin speak the editor's language (Chinese by default, English available).
 
@@ -118,21 +116,15 @@ class AdminLocaleMiddleware(LocaleMiddleware):
     """
 
     def process_request(self, request):
-        if request.path_info.startswith(self.admin_prefix()):
+        if is_admin(request):
             return super().process_request(request)
         translation.activate(settings.LANGUAGE_CODE)
         request.LANGUAGE_CODE = settings.LANGUAGE_CODE
 
     def process_response(self, request, response):
-        if request.path_info.startswith(self.admin_prefix()):
+        if is_admin(request):
             return super().process_response(request, response)
         return response
-
-    @staticmethod
-    def admin_prefix():
-        # Asked on every response (and by the CSP middleware on cache hits): reversed once per
-        # URLconf and script prefix, not each time.
-        return _admin_prefix(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
 
 
 class PageCacheMiddleware:
@@ -144,7 +136,7 @@ class PageCacheMiddleware:
     never cached, and is told so (`private, no-cache`), so editors always see fresh pages.
     """
 
-    UNCACHED_PREFIXES = ("/admin/", "/preview/", "/share/", "/i18n/", "/media/", "/static/")
+    UNCACHED_PREFIXES = (ADMIN_PATH, "/preview/", "/share/", "/i18n/", "/media/", "/static/")
     # The Google News sitemap lists the last two days: it changes as time passes, not as rows do.
     UNCACHED_PATHS = ("/sitemap-news.xml",)
 

@@ -39,20 +39,18 @@ def ancestors_and_self(category):
     return chain if None not in chain else list(category.get_ancestors_and_self())
 
 
-def for_cards(articles):
-    """A list page's query: the ids only when cards are kept rendered (the article_cards tag
-    fetches the articles whose cards it must render), else everything the cards show."""
-    return articles.only("pk") if fragments.enabled() else articles.for_listing()
-
-
 class CardListMixin:
     """For pages listing article_cards: with parts kept, the list reads ids only (one query
-    for the page and its count, see BoundedPaginator)."""
+    for the page and its count, see BoundedPaginator) and the article_cards tag fetches the
+    articles whose cards it must render; else the list fetches everything cards show."""
 
     shows_cards = True
 
     def lists_ids_only(self):
         return self.shows_cards and fragments.enabled()
+
+    def listed(self, articles):
+        return articles.only("pk") if self.lists_ids_only() else articles.for_listing()
 
 
 class ArticleListView(CardListMixin, BoundedPaginationMixin, ListView):
@@ -62,8 +60,7 @@ class ArticleListView(CardListMixin, BoundedPaginationMixin, ListView):
     paginate_by = settings.NEWSROOM["PAGE_SIZE"]
 
     def get_queryset(self):
-        articles = self.narrow(Article.objects.published())
-        return for_cards(articles) if self.shows_cards else articles.for_listing()
+        return self.listed(self.narrow(Article.objects.published()))
 
     def narrow(self, articles):
         return articles
@@ -122,7 +119,7 @@ class ArchiveMixin(CardListMixin, BoundedPaginationMixin):
     allow_empty = True
 
     def get_queryset(self):
-        return for_cards(Article.objects.published())
+        return self.listed(Article.objects.published())
 
     def get_date_list(self, queryset, date_type=None, ordering="ASC"):
         """The months (of a year) or days (of a month) with articles, without reading each article."""
