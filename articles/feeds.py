@@ -18,8 +18,7 @@ from django.utils.html import escape
 from articles.images.validation import WEB_FORMATS
 from articles.models import Article, Author, Category, Tag
 from articles.querysets import with_commonness
-from articles import seo
-from articles.seo import absolute_url
+from articles.seo import absolute_url, page_title
 from articles.sitemaps import last_changed
 
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
@@ -97,7 +96,7 @@ class ArticleFeed(Feed):
         return ""
 
     def title(self, subject):
-        return seo.page_title(self.subject_title(subject))
+        return page_title(self.subject_title(subject))
 
     def description(self, subject):
         return f"{self.title(subject)}的最新文章"

@@ -148,8 +148,10 @@ AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "1"))  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False  # its start-up banner would open the output of every manage.py command
+# Production sits behind a proxy that terminates TLS; it says so by setting this.
+BEHIND_TLS_PROXY = env_bool("DJANGO_SECURE_PROXY_SSL_HEADER")
 # Behind the TLS proxy REMOTE_ADDR is the proxy's; the client's is the one it appended.
-if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER"):
+if BEHIND_TLS_PROXY:
     AXES_CLIENT_IP_CALLABLE = "articles.middleware.client_ip_behind_proxy"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -190,13 +192,12 @@ STORAGES = {
     },
 }
 
-# Production sits behind a proxy that terminates TLS; it says so by setting this.
-if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER"):
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # HTTPS only in production. The redirect follows the proxy setting by default, so that a plain
 # http gunicorn on loopback (the benchmarks) is not sent to an https that nothing answers.
 SECURE_SSL_REDIRECT = not DEBUG and env_bool(
-    "DJANGO_SSL_REDIRECT", env_bool("DJANGO_SECURE_PROXY_SSL_HEADER")
+    "DJANGO_SSL_REDIRECT", BEHIND_TLS_PROXY
 )
 SECURE_HSTS_SECONDS = 0 if DEBUG else int(os.environ.get("DJANGO_HSTS_SECONDS", str(365 * 24 * 3600)))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)

@@ -131,8 +131,10 @@ class Image(models.Model):
     @property
     def thumbnail_url(self):
         """The smallest JPEG/PNG rendition's URL, or None when the image has no renditions."""
-        sources = self.rendition_sources()
-        return sources[0][2] if sources else None
+        fallback = self.renditions.get("fallback", {})
+        # The admin lists 50 of these a page: one storage URL, not every rendition's.
+        narrowest = next((fallback[str(w)] for w in self.renditions.get("widths") or [] if str(w) in fallback), None)
+        return default_storage.url(narrowest) if narrowest else None
 
     @property
     def social_card_url(self):
