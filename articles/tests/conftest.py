@@ -14,6 +14,12 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture
+def no_page_cache(settings):
+    """The views' own work: the page cache off, every request rendered."""
+    settings.NEWSROOM = {**settings.NEWSROOM, "PAGE_CACHE": False}
+
+
 @pytest.fixture(scope="session")
 def chromium():
     """One headless Debian Chromium for the whole run, driven by Playwright."""

@@ -15,9 +15,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def no_page_cache(settings):
-    """The views' own work: every request renders, from parts where they are kept."""
-    settings.NEWSROOM = {**settings.NEWSROOM, "PAGE_CACHE": False, "FRAGMENT_CACHE": True}
+def _parts_kept(no_page_cache, settings):
+    """Every request renders, from parts where they are kept."""
+    settings.NEWSROOM = {**settings.NEWSROOM, "FRAGMENT_CACHE": True}
 
 
 def page(client, path):

@@ -11,11 +11,6 @@ from articles.tests.factories import make_article, make_category_path, make_imag
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def no_page_cache(settings):
-    settings.NEWSROOM = {**settings.NEWSROOM, "PAGE_CACHE": False}  # the views' own work
-
-
 def test_a_second_article_view_asks_only_for_the_article(client, no_page_cache, django_assert_max_num_queries):
     leaf = make_category_path("科技", "芯片", "制造")
     article = make_article("主文章", categories=[leaf], tags=["芯片"])

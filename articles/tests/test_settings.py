@@ -33,8 +33,6 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 
 def test_defaults_are_production_safe_with_sqlite():
-    import json
-
     result = load_settings(DJANGO_SECRET_KEY="k" * 50, DJANGO_ALLOWED_HOSTS="news.example.com")
     debug, hosts, engine, name, cache, tz, use_tz = json.loads(result.stdout)
     assert (debug, hosts) == (False, ["news.example.com"])
@@ -44,8 +42,6 @@ def test_defaults_are_production_safe_with_sqlite():
 
 
 def test_database_cache_and_hosts_come_from_the_environment():
-    import json
-
     result = load_settings(
         DJANGO_SECRET_KEY="k" * 50,
         DATABASE_URL="postgres://news:pw@db.internal:5432/newsroom",
@@ -59,8 +55,6 @@ def test_database_cache_and_hosts_come_from_the_environment():
 
 
 def test_development_mode_is_opt_in():
-    import json
-
     result = load_settings(DJANGO_DEBUG="1")
     debug, hosts, *_ = json.loads(result.stdout)
     assert debug is True
