@@ -1,7 +1,16 @@
-"""What the HTTP benchmarks share: wrk, installed when missing, and its latency figures."""
+"""What the HTTP benchmarks share: a free loopback port, wrk (installed when missing) and its
+latency figures."""
 import re
 import shutil
+import socket
 import subprocess
+
+
+def free_port():
+    """A TCP port nothing listens on at 127.0.0.1, for a server the benchmark starts."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def ensure_wrk():

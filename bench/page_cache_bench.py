@@ -12,7 +12,6 @@ import argparse
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -21,17 +20,12 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from loadgen import ensure_wrk, to_ms  # noqa: E402
+from loadgen import ensure_wrk, free_port, to_ms  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 BODY = "".join(f"<p>第{i}段：芯片、电商与云计算的新闻正文，约十一千字节的正文。</p>" for i in range(120))
 
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def server_env(scratch):

@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import import_bench  # noqa: E402
+from loadgen import ensure_wrk, free_port  # noqa: E402
 
 PYTHON = sys.executable
 EDITOR, EDITOR_PASSWORD = "soak-editor", "soak-editor-password-1"
@@ -80,11 +81,6 @@ def write_files(folder, start, count, rng, version=0):
         text = text.replace("<div>   \n", f"<div>   \n<p>{marker(i, version)}</p>\n", 1)
         (folder / f"{i:06d}.md").write_text(text, encoding="utf-8")
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def redis_answers():
@@ -265,8 +261,7 @@ def main():
     parser.add_argument("--database", choices=["postgres", "sqlite"], default="postgres")
     parser.add_argument("--connections", type=int, default=16)
     options = parser.parse_args()
-    if not shutil.which("wrk"):
-        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
+    ensure_wrk()
 
     folder = Path(tempfile.mkdtemp(prefix="soak-"))
     archive, later = folder / "archive", folder / "later"
@@ -357,7 +352,7 @@ def main():
           f"p50 {figures['SOAK_P50']} ms, p99 {figures['SOAK_P99']} ms, 5xx: {figures['SOAK_5XX']}, "
           f"{(re.search(r'Socket errors:.*', output) or ['no socket errors'])[0]}")
     print(f"editor: {log['saves']} saves, {log['moves']} workflow moves, {log['refused']} refused, "
-          f"errors: {log['errors'][:5] or 'none'}")
+          f"{log['timeouts']} unanswered, errors: {log['errors'][:5] or 'none'}")
     print(f"import of {LATER} new files: exit {first.returncode}; {first.stdout.strip().splitlines()[-1]}")
     print(f"re-import with {CHANGED} changed: exit {second.returncode}; {second.stdout.strip().splitlines()[-1]}")
 
