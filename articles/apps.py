@@ -9,6 +9,7 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         from articles import caching, fragments
         from articles.models import Article, Author, Category, Image, Tag, TaggedArticle
+        from articles.querysets import article_saved
 
         # Everything a public page shows comes from these rows; a change to any retires the
         # cached pages (articles.caching). Tags are written by taggit through TaggedArticle, one
@@ -16,8 +17,11 @@ class ArticlesConfig(AppConfig):
         # only with an article save (and redirects are never cached), which bumps already.
         for model in (Article, Category, Author, Tag, Image, TaggedArticle):
             uid = f"newsroom-page-cache-{model._meta.label_lower}"
-            post_save.connect(caching.content_changed, sender=model, dispatch_uid=uid + "-save")
+            if model is not Article:  # article_saved() below
+                post_save.connect(caching.content_changed, sender=model, dispatch_uid=uid + "-save")
             post_delete.connect(caching.content_changed, sender=model, dispatch_uid=uid + "-delete")
+        # A saved article's pages, parts and search document, as for rows written in bulk.
+        post_save.connect(article_saved, sender=Article, dispatch_uid="newsroom-article-saved")
         m2m_changed.connect(
             caching.content_changed,
             sender=Article.categories.through,
@@ -26,10 +30,10 @@ class ArticlesConfig(AppConfig):
 
         # Parts kept rendered per article (articles.fragments): the article's own rows move its
         # version; rows that many articles show move the shared version.
-        for receiver, model in ((fragments.article_changed, Article), (fragments.tag_link_changed, TaggedArticle)):
-            uid = f"newsroom-parts-{model._meta.label_lower}"
-            post_save.connect(receiver, sender=model, dispatch_uid=uid + "-save")
-            post_delete.connect(receiver, sender=model, dispatch_uid=uid + "-delete")
+        post_delete.connect(fragments.article_changed, sender=Article, dispatch_uid="newsroom-parts-article-delete")
+        uid = "newsroom-parts-tagged-article"
+        post_save.connect(fragments.tag_link_changed, sender=TaggedArticle, dispatch_uid=uid + "-save")
+        post_delete.connect(fragments.tag_link_changed, sender=TaggedArticle, dispatch_uid=uid + "-delete")
         m2m_changed.connect(
             fragments.article_links_changed,
             sender=Article.categories.through,

@@ -175,36 +175,88 @@ class ArticleQuerySet(models.QuerySet):
             .order_by("-shared_tags", "-shared_categories", "-published_at", "-id")[:limit]
         )
 
-    # bulk_create(), bulk_update() and update() skip save(); they must not skip the sanitizer.
-    def bulk_create(self, objs, *args, **kwargs):
+    # bulk_create(), bulk_update() and update() skip save() and post_save: they must neither skip
+    # the sanitizer nor leave cached pages, parts or search documents behind (articles_written()).
+    # False only inside bulk_update(), which reports its writes once for all its batches.
+    _reports_writes = True
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._reports_writes = self._reports_writes
+        return clone
+
+    def bulk_create(
+        self, objs, batch_size=None, ignore_conflicts=False, update_conflicts=False,
+        update_fields=None, unique_fields=None,
+    ):
         objs = list(objs)
         for obj in objs:
             obj.prepare_for_save()
-        created = super().bulk_create(objs, *args, **kwargs)
+        created = super().bulk_create(
+            objs, batch_size=batch_size, ignore_conflicts=ignore_conflicts,
+            update_conflicts=update_conflicts, update_fields=update_fields, unique_fields=unique_fields,
+        )
         for obj in created:
             if obj.pk is not None and getattr(obj, "_body_image_ids", None):
                 obj.record_body_images(adding=True)
-        if created:
-            # No post_save either: the new articles' lists are retired here, as a save would.
-            _pages_changed(self.db, [obj.pk for obj in created if obj.pk is not None])
+        if not created:
+            return created
+        if ignore_conflicts or update_conflicts:
+            # A row that conflicted kept its text (all of it, or the columns not updated), and
+            # ignored conflicts leave every object without its id: the rows are found by their
+            # slugs (unique, and set by prepare_for_save()) and read back.
+            written = self.model._default_manager.using(self.db).filter(slug__in=[obj.slug for obj in created])
+            articles_written(self.db, list(written.values_list("pk", flat=True)))
+        else:
+            articles_written(self.db, [obj.pk for obj in created], stored=created)
         return created
 
     def update(self, **kwargs):
         if "body" in kwargs:
             kwargs["body"] = _sanitized_body(kwargs["body"])
-        changed = list(self.values_list("pk", flat=True))
+        if not self._reports_writes:
+            return super().update(**kwargs)
+        written = list(self.values_list("pk", flat=True))
         count = super().update(**kwargs)
-        if changed:
-            _pages_changed(self.db, changed)
+        if written:
+            articles_written(self.db, written, fields=set(kwargs))
+        return count
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        objs = tuple(objs)
+        # Django's bulk_update() calls update() once a batch, which would read each batch's ids
+        # and report it on its own: reported once, here, its objects being the rows written.
+        unreported = self._chain()
+        unreported._reports_writes = False
+        count = super(ArticleQuerySet, unreported).bulk_update(objs, fields, batch_size=batch_size)
+        if objs:
+            articles_written(unreported.db, [obj.pk for obj in objs], fields=set(fields))
         return count
 
 
-def _pages_changed(using, pks):
-    """What post_save retires for a save, retired for writes that send no signal."""
+def article_saved(sender, instance, update_fields=None, using=None, **kwargs):
+    """post_save of an article (raw saves included): what any other write of its row does."""
+    articles_written(using, [instance.pk], update_fields, stored=[instance])
+
+
+def articles_written(using, pks, fields=None, *, stored=None):
+    """Do for article rows written without post_save what a save's receivers do for its row.
+
+    `fields` are the columns written (None: all of them, as for new rows); `stored`, when the
+    caller holds the written articles exactly as the database now has them, spares reading them
+    back for the index.
+    """
     from articles import caching, fragments
+    from articles.models.search import SearchDocument, rewrites_index
 
     caching.content_changed(using=using)
     fragments.articles_changed(pks, using)
+    if rewrites_index(fields):
+        documents = SearchDocument.objects.db_manager(using)
+        if stored is None:
+            documents.index_stored(pks)
+        else:
+            documents.index(stored)
 
 
 class _WalkedOrFetched(models.Expression):

@@ -32,6 +32,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from articles.models import Article, Category, SearchDocument, Tag, TaggedArticle
+from articles.models.search import INDEX_BATCH, INDEXED_FIELDS
 
 FTS_TABLE = "articles_search_fts"
 TRIGRAM = 3
@@ -229,14 +230,8 @@ def rebuild_index():
     """Write every article's document afresh (any state: visibility is decided at query time)."""
     with transaction.atomic():
         SearchDocument.objects.all().delete()
-        batch, written = [], 0
-        for article in Article.objects.only("pk", "title", "summary", "body").iterator(chunk_size=500):
-            batch.append(SearchDocument.for_article(article))
-            if len(batch) == 500:
-                written += len(SearchDocument.objects.bulk_create(batch))
-                batch = []
-        written += len(SearchDocument.objects.bulk_create(batch))
-    return written
+        articles = Article.objects.only("pk", *INDEXED_FIELDS).iterator(chunk_size=INDEX_BATCH)
+        return SearchDocument.objects.index(articles)
 
 
 def _term_pattern(terms):

@@ -1,6 +1,6 @@
+from itertools import islice
+
 from django.db import models
-from django.db.models.signals import post_save
-from django.dispatch import receiver
 
 from articles.text import plain_text
 
@@ -9,17 +9,45 @@ from .article import Article
 # What a SearchDocument copies from its article; a save that touches none of them (publishing,
 # unpublishing: the state is checked at query time) leaves the index alone.
 INDEXED_FIELDS = frozenset({"title", "summary", "body"})
+# Articles indexed together: one bulk write each (and one read back, where the rows must be
+# read), so that re-indexing the whole archive never holds more bodies than this in memory.
+INDEX_BATCH = 500
+
+
+def rewrites_index(fields):
+    """Whether a write of `fields` (None: every column, as for a new row) may change the text."""
+    return fields is None or bool(INDEXED_FIELDS & set(fields))
 
 
 class SearchDocumentManager(models.Manager):
-    def index(self, article):
-        """Write `article`'s searchable text in one INSERT … ON CONFLICT DO UPDATE statement."""
-        self.bulk_create(
-            [self.model.for_article(article)],
-            update_conflicts=True,
-            unique_fields=["article"],
-            update_fields=sorted(INDEXED_FIELDS),
-        )
+    def index(self, articles):
+        """Write the searchable text of `articles` as they are in memory; how many were written.
+
+        One INSERT … ON CONFLICT DO UPDATE per INDEX_BATCH articles (Django splits it in three on
+        SQLite, whose statements take 999 parameters), so new and changed articles are written alike.
+        """
+        articles, written = iter(articles), 0
+        while batch := list(islice(articles, INDEX_BATCH)):
+            written += len(
+                self.bulk_create(
+                    [self.model.for_article(article) for article in batch],
+                    update_conflicts=True,
+                    unique_fields=["article"],
+                    update_fields=sorted(INDEXED_FIELDS),
+                )
+            )
+        return written
+
+    def index_stored(self, pks):
+        """Write the searchable text of the articles `pks` as the database now holds them.
+
+        For writes that leave no complete instance behind (update(), bulk_update()): each batch
+        of ids is read back in one query, then indexed.
+        """
+        stored = Article.objects.using(self.db).only("pk", *INDEXED_FIELDS).order_by()
+        pks = list(pks)
+        for start in range(0, len(pks), INDEX_BATCH):
+            self.index(stored.filter(pk__in=pks[start : start + INDEX_BATCH]))
 
 
 class SearchDocument(models.Model):
@@ -69,10 +97,3 @@ def _plain_body(article):
     if known is not None and known[0] == article.body:
         return known[1]
     return plain_text(article.body)
-
-
-@receiver(post_save, sender=Article)
-def index_saved_article(sender, instance, update_fields, **kwargs):
-    """Every save that may change the article's text rewrites its document (raw saves included)."""
-    if update_fields is None or INDEXED_FIELDS & set(update_fields):
-        SearchDocument.objects.index(instance)
