@@ -6,6 +6,8 @@ moment `Article.objects.published()` changes by itself (a scheduled publication 
 so scheduled articles need no cron job here either. `articles.middleware.PageCacheMiddleware`
 serves and stores the pages; `articles.apps` connects the receivers.
 """
+import contextlib
+import contextvars
 import datetime as dt
 import hashlib
 import logging
@@ -66,8 +68,33 @@ def fresh_version():
     return time.time_ns() // 1000
 
 
+# Inside one reader request (PageCacheMiddleware opens the scope) the version is read once: the
+# page and every value it remembers agree on one version, and the cache server is asked once
+# rather than once a remembered value. A bump made by this request starts a new reading.
+_version_read_in_request = contextvars.ContextVar("newsroom_version_read_in_request", default=None)
+
+
+@contextlib.contextmanager
+def one_version_per_request():
+    token = _version_read_in_request.set([])
+    try:
+        yield
+    finally:
+        _version_read_in_request.reset(token)
+
+
 def content_version():
     """The current site-wide content version, created on first use."""
+    read = _version_read_in_request.get()
+    if read:
+        return read[0]
+    version = _read_content_version()
+    if read is not None:
+        read.append(version)
+    return version
+
+
+def _read_content_version():
     version = cache.get(VERSION_KEY)
     if recover_if_reachable():
         version = cache.get(VERSION_KEY)
@@ -83,6 +110,9 @@ def bump_content_version():
     With the cache server gone a change must still save: the failure is logged and the bump
     made up for when the cache answers again.
     """
+    read = _version_read_in_request.get()
+    if read:
+        read.clear()
     try:
         bump_version(VERSION_KEY)
         cache.set(CHANGED_AT_KEY, timezone.now().timestamp(), timeout=None)

@@ -21,17 +21,19 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.core.signals import setting_changed
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.dispatch import receiver
 from django.utils.safestring import mark_safe
 
 from . import caching
+from .models import Article
 
 ARTICLE_VERSION_KEY = "newsroom:article-version:{}"
 SHARED_VERSION_KEY = "newsroom:shared-version"
 ADDRESS_KEY = "newsroom:address:{}"
-# What an address entry keeps of its article: whether it is live, where, and its <title>.
-ADDRESS_FIELDS = ("id", "slug", "published_at", "created_at", "expires_at", "status", "title")
+# What an address entry keeps of its article: whether it is live, where, and its <title>. In
+# the model's field order, which Model.from_db() expects of a subset (test_fragments checks).
+ADDRESS_FIELDS = ("id", "title", "slug", "status", "published_at", "expires_at", "created_at")
 # The settings a part's markup is made of: addresses, names, media URLs.
 RENDERED_SETTINGS = ("NEWSROOM", "NEWSROOM_IMAGES", "MEDIA_URL", "STATIC_URL", "STORAGES", "TIME_ZONE")
 
@@ -155,24 +157,45 @@ class Parts:
 
 
 def known_address(slug):
-    """(version, article) last stored for the address `slug`: the article as it was then, with
-    ADDRESS_FIELDS only. Still exact while the article's version is that one."""
-    try:
-        return cache.get(ADDRESS_KEY.format(slug))
-    except caching.CACHE_ERRORS as error:
-        caching.cache_failed(error)
-        return None
+    """(version, article, path) last stored for the address `slug`: the article as it was then,
+    with ADDRESS_FIELDS only, and its address. Still exact while the article's version is that
+    one, so this process keeps a copy of what it read, as VersionedEntries do."""
+    known = _addresses.get(slug)
+    if known is None:
+        try:
+            known = cache.get(ADDRESS_KEY.format(slug))
+        except caching.CACHE_ERRORS as error:
+            caching.cache_failed(error)
+            return None
+        if known is None:
+            return None
+        _keep_address(slug, known)
+    version, fields, path = known
+    # As a queryset builds its rows (from_db), which costs a third of Article(**fields).
+    return version, Article.from_db(DEFAULT_DB_ALIAS, ADDRESS_FIELDS, fields), path
 
 
 def remember_address(slug, version, article):
     """Keeps which article is at `slug`, as read after its version `version` was."""
     if version is None:
         return
-    kept = type(article)(**{name: getattr(article, name) for name in ADDRESS_FIELDS})
+    known = (version, tuple(getattr(article, name) for name in ADDRESS_FIELDS), article.get_absolute_url())
+    _keep_address(slug, known)
     try:
-        cache.set(ADDRESS_KEY.format(slug), (version, kept), settings.NEWSROOM["FRAGMENT_CACHE_TIMEOUT"])
+        cache.set(ADDRESS_KEY.format(slug), known, settings.NEWSROOM["FRAGMENT_CACHE_TIMEOUT"])
     except caching.CACHE_ERRORS as error:
         caching.cache_failed(error)
+
+
+# Addresses by slug as this process last read or stored them (see known_address).
+_addresses = {}
+_ADDRESSES_KEPT = 4096
+
+
+def _keep_address(slug, known):
+    if len(_addresses) >= _ADDRESSES_KEPT:
+        _addresses.clear()
+    _addresses[slug] = known
 
 
 # --- what moves the versions (connected in articles.apps) ------------------------------------

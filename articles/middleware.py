@@ -144,8 +144,14 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not settings.NEWSROOM["PAGE_CACHE"] or not self.is_reader_page(request):
+        if not self.is_reader_page(request):
             return self.get_response(request)
+        with caching.one_version_per_request():
+            if not settings.NEWSROOM["PAGE_CACHE"]:
+                return self.get_response(request)
+            return self.serve(request)
+
+    def serve(self, request):
         if self.may_be_personal(request):
             response = self.get_response(request)
             patch_cache_control(response, private=True, no_cache=True)

@@ -15,7 +15,7 @@ from django.views.generic.dates import MonthArchiveView, YearArchiveView
 from . import caching, fragments, search
 from .seo import absolute_url
 from .models import Article, Author, Category, Tag
-from .pagination import BoundedPaginationMixin
+from .pagination import BoundedPaginationMixin, BuiltWhenRead
 from .querysets import with_category_commonness, with_commonness, with_subtree_ids
 
 
@@ -60,6 +60,17 @@ class ArticleListView(CardListMixin, BoundedPaginationMixin, ListView):
     paginate_by = settings.NEWSROOM["PAGE_SIZE"]
 
     def get_queryset(self):
+        self.find_subject()
+        if self.lists_ids_only():
+            # Its ids are kept under the content version (BoundedPaginator's count_name): the
+            # query that reads them is built only when they must be read again.
+            return BuiltWhenRead(Article, self.listed_articles)
+        return self.listed_articles()
+
+    def find_subject(self):
+        """What the list is of (a category, a tag, an author, a query); Http404 if nothing."""
+
+    def listed_articles(self):
         return self.listed(self.narrow(Article.objects.published()))
 
     def narrow(self, articles):
@@ -73,10 +84,12 @@ class HomeView(ArticleListView):
 class CategoryView(ArticleListView):
     template_name = "articles/category_detail.html"
 
-    def narrow(self, articles):
+    def find_subject(self):
         self.category = categories_by_path().get(self.kwargs["path"].strip("/"))
         if self.category is None:
             raise Http404("No category at this address.")
+
+    def narrow(self, articles):
         return articles.in_category(self.category)
 
     def get_context_data(self, **kwargs):
@@ -90,8 +103,10 @@ class CategoryView(ArticleListView):
 class TagView(ArticleListView):
     template_name = "articles/tag_detail.html"
 
-    def narrow(self, articles):
+    def find_subject(self):
         self.tag = get_object_or_404(with_commonness(Tag.objects.all()), slug=self.kwargs["slug"])
+
+    def narrow(self, articles):
         return articles.tagged(self.tag)
 
     def get_context_data(self, **kwargs):
@@ -101,8 +116,10 @@ class TagView(ArticleListView):
 class AuthorView(ArticleListView):
     template_name = "articles/author_detail.html"
 
-    def narrow(self, articles):
+    def find_subject(self):
         self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
+
+    def narrow(self, articles):
         return articles.filter(author=self.author)
 
     def get_context_data(self, **kwargs):
@@ -177,8 +194,11 @@ class ArticleDetailView(DetailView):
         article = self.article_at_known_address() if fragments.enabled() else None
         if article is None:
             article = super().get_object(queryset)
+            path = article.get_absolute_url()
+        else:
+            path = self.known_path
         # The date in the URL must be the article's own, so that every article has one address.
-        if article.get_absolute_url() != self.request.path:
+        if path != self.request.path:
             raise Http404("No article at this address.")
         return article
 
@@ -188,7 +208,7 @@ class ArticleDetailView(DetailView):
         known = fragments.known_address(self.kwargs["slug"])
         if known is None:
             return None
-        version, article = known
+        version, article, self.known_path = known
         self.parts = fragments.Parts([article.pk], self.PARTS)
         self.address_known = self.parts.version(article.pk) == version and article.is_published
         return article if self.address_known else None
@@ -261,8 +281,10 @@ class SearchView(ArticleListView):
         # Only the ranked candidates are listed: past page 1 the count must still stop there ("1000+").
         return search.RANKED_CANDIDATES
 
-    def narrow(self, articles):
+    def find_subject(self):
         self.terms = search.parse_query(self.request.GET.get("q", ""))
+
+    def narrow(self, articles):
         ranked = search.matching(articles, self.terms, candidates=self.get_count_cap())
         return ranked.select_related("search_document")
 

@@ -231,3 +231,18 @@ def test_a_version_evicted_from_the_cache_never_revives_old_parts(client, filed)
     cache.delete(fragments.ARTICLE_VERSION_KEY.format(article.pk))  # evicted
     Article.objects.filter(pk=article.pk).update(title="驱逐之后")  # its bump recreates the key
     assert "驱逐之后" in page(client, article.get_absolute_url())
+
+
+def test_address_fields_are_in_the_models_order_as_from_db_expects():
+    order = [field.attname for field in Article._meta.concrete_fields]
+    assert list(fragments.ADDRESS_FIELDS) == sorted(fragments.ADDRESS_FIELDS, key=order.index)
+
+
+def test_a_kept_address_rebuilds_the_article_as_it_was_read(filed):
+    article = Article.objects.only(*fragments.ADDRESS_FIELDS).get(pk=filed[0].pk)
+    fragments.remember_address(article.slug, 7, article)
+    version, known, path = fragments.known_address(article.slug)
+    assert version == 7 and path == article.get_absolute_url()
+    assert {name: getattr(known, name) for name in fragments.ADDRESS_FIELDS} == {
+        name: getattr(article, name) for name in fragments.ADDRESS_FIELDS
+    }

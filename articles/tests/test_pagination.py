@@ -234,3 +234,15 @@ def test_archives_list_their_local_months_and_days_without_truncating_every_date
     assert [(d.month, d.day) for d in months] == [(2, 1), (5, 1)]
     assert [d.day for d in days] == [10, 31]
     assert not any("trunc" in q["sql"].lower() for q in captured)
+
+
+def test_a_page_listed_by_id_holds_articles_that_read_their_fields_when_asked():
+    from articles.models import Article
+    from articles.pagination import BoundedPaginator
+
+    newest_first = publish(3)
+    listed = BoundedPaginator(Article.objects.published().only("pk"), 2, ids_only=True).page(1).object_list
+    assert listed[0].get_deferred_fields() >= {"title", "body"}
+    with CaptureQueriesContext(connection) as read:
+        assert [article.title for article in listed] == newest_first[:2]
+    assert len(read) == 2  # a field asked for is read, as from a queryset's .only("pk")
