@@ -233,11 +233,6 @@ def test_a_version_evicted_from_the_cache_never_revives_old_parts(client, filed)
     assert "驱逐之后" in page(client, article.get_absolute_url())
 
 
-def test_address_fields_are_in_the_models_order_as_from_db_expects():
-    order = [field.attname for field in Article._meta.concrete_fields]
-    assert list(fragments.ADDRESS_FIELDS) == sorted(fragments.ADDRESS_FIELDS, key=order.index)
-
-
 def test_a_kept_address_rebuilds_the_article_as_it_was_read(filed):
     article = Article.objects.only(*fragments.ADDRESS_FIELDS).get(pk=filed[0].pk)
     fragments.remember_address(article.slug, 7, article)

@@ -55,3 +55,16 @@ def test_picture_markup_follows_a_new_alt_text():
     assert 'alt="旧说明"' in responsive_image(image)
     image.alt_text = "新说明"
     assert 'alt="新说明"' in responsive_image(image)
+
+
+def test_reader_pages_set_up_no_message_storage_and_the_admin_does(client, admin_client, no_page_cache):
+    article = make_article("主文章")
+    assert not hasattr(client.get(article.get_absolute_url()).wsgi_request, "_messages")
+    assert hasattr(admin_client.get("/admin/").wsgi_request, "_messages")
+
+
+def test_the_footer_shows_the_sites_year(client, no_page_cache, settings, monkeypatch):
+    settings.TIME_ZONE = "Asia/Shanghai"
+    # 16:30 UTC on New Year's Eve is already the new year in Beijing.
+    monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2026, 12, 31, 16, 30, tzinfo=dt.timezone.utc))
+    assert "© 2027 " in client.get("/").content.decode()
