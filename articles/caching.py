@@ -54,9 +54,10 @@ def recover_if_reachable():
     logger.warning("Page cache reachable again; retiring the pages cached before the outage")
     from articles import fragments
 
-    bump_content_version()
-    # Changes made during the outage could not move their articles' versions either.
+    # Changes made during the outage could not move their articles' versions either; the
+    # content version moves last, as after any change (see fragments._versions).
     fragments.shared_changed()
+    bump_content_version()
     return True
 
 

@@ -249,8 +249,8 @@ def articles_written(using, pks, fields=None, *, stored=None):
     from articles import caching, fragments
     from articles.models.search import SearchDocument, rewrites_index
 
-    caching.content_changed(using=using)
     fragments.articles_changed(pks, using)
+    caching.content_changed(using=using)  # last, as fragments._versions relies on
     if rewrites_index(fields):
         documents = SearchDocument.objects.db_manager(using)
         if stored is None:

@@ -241,3 +241,57 @@ def test_a_kept_address_rebuilds_the_article_as_it_was_read(filed):
     assert {name: getattr(known, name) for name in fragments.ADDRESS_FIELDS} == {
         name: getattr(article, name) for name in fragments.ADDRESS_FIELDS
     }
+
+
+def test_a_warm_list_page_asks_the_cache_server_for_no_card_versions(client, filed, monkeypatch):
+    page(client, "/")
+    asked = []
+    real = fragments.cache.get_many
+    monkeypatch.setattr(fragments.cache, "get_many", lambda keys: asked.append(keys) or real(keys))
+    page(client, "/")
+    assert asked == []
+    Article.objects.filter(pk=filed[1].pk).update(title="改过的第二篇")
+    assert "改过的第二篇" in page(client, "/")
+    assert asked  # the content version moved: the versions are read again
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "save",
+        "update",
+        "bulk_update",
+        "categories",
+        "articles_of_category",
+        "tags",
+        "delete",
+        "author",
+        "tag_rename",
+    ],
+)
+def test_every_change_moves_the_content_version_after_the_parts_versions(filed, monkeypatch, change):
+    """What fragments._versions relies on to keep the versions it read under a content version."""
+    from articles import caching
+    from articles.models import Tag
+
+    article = filed[0]
+    moved = []
+    real = caching.bump_version
+    monkeypatch.setattr(caching, "bump_version", lambda key: moved.append(key) or real(key))
+    other = make_category_path("财经")
+    {
+        "save": lambda: article.save(),
+        "update": lambda: Article.objects.filter(pk=article.pk).update(title="新"),
+        "bulk_update": lambda: Article.objects.bulk_update([article], ["title"]),
+        "categories": lambda: article.categories.add(other),
+        "articles_of_category": lambda: other.articles.add(article),
+        "tags": lambda: article.tags.add("新标签"),
+        "delete": lambda: article.delete(),
+        "author": lambda: article.author.save(),
+        "tag_rename": lambda: Tag.objects.filter(name="芯片").first().save(),
+    }[change]()
+    parts_moved = [i for i, key in enumerate(moved) if key != caching.VERSION_KEY]
+    assert parts_moved, moved
+    assert moved[-1] == caching.VERSION_KEY
+    # Each part version move is followed by a content version move.
+    assert all(caching.VERSION_KEY in moved[i + 1 :] for i in parts_moved)
