@@ -2,6 +2,7 @@ import json
 
 from django import template
 from django.conf import settings
+from django.template.defaulttags import querystring
 from django.core.signals import setting_changed
 from django.utils import dateformat, formats, translation
 from django.utils.safestring import mark_safe
@@ -11,6 +12,75 @@ from articles.images import markup
 
 register = template.Library()
 CARD_TEMPLATE = "includes/article_card.html"
+
+
+SEO_META_TEMPLATE = "includes/seo_meta.html"
+PAGINATION_TEMPLATE = "includes/pagination.html"
+
+
+# --- templates that show only the values they are given -----------------------------------------
+
+# Such a template is a pure function of its values: each rendering is kept, by those values,
+# for the life of the process. Rendering the SEO tags and the page links of a list page cost
+# as much as its twenty kept cards.
+_RENDERED = {}
+_RENDERED_KEPT = 4096
+
+
+def rendered_from(context, template_name, values):
+    """`template_name` rendered with `values` alone (and the page's autoescaping)."""
+    try:
+        key = (template_name, context.autoescape, _frozen(values))
+        html = _RENDERED.get(key)
+    except TypeError:  # a value that is no plain data: rendered each time
+        key = html = None
+    if html is None:
+        shown = context.template.engine.get_template(template_name)
+        html = shown.render(template.Context(values, autoescape=context.autoescape))
+        if key is not None:
+            if len(_RENDERED) >= _RENDERED_KEPT:
+                _RENDERED.clear()
+            _RENDERED[key] = html
+    return html
+
+
+def _frozen(value):
+    if isinstance(value, dict):
+        return tuple(sorted((name, _frozen(item)) for name, item in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(item) for item in value)
+    hash(value)  # TypeError for anything else that cannot be a key
+    return (type(value), value)
+
+
+def _forget_renderings(setting, **kwargs):
+    if setting == "TEMPLATES":
+        _RENDERED.clear()
+
+
+setting_changed.connect(_forget_renderings)
+
+
+@register.simple_tag(takes_context=True)
+def pagination(context):
+    """The list's page links (PAGINATION_TEMPLATE); the page's other parameters (a search's q)
+    stay in them."""
+    page = context.get("page_obj")
+    if page is None or not context.get("is_paginated"):
+        return ""
+    paginator = page.paginator
+
+    def link(number):
+        return querystring(context, page=number)
+
+    return rendered_from(context, PAGINATION_TEMPLATE, {
+        "number": page.number,
+        # The count stops a few pages ahead (articles.pagination): beyond it the total is unknown.
+        "num_pages": paginator.num_pages if paginator.count_is_exact else None,
+        "previous_url": link(page.previous_page_number()) if page.has_previous() else "",
+        "next_url": link(page.next_page_number()) if page.has_next() else "",
+        "last_url": "" if paginator.count_is_exact else link("last"),
+    })  # fmt: skip
 
 
 # --- parts kept rendered per article (articles.fragments) -------------------------------------
@@ -174,8 +244,13 @@ def page_title(context, subject=""):
     return seo.page_title(subject, _page_number(context))
 
 
-@register.inclusion_tag("includes/seo_meta.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def seo_meta(context, subject="", description="", article=None):
+    """The <head> tags for search engines and social networks (SEO_META_TEMPLATE)."""
+    return rendered_from(context, SEO_META_TEMPLATE, _seo_values(context, subject, description, article))
+
+
+def _seo_values(context, subject, description, article):
     """The <head> tags for search engines and social networks: a list page's about `subject`, or
     an article's when `article` is given."""
     request = context.get("request")

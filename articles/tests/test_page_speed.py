@@ -68,3 +68,18 @@ def test_the_footer_shows_the_sites_year(client, no_page_cache, settings, monkey
     # 16:30 UTC on New Year's Eve is already the new year in Beijing.
     monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2026, 12, 31, 16, 30, tzinfo=dt.timezone.utc))
     assert "© 2027 " in client.get("/").content.decode()
+
+
+def test_seo_tags_and_page_links_are_rendered_once_for_the_same_values(client, no_page_cache, monkeypatch):
+    from articles.views import ArticleListView
+
+    monkeypatch.setattr(ArticleListView, "paginate_by", 1)
+    for i in range(3):
+        make_article(f"文章{i}", published_at=timezone.now() - dt.timedelta(hours=i))
+    client.get("/")
+    again = client.get("/")
+    rendered = {template.name for template in again.templates}
+    assert not rendered & {"includes/seo_meta.html", "includes/pagination.html"}
+    second = client.get("/?page=2").content.decode()
+    assert "第 2 / 3 页" in second and 'rel="prev" href="?page=1"' in second
+    assert 'rel="next" href="?page=3"' in second and "?page=2" in second.split('rel="canonical"')[1][:60]
