@@ -1,7 +1,9 @@
 import functools
 
 from django.conf import settings
+from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.messages.middleware import MessageMiddleware
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import HttpResponse, HttpResponseGone, HttpResponsePermanentRedirect
@@ -32,6 +34,42 @@ ADMIN_PATH = "/admin/"
 
 def is_admin(request):
     return request.path_info.startswith(ADMIN_PATH)
+
+
+# What editors use besides the admin: previews, shared previews and the language switch.
+EDITOR_PREFIXES = (ADMIN_PATH, "/preview/", "/share/", "/i18n/")
+
+
+def is_anonymous_read(request):
+    """An anonymous reader's GET (or HEAD) of a public page: no session or messages cookie,
+    no editors' address. Reader pages show nobody anything personal (PageCacheMiddleware keeps
+    them for everyone) and take no form, so such a request needs no session and no user."""
+    return (
+        request.method in ("GET", "HEAD")
+        and not request.path_info.startswith(EDITOR_PREFIXES)
+        and not PageCacheMiddleware.may_be_personal(request)
+    )
+
+
+class ForEditorsOnly:
+    """For middleware that only editors' requests need: anonymous reads skip it.
+
+    Sessions and the signed-in user are set up on every request otherwise. (Django's CSRF
+    middleware stays as it is: `check --deploy` looks for it by name, and a GET costs it little.)
+    """
+
+    def __call__(self, request):
+        if is_anonymous_read(request):
+            return self.get_response(request)
+        return super().__call__(request)
+
+
+class EditorSessionMiddleware(ForEditorsOnly, SessionMiddleware):
+    pass
+
+
+class EditorAuthenticationMiddleware(ForEditorsOnly, AuthenticationMiddleware):
+    pass
 
 
 # What the admin's rich-text editor (django-prose-editor, Tiptap) needs and the reading site does
@@ -146,7 +184,7 @@ class PageCacheMiddleware:
     never cached, and is told so (`private, no-cache`), so editors always see fresh pages.
     """
 
-    UNCACHED_PREFIXES = (ADMIN_PATH, "/preview/", "/share/", "/i18n/", "/media/", "/static/")
+    UNCACHED_PREFIXES = (*EDITOR_PREFIXES, "/media/", "/static/")
     # The Google News sitemap lists the last two days: it changes as time passes, not as rows do.
     UNCACHED_PATHS = ("/sitemap-news.xml",)
 

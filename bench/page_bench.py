@@ -140,7 +140,6 @@ def generate(count):
 
     from articles.images.library import store_image
     from articles.models import Article, Author, Category, Tag, TaggedArticle
-    from articles.search import rebuild_index
     from import_bench import CATEGORY_TREE, TAGS, words
 
     rng = random.Random(20261201)
@@ -183,7 +182,6 @@ def generate(count):
     TaggedArticle.objects.bulk_create(
         TaggedArticle(content_object=article, tag=tags[name]) for article in made for name in rng.sample(TAGS, 3)
     )
-    rebuild_index()
     from django.db import connection
 
     if connection.vendor == "postgresql":

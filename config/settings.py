@@ -74,11 +74,11 @@ MIDDLEWARE = [
     # Outside the page cache, so that cached pages answer If-None-Match/If-Modified-Since too.
     "django.middleware.http.ConditionalGetMiddleware",
     "articles.middleware.PageCacheMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "articles.middleware.EditorSessionMiddleware",
     "articles.middleware.AdminLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "articles.middleware.EditorAuthenticationMiddleware",
     "articles.middleware.AdminMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # After authentication, as django-axes requires: answers a locked-out login with 429.

@@ -83,3 +83,20 @@ def test_seo_tags_and_page_links_are_rendered_once_for_the_same_values(client, n
     second = client.get("/?page=2").content.decode()
     assert "第 2 / 3 页" in second and 'rel="prev" href="?page=1"' in second
     assert 'rel="next" href="?page=3"' in second and "?page=2" in second.split('rel="canonical"')[1][:60]
+
+
+def test_an_anonymous_read_sets_up_no_session_or_user_and_an_editors_request_does(client, admin_client, no_page_cache):
+    article = make_article("主文章")
+    read = client.get(article.get_absolute_url())
+    assert read.status_code == 200
+    assert not hasattr(read.wsgi_request, "session") and not hasattr(read.wsgi_request, "user")
+    # Signed in (a session cookie), the same page knows its reader.
+    signed_in = admin_client.get(article.get_absolute_url())
+    assert signed_in.wsgi_request.user.is_staff
+    assert hasattr(admin_client.get(f"/preview/{article.pk}/").wsgi_request, "user")
+
+
+def test_a_post_to_a_reader_page_is_still_checked_for_csrf(no_page_cache):
+    from django.test import Client
+
+    assert Client(enforce_csrf_checks=True).post("/search/", {"q": "x"}).status_code == 403
