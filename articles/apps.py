@@ -11,32 +11,31 @@ class ArticlesConfig(AppConfig):
         from articles.models import Article, Author, Category, Image, Tag, TaggedArticle
         from articles.querysets import article_saved
 
+        def on_save_and_delete(receiver, models, name, saves=True):
+            for model in models:
+                uid = f"newsroom-{name}-{model._meta.label_lower}"
+                if saves:
+                    post_save.connect(receiver, sender=model, dispatch_uid=uid + "-save")
+                post_delete.connect(receiver, sender=model, dispatch_uid=uid + "-delete")
+
         # Parts kept rendered per article (articles.fragments): the article's own rows move its
         # version; rows that many articles show move the shared version. Connected first: a
         # change moves the content version after the parts' versions (see fragments._versions).
-        post_delete.connect(fragments.article_changed, sender=Article, dispatch_uid="newsroom-parts-article-delete")
-        uid = "newsroom-parts-tagged-article"
-        post_save.connect(fragments.tag_link_changed, sender=TaggedArticle, dispatch_uid=uid + "-save")
-        post_delete.connect(fragments.tag_link_changed, sender=TaggedArticle, dispatch_uid=uid + "-delete")
+        on_save_and_delete(fragments.article_changed, [Article], "parts", saves=False)  # saves: article_saved()
+        on_save_and_delete(fragments.tag_link_changed, [TaggedArticle], "parts")
+        on_save_and_delete(fragments.shown_row_changed, [Author, Category, Tag, Image], "parts")
         m2m_changed.connect(
             fragments.article_links_changed,
             sender=Article.categories.through,
             dispatch_uid="newsroom-parts-article-categories",
         )
-        for model in (Author, Category, Tag, Image):
-            uid = f"newsroom-parts-{model._meta.label_lower}"
-            post_save.connect(fragments.shown_row_changed, sender=model, dispatch_uid=uid + "-save")
-            post_delete.connect(fragments.shown_row_changed, sender=model, dispatch_uid=uid + "-delete")
 
         # Everything a public page shows comes from these rows; a change to any retires the
         # cached pages (articles.caching). Tags are written by taggit through TaggedArticle, one
         # row at a time, so its own signals cover them. BodyImage rows and old addresses change
         # only with an article save (and redirects are never cached), which bumps already.
-        for model in (Article, Category, Author, Tag, Image, TaggedArticle):
-            uid = f"newsroom-page-cache-{model._meta.label_lower}"
-            if model is not Article:  # article_saved() below
-                post_save.connect(caching.content_changed, sender=model, dispatch_uid=uid + "-save")
-            post_delete.connect(caching.content_changed, sender=model, dispatch_uid=uid + "-delete")
+        on_save_and_delete(caching.content_changed, [Article], "page-cache", saves=False)
+        on_save_and_delete(caching.content_changed, [Category, Author, Tag, Image, TaggedArticle], "page-cache")
         m2m_changed.connect(
             caching.content_changed,
             sender=Article.categories.through,
