@@ -148,12 +148,16 @@ class Parts:
         return self._versions.get(pk)
 
     def get(self, name, pk):
-        html = self._found.get(self._keys.get((name, pk)))
+        html = self.markup(name, pk)
         return None if html is None else mark_safe(html)
+
+    def markup(self, name, pk):
+        """The part's markup as kept, not yet marked safe (a list joins twenty), or None."""
+        return self._found.get(self._keys.get((name, pk)))
 
     def missing(self, name, pks):
         """Those of `pks` whose part `name` must be rendered."""
-        return [pk for pk in pks if self.get(name, pk) is None]
+        return [pk for pk in pks if self.markup(name, pk) is None]
 
     @property
     def complete(self):

@@ -137,7 +137,7 @@ def article_cards(context, articles):
         for pk, article in Article.objects.for_listing().in_bulk(missing).items():
             rendered[pk] = card.render(template.Context({"article": article}))
             parts.store("card", pk, rendered[pk])
-    return mark_safe("".join(parts.get("card", pk) or rendered.get(pk, "") for pk in pks))
+    return mark_safe("".join(parts.markup("card", pk) or rendered.get(pk, "") for pk in pks))
 
 
 def _site_sections(limit):
