@@ -225,6 +225,22 @@ def page_timeout(version=None):
     return max(0.0, min(float(settings.NEWSROOM["PAGE_CACHE_TIMEOUT"]), remaining))
 
 
+class InProcess(dict):
+    """What a process keeps of values that never change meaning under their key (a versioned
+    key, or a pure function's arguments): at most `limit` entries, all dropped when it is full,
+    which costs less than keeping them in order of use."""
+
+    def __init__(self, limit):
+        super().__init__()
+        self.limit = limit
+
+    def keep(self, key, value):
+        if len(self) >= self.limit:
+            self.clear()
+        self[key] = value
+        return value
+
+
 class VersionedEntries:
     """Cache entries whose keys carry a version, with a copy of each kept in this process.
 
@@ -234,8 +250,7 @@ class VersionedEntries:
     """
 
     def __init__(self, kept):
-        self.kept = kept
-        self._copies = {}
+        self._copies = InProcess(kept)
 
     def get_many(self, keys):
         found = {key: self._copies[key] for key in keys if key in self._copies}
@@ -243,7 +258,7 @@ class VersionedEntries:
         if wanted:
             fetched = cache.get_many(wanted)
             for key, value in fetched.items():
-                self._keep(key, value)
+                self._copies.keep(key, value)
             found.update(fetched)
         return found
 
@@ -252,12 +267,7 @@ class VersionedEntries:
 
     def set(self, key, value, timeout):
         cache.set(key, value, timeout)
-        self._keep(key, value)
-
-    def _keep(self, key, value):
-        if len(self._copies) >= self.kept:
-            self._copies.clear()
-        self._copies[key] = value
+        self._copies.keep(key, value)
 
 
 # Pages by page_key(): a hit reads the version from the cache server, the page from here.

@@ -21,7 +21,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.core.signals import setting_changed
-from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db import transaction
 from django.dispatch import receiver
 from django.utils.safestring import mark_safe
 
@@ -187,9 +187,9 @@ def known_address(slug):
             return None
         if known is None:
             return None
-        _keep_address(slug, known)
+        _addresses.keep(slug, known)
     version, fields, path = known
-    return version, Article.holding(DEFAULT_DB_ALIAS, dict(zip(ADDRESS_FIELDS, fields))), path
+    return version, Article.holding(dict(zip(ADDRESS_FIELDS, fields))), path
 
 
 def remember_address(slug, version, article):
@@ -197,7 +197,7 @@ def remember_address(slug, version, article):
     if version is None:
         return
     known = (version, tuple(getattr(article, name) for name in ADDRESS_FIELDS), article.get_absolute_url())
-    _keep_address(slug, known)
+    _addresses.keep(slug, known)
     try:
         cache.set(ADDRESS_KEY.format(slug), known, settings.NEWSROOM["FRAGMENT_CACHE_TIMEOUT"])
     except caching.CACHE_ERRORS as error:
@@ -205,14 +205,7 @@ def remember_address(slug, version, article):
 
 
 # Addresses by slug as this process last read or stored them (see known_address).
-_addresses = {}
-_ADDRESSES_KEPT = 4096
-
-
-def _keep_address(slug, known):
-    if len(_addresses) >= _ADDRESSES_KEPT:
-        _addresses.clear()
-    _addresses[slug] = known
+_addresses = caching.InProcess(4096)
 
 
 # --- what moves the versions (connected in articles.apps) ------------------------------------

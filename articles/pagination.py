@@ -95,9 +95,8 @@ class BoundedPaginator(Paginator):
 
     def _by_id(self, ids):
         """Instances that hold their id only (any other field is read when asked for)."""
-        model = self.object_list.model
-        db = router.db_for_read(model) if isinstance(self.object_list, BuiltWhenRead) else self.object_list.db
-        return [model.holding(db, {"id": pk}) for pk in ids]
+        model, db = self.object_list.model, self.object_list.db
+        return [model.holding({"id": pk}, db) for pk in ids]
 
     def _check_object_list_is_ordered(self):
         if not isinstance(self.object_list, BuiltWhenRead):  # else not built yet: checked when read
@@ -123,7 +122,7 @@ class BoundedPaginator(Paginator):
 
 
 class BuiltWhenRead(SimpleLazyObject):
-    """A list's queryset, built by `build()` when first used; its `model` is known before.
+    """A list's queryset, built by `build()` when first used; its `model` and `db` are known before.
 
     Building a queryset (published() and a subject's filters) cost a list page more than its
     kept cards: a page whose ids are kept (BoundedPaginator's count_name) builds none at all.
@@ -131,7 +130,8 @@ class BuiltWhenRead(SimpleLazyObject):
 
     def __init__(self, model, build):
         super().__init__(build)
-        self.__dict__["model"] = model  # past LazyObject.__setattr__, which would build it
+        # Past LazyObject.__setattr__, which would build it; `db` as a queryset reads it.
+        self.__dict__.update(model=model, db=router.db_for_read(model))
 
 
 class BoundedPaginationMixin:

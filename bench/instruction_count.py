@@ -12,14 +12,14 @@ request. Takes a few minutes (valgrind runs Python ~50× slower); `apt-get insta
 import argparse
 import io
 import json
-import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from page_bench import server_env  # noqa: E402
 
 
 def serve_requests(path, floor, count):
@@ -46,14 +46,7 @@ def serve_requests(path, floor, count):
 
 def counted(workdir, path, floor, count):
     site = json.loads((workdir / "bench.json").read_text())
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="bench_page_settings", DJANGO_SECRET_KEY="bench-only-secret-key",
-        DJANGO_ALLOWED_HOSTS="127.0.0.1", DJANGO_DEBUG="0", DJANGO_LOG_LEVEL="WARNING",
-        DATABASE_URL=site["database_url"], DJANGO_MEDIA_ROOT=str(workdir / "media"),
-        NEWSROOM_PAGE_CACHE="0", FLOOR_PAGES=str(workdir / "pages"),
-        PYTHONPATH=os.pathsep.join([str(workdir), str(ROOT), str(BENCH)]),
-    )  # fmt: skip
+    env = {**server_env(workdir, site["database_url"]), "NEWSROOM_PAGE_CACHE": "0", "FLOOR_PAGES": str(workdir / "pages")}
     command = [
         "valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, str(Path(__file__)),
         "--child", path, "--requests", str(count), *(["--floor"] if floor else []),

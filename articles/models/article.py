@@ -1,7 +1,7 @@
 import reversion
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models
+from django.db import models, router
 from django.db.models.base import ModelState
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
@@ -174,16 +174,17 @@ class Article(models.Model):
         self.keep_moved_address()
 
     @classmethod
-    def holding(cls, db, values):
+    def holding(cls, values, db=None):
         """An article holding `values` (attname: value) only, every other field deferred (read
         when asked for), as from_db() makes one, less Model.__init__'s loop over every field.
+        `db`: where it was read, by default where the router reads articles.
 
         Pages that know articles without reading them (a list's kept ids, a kept address: see
         articles.fragments) make them on every request, where that loop cost more than the rest.
         """
         article = cls.__new__(cls)
         article._state = ModelState()
-        article._state.adding, article._state.db = False, db
+        article._state.adding, article._state.db = False, db or router.db_for_read(cls)
         article.__dict__.update(values)
         return article
 

@@ -23,8 +23,7 @@ PAGINATION_TEMPLATE = "includes/pagination.html"
 # Such a template is a pure function of its values: each rendering is kept, by those values,
 # for the life of the process. Rendering the SEO tags and the page links of a list page cost
 # as much as its twenty kept cards.
-_RENDERED = {}
-_RENDERED_KEPT = 4096
+_RENDERED = caching.InProcess(4096)
 
 
 def rendered_from(context, template_name, values):
@@ -38,9 +37,7 @@ def rendered_from(context, template_name, values):
         shown = context.template.engine.get_template(template_name)
         html = shown.render(template.Context(values, autoescape=context.autoescape))
         if key is not None:
-            if len(_RENDERED) >= _RENDERED_KEPT:
-                _RENDERED.clear()
-            _RENDERED[key] = html
+            _RENDERED.keep(key, html)
     return html
 
 
@@ -179,8 +176,7 @@ def site_feeds(context):
 IMAGE_SIZES = {"article": markup.ARTICLE_SIZES, "card": markup.CARD_SIZES}
 # picture_html() of the same image values: a list page shows 20 pictures, each asking the
 # storage for ten rendition URLs. The key holds every field the markup is made of.
-_PICTURES = {}
-_PICTURES_KEPT = 4096
+_PICTURES = caching.InProcess(4096)
 
 
 @register.simple_tag
@@ -195,9 +191,7 @@ def responsive_image(image, layout="article", lazy=True, priority=False, alt=Non
     )  # fmt: skip
     html = _PICTURES.get(key)
     if html is None:
-        if len(_PICTURES) >= _PICTURES_KEPT:
-            _PICTURES.clear()
-        html = _PICTURES[key] = markup.picture_html(image, sizes=sizes, lazy=lazy, priority=priority, alt=alt)
+        html = _PICTURES.keep(key, markup.picture_html(image, sizes=sizes, lazy=lazy, priority=priority, alt=alt))
     return html
 
 
