@@ -122,6 +122,13 @@ class ArticleQuerySet(models.QuerySet):
         walked = models.Exists(links.filter(**{column: models.OuterRef("pk")}))
         return self.filter(_WalkedOrFetched(walked=walked, fetched=fetched))
 
+    def listed_after(self, published_at, pk):
+        """The articles a newest-first list shows after the one published at `published_at`
+        with id `pk` (ties are ordered by id, as the list orders them)."""
+        return self.filter(
+            models.Q(published_at__lt=published_at) | models.Q(published_at=published_at, pk__lt=pk)
+        )
+
     def for_feed(self):
         """What a feed item needs, bodies included, newest first, in a fixed number of queries."""
         return self.for_page().defer("front_matter").order_by("-published_at", "-id")
@@ -208,7 +215,7 @@ class ArticleQuerySet(models.QuerySet):
             written = self.model._default_manager.using(self.db).filter(slug__in=[obj.slug for obj in created])
             articles_written(self.db, list(written.values_list("pk", flat=True)))
         else:
-            articles_written(self.db, [obj.pk for obj in created], stored=created)
+            articles_written(self.db, [obj.pk for obj in created], stored=created, created=True)
         return created
 
     def update(self, **kwargs):
@@ -234,17 +241,18 @@ class ArticleQuerySet(models.QuerySet):
         return count
 
 
-def article_saved(sender, instance, update_fields=None, using=None, **kwargs):
+def article_saved(sender, instance, created=False, update_fields=None, using=None, **kwargs):
     """post_save of an article (raw saves included): what any other write of its row does."""
-    articles_written(using, [instance.pk], update_fields, stored=[instance])
+    articles_written(using, [instance.pk], update_fields, stored=[instance], created=created)
 
 
-def articles_written(using, pks, fields=None, *, stored=None):
+def articles_written(using, pks, fields=None, *, stored=None, created=False):
     """Do for article rows written without post_save what a save's receivers do for its row.
 
     `fields` are the columns written (None: all of them, as for new rows); `stored`, when the
     caller holds the written articles exactly as the database now has them, spares reading them
-    back for the index.
+    back for the index; `created`: they are new rows (whose documents may wait for a batch, see
+    SearchDocumentManager.in_batches()).
     """
     from articles import caching, fragments
     from articles.models.search import SearchDocument, rewrites_index
@@ -255,6 +263,8 @@ def articles_written(using, pks, fields=None, *, stored=None):
         documents = SearchDocument.objects.db_manager(using)
         if stored is None:
             documents.index_stored(pks)
+        elif created:
+            documents.index_new(stored)
         else:
             documents.index(stored)
 

@@ -201,6 +201,9 @@ class Importer:
             # consistency, and re-running the import restores them. This session only.
             with connection.cursor() as cursor:
                 cursor.execute("SET synchronous_commit TO OFF")
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA cache_size=-262144")
         # Held in memory so that a new article costs no look-up for its slug or old addresses.
         self.slugs = set(Article.objects.values_list("slug", flat=True))
         self.legacy_owners = dict(LegacyURL.objects.values_list("path", "article_id"))
@@ -228,15 +231,21 @@ class Importer:
         With `download_images`, the images of the next files download in a thread pool meanwhile.
         """
         prepared = self._prepare_all(files, jobs)
-        if not self.options.download_images:
-            yield from map(self.save_prepared, prepared)
-            return
-        with RemoteImageFetcher(allow_private=self.options.allow_private_image_hosts) as fetcher:
-            self._fetcher = fetcher
-            try:
-                yield from map(self.save_prepared, self._downloading_ahead(prepared))
-            finally:
-                self._fetcher = None
+        # New articles' search documents are written a batch at a time, between files.
+        with SearchDocument.objects.in_batches() as index_batches:
+            if not self.options.download_images:
+                for one in prepared:
+                    yield self.save_prepared(one)
+                    index_batches.write_full()
+                return
+            with RemoteImageFetcher(allow_private=self.options.allow_private_image_hosts) as fetcher:
+                self._fetcher = fetcher
+                try:
+                    for one in self._downloading_ahead(prepared):
+                        yield self.save_prepared(one)
+                        index_batches.write_full()
+                finally:
+                    self._fetcher = None
 
     def _prepare_all(self, files, jobs):
         if jobs <= 0:

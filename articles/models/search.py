@@ -1,3 +1,5 @@
+import contextlib
+import threading
 from itertools import islice
 
 from django.db import models
@@ -19,7 +21,45 @@ def rewrites_index(fields):
     return fields is None or bool(INDEXED_FIELDS & set(fields))
 
 
+# Per thread and database: the new articles whose documents wait for their batch (see in_batches()).
+_waiting = threading.local()
+
+
 class SearchDocumentManager(models.Manager):
+    @contextlib.contextmanager
+    def in_batches(self):
+        """Within: the documents of new articles wait, and are written INDEX_BATCH at a time
+        whenever the caller, between its transactions, asks (IndexBatches.write_full()), and at the end.
+
+        For imports: SQLite's FTS5 writes its index far quicker for many documents at once than
+        one document a transaction. Changed articles are still indexed at once: their old document
+        must never outlive them. A run stopped before its last batch leaves new articles without
+        a document; the next run writes them first (index_missing()), as `rebuild_search_index` would.
+        """
+        if self.db in _waiting.__dict__:  # already batching: the outer block writes
+            yield _waiting.__dict__[self.db]
+            return
+        self.index_missing()
+        batches = _waiting.__dict__[self.db] = IndexBatches(self)
+        try:
+            yield batches
+        finally:
+            del _waiting.__dict__[self.db]
+            batches.write()
+
+    def index_new(self, articles):
+        """Index new `articles`: now, or with their batch when in_batches() is open."""
+        batches = _waiting.__dict__.get(self.db)
+        if batches is None:
+            return self.index(articles)
+        batches.waiting.extend(articles)
+
+    def index_missing(self):
+        """Index the articles that have no document; how many there were."""
+        missing = list(Article.objects.using(self.db).filter(search_document__isnull=True).values_list("pk", flat=True))
+        self.index_stored(missing)
+        return len(missing)
+
     def index(self, articles):
         """Write the searchable text of `articles` as they are in memory; how many were written.
 
@@ -48,6 +88,29 @@ class SearchDocumentManager(models.Manager):
         pks = list(pks)
         for start in range(0, len(pks), INDEX_BATCH):
             self.index(stored.filter(pk__in=pks[start : start + INDEX_BATCH]))
+
+
+class IndexBatches:
+    """New articles whose documents wait to be written together (SearchDocumentManager.in_batches())."""
+
+    def __init__(self, documents):
+        self.documents = documents
+        self.waiting = []
+
+    def write_full(self):
+        """Write the waiting documents if they make a batch. Call it outside any transaction of
+        theirs: an article whose transaction was rolled back is then gone, and is left out."""
+        if len(self.waiting) >= INDEX_BATCH:
+            self.write()
+
+    def write(self):
+        waiting, self.waiting = self.waiting, []
+        stored = set(
+            Article.objects.using(self.documents.db)
+            .filter(pk__in=[article.pk for article in waiting])
+            .values_list("pk", flat=True)
+        ) if waiting else set()
+        self.documents.index(article for article in waiting if article.pk in stored)
 
 
 class SearchDocument(models.Model):

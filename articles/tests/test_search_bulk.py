@@ -154,3 +154,74 @@ def test_a_bulk_create_that_ignores_conflicts_indexes_the_rows_it_wrote():
     )
     assert found("地热文章") == ["写入了的地热文章"]
     assert found("先有的文章") == ["先有的文章"]
+
+
+# --- imports: new articles' documents written a batch at a time (SearchDocumentManager.in_batches())
+
+
+def _posts(folder, count, start=0):
+    from articles.tests.factories import write_file
+
+    for n in range(start, start + count):
+        write_file(folder, f"post-{n}.md", f"---\ntitle: 批量导入的储能电站{n}\ndate: 2024-05-01 10:{n:02d}:00\n---\n<p>第{n}篇的正文。</p>\n")
+    return folder
+
+
+def _import(folder):
+    import io
+
+    from django.core.management import call_command
+
+    call_command("import_frontmatter", str(folder), "--jobs", "0", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_an_import_writes_new_articles_documents_a_batch_at_a_time(tmp_path, monkeypatch):
+    monkeypatch.setattr(search_models, "INDEX_BATCH", 2)
+    with CaptureQueriesContext(connection) as queries:
+        _import(_posts(tmp_path, 5))
+    # 2 + 2 + 1: one statement a batch, not one a file.
+    assert len(document_writes(queries.captured_queries)) == 3
+    assert sorted(found("储能电站")) == sorted(f"批量导入的储能电站{n}" for n in range(5))
+
+
+def test_a_file_rolled_back_after_its_article_was_saved_leaves_no_document(tmp_path):
+    from articles.models import TaggedArticle
+
+    folder = _posts(tmp_path, 3)
+    (folder / "post-1.md").write_text(
+        "---\ntitle: 批量导入的储能电站1\ntags: [储能]\n---\n<p>正文。</p>\n", encoding="utf-8"
+    )
+
+    def refuse_tags(execute, sql, params, many, context):
+        if sql.lstrip().upper().startswith(f'INSERT INTO "{TaggedArticle._meta.db_table.upper()}"'):
+            from django.db import DatabaseError
+
+            raise DatabaseError("tags refused")
+        return execute(sql, params, many, context)
+
+    from django.core.management import CommandError
+
+    with connection.execute_wrapper(refuse_tags), pytest.raises(CommandError):  # one file failed
+        _import(folder)
+    assert Article.objects.count() == 2
+    assert set(SearchDocument.objects.values_list("article_id", flat=True)) == set(Article.objects.values_list("pk", flat=True))
+
+
+def test_an_import_first_writes_the_documents_a_stopped_run_left_out(tmp_path):
+    _import(_posts(tmp_path / "first", 2))
+    left_out = Article.objects.get(title="批量导入的储能电站1")
+    SearchDocument.objects.filter(article=left_out).delete()  # as a run stopped before its batch
+    assert "批量导入的储能电站1" not in found("储能电站")
+    _import(_posts(tmp_path / "second", 1, start=7))
+    assert sorted(found("储能电站")) == ["批量导入的储能电站0", "批量导入的储能电站1", "批量导入的储能电站7"]
+
+
+def test_a_changed_article_is_indexed_at_once_while_new_ones_wait(no_page_cache):
+    changed = make_article("改写前的标题")
+    with SearchDocument.objects.in_batches():
+        changed.title = "改写后的钠电池标题"
+        changed.save()
+        new = make_article("新写的钠电池文章")
+        assert SearchDocument.objects.get(article=changed).title == "改写后的钠电池标题"
+        assert not SearchDocument.objects.filter(article=new).exists()
+    assert SearchDocument.objects.get(article=new).title == "新写的钠电池文章"
