@@ -1,21 +1,29 @@
-"""List pages whose cost does not grow with the archive: a capped count and a cheap last page.
+"""List pages whose cost does not grow with the archive: a capped count, a bounded run of pages.
 
 Django's Paginator counts every row (`COUNT(*)` over all live articles on every list page) and
 reaches page N with `OFFSET (N-1)*20`. Here the count stops PAGES_AHEAD pages past the page asked
 for (`SELECT COUNT(*) FROM (SELECT … LIMIT cap)`), so the first pages — where readers are — cost
-the same at 1,000 articles as at 100,000; and `?page=last` reads the list from its other end
-(the reversed order, no OFFSET) with one full count to know how many articles it holds.
+the same at 1,000 articles as at 100,000. A list shows MAX_PAGES pages at most; the last of them
+links on to the articles listed after its last one (`?before=<id>`: an index seek, with no OFFSET
+and no count of what came before), where the next run of pages starts, so every article stays
+reachable without a page costing more as the archive grows. `?page=last` is the run's last page:
+when the run holds the whole list, read from its other end (the reversed order, no OFFSET).
 """
 import hashlib
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import router
 from django.http import Http404
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject, cached_property
 
 LAST = "last"
+# The parameter that continues a list after the article with this id (see listed_after()).
+BEFORE = "before"
 # How many pages past the current one the count looks; their links stay exact within it.
 PAGES_AHEAD = 9
+# How many pages one run of a list holds; the last links on to the next run.
+MAX_PAGES = 50
 
 
 class BoundedPaginator(Paginator):
@@ -41,17 +49,34 @@ class BoundedPaginator(Paginator):
         self.ids_only = ids_only
         self.count_name = count_name
         self.count_limit = None  # None: count everything
+        self._counts_for_last_page = False
 
     @cached_property
     def count(self):
         """The number of objects, or the cap when there are more (then `count_is_exact` is False)."""
         if self.count_limit is None:
             return self._full_count()
-        if self.ids_only:
-            return min(len(self._leading_ids), self.count_limit)
-        # One row past the cap tells "more than the cap" from "exactly the cap".
-        counted = self.object_list.order_by()[: self.count_limit + 1].count()
-        return min(counted, self.count_limit)
+        return min(self._counted, self.count_limit)
+
+    @cached_property
+    def _counted(self):
+        """The objects up to one past the count's limit, which tells "more" from "exactly the limit"."""
+        if self.ids_only and not self._counts_for_last_page:
+            return len(self._leading_ids)
+
+        def read():
+            return self.object_list.order_by()[: self.count_limit + 1].count()
+
+        if self.count_name is None:
+            return read()
+        from articles import caching
+
+        return caching.remembered(f"{self.count_name}:count:{self.count_limit}", read)
+
+    @property
+    def is_cut(self):
+        """Whether the list holds more than its cap (known once the count has reached the cap)."""
+        return self.count_cap is not None and self.count_limit == self.count_cap and self._counted > self.count_cap
 
     def _full_count(self):
         if self.count_name is None:
@@ -78,7 +103,7 @@ class BoundedPaginator(Paginator):
         return self.count_limit is None or self.count < self.count_limit
 
     def page(self, number):
-        """Page `number` (1-based) or, for "last", the last page read from the list's other end."""
+        """Page `number` (1-based) or, for "last", the run's last page (see last_page())."""
         if number == LAST:
             return self.last_page()
         number = self._positive(number)
@@ -103,9 +128,14 @@ class BoundedPaginator(Paginator):
             super()._check_object_list_is_ordered()
 
     def last_page(self):
-        """The last page, fetched in reverse order with LIMIT instead of a deep OFFSET."""
+        """The run's last page: of a list cut at its cap, the cap's page; else the list's oldest
+        articles, fetched in reverse order with LIMIT instead of a deep OFFSET."""
         self.count_limit = self.count_cap
+        # Counted, not listed: the ids of every page up to the last are not needed to find it.
+        self._counts_for_last_page = True
         number = self.num_pages
+        if self.is_cut:  # the run's last page, within the cap: read as any other page
+            return self.page(number)
         on_last = self.count - (number - 1) * self.per_page
         if on_last <= 0:
             return self._get_page([], number, self)
@@ -139,10 +169,25 @@ class BoundedPaginationMixin:
 
     paginator_class = BoundedPaginator
     pages_ahead = PAGES_AHEAD
+    max_pages = MAX_PAGES
+    # Whether the list is newest first by publication, so that `?before=` can continue it.
+    continues = True
 
     def get_count_cap(self):
-        """How many objects the list holds at most, if it is cut (see BoundedPaginator); None: not cut."""
-        return None
+        """How many objects the list's pages show at most (see BoundedPaginator); None: all."""
+        return self.max_pages * self.paginate_by
+
+    def listed_after(self, queryset, before):
+        """`queryset` from the article after the published one with id `before`; else Http404."""
+        try:
+            pk = int(before)
+        except ValueError:
+            raise Http404(f"{BEFORE}={before!r} is not an article id")
+        anchor = queryset.model.objects.filter(pk=pk, published_at__lte=timezone.now())
+        published_at = anchor.values_list("published_at", flat=True).first() if self.continues else None
+        if published_at is None:
+            raise Http404(f"No published article {pk} to list from.")
+        return queryset.listed_after(published_at, pk)
 
     def lists_ids_only(self):
         """Whether the page's objects are wanted by id only (see BoundedPaginator)."""
@@ -156,6 +201,8 @@ class BoundedPaginationMixin:
         return f"count:{digest[:32]}"
 
     def paginate_queryset(self, queryset, page_size):
+        if BEFORE in self.request.GET:
+            queryset = self.listed_after(queryset, self.request.GET[BEFORE])
         paginator = self.get_paginator(
             queryset,
             page_size,
@@ -170,5 +217,11 @@ class BoundedPaginationMixin:
             page = paginator.page(number)
         except (EmptyPage, PageNotAnInteger) as error:
             raise Http404(f"No page {number}: {error}")
-        return paginator, page, page.object_list, page.has_other_pages()
+        # The run's last page of a list cut at its cap goes on after its last article.
+        page.continues_after = None
+        if self.continues and not page.has_next() and paginator.is_cut:
+            page.object_list = list(page.object_list)
+            page.continues_after = page.object_list[-1].pk if page.object_list else None
+        page.is_continuation = BEFORE in self.request.GET
+        return paginator, page, page.object_list, page.has_other_pages() or page.is_continuation
 

@@ -274,6 +274,7 @@ class SearchView(ArticleListView):
 
     template_name = "articles/article_search.html"
     shows_cards = False  # results with snippets of the query
+    continues = False  # ranked, not in date order: the ranked candidates are all it lists
     # Count as far as the search ranks (search.RANKED_CANDIDATES): "1000+" beyond.
     pages_ahead = search.RANKED_CANDIDATES // settings.NEWSROOM["PAGE_SIZE"] - 1
 

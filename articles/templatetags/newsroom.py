@@ -70,13 +70,17 @@ def pagination(context):
     def link(number):
         return querystring(context, page=number)
 
+    continues_after = getattr(page, "continues_after", None)
     return rendered_from(context, PAGINATION_TEMPLATE, {
         "number": page.number,
         # The count stops a few pages ahead (articles.pagination): beyond it the total is unknown.
         "num_pages": paginator.num_pages if paginator.count_is_exact else None,
         "previous_url": link(page.previous_page_number()) if page.has_previous() else "",
         "next_url": link(page.next_page_number()) if page.has_next() else "",
-        "last_url": "" if paginator.count_is_exact else link("last"),
+        "last_url": "" if paginator.count_is_exact or not page.has_next() else link("last"),
+        # Past the run of pages: the articles after this page's last (articles.pagination).
+        "earlier_url": querystring(context, page=None, before=continues_after) if continues_after else "",
+        "newest_url": querystring(context, page=None, before=None) if getattr(page, "is_continuation", False) else "",
     })  # fmt: skip
 
 

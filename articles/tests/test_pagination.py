@@ -115,6 +115,108 @@ def test_query_count_does_not_grow_with_the_archive(client, url):
     assert len(many) == len(few)
 
 
+# --- a run of MAX_PAGES pages, continued after its last article (?before=) ----------------------
+
+RUN = 3  # pages a run holds in these tests: six articles
+
+
+@pytest.fixture()
+def short_runs(monkeypatch):
+    for view in (ArticleListView, ArchiveMixin):
+        monkeypatch.setattr(view, "max_pages", RUN)
+
+
+def test_a_list_longer_than_its_run_ends_at_the_runs_last_page(client, short_runs):
+    publish(11)
+    assert client.get(f"/?page={RUN}").status_code == 200
+    assert client.get(f"/?page={RUN + 1}").status_code == 404
+
+
+def test_the_last_page_of_a_cut_list_is_the_runs_last_and_goes_on_after_it(client, short_runs):
+    names = publish(11)
+    response = client.get("/?page=last")
+    assert response.context["page_obj"].number == RUN
+    assert titles(response) == names[4:6]
+    html = response.content.decode()
+    last_shown = response.context["articles"][-1].pk
+    assert f'href="?before={last_shown}"' in html and "更早的文章" in html
+    assert 'href="?page=4"' not in html
+
+
+def test_a_continuation_lists_what_follows_and_reaches_the_oldest(client, short_runs):
+    names = publish(11)
+    response = client.get("/?page=last")
+    seen = titles(response)
+    for _ in range(5):  # run after run until the list ends
+        after = response.context["page_obj"].continues_after
+        if after is None:
+            break
+        response = client.get("/", {"before": after})
+        assert response.status_code == 200 and "⇤ 最新" in response.content.decode()
+        pages = [titles(response)]
+        while response.context["page_obj"].has_next():
+            response = client.get("/", {"before": after, "page": response.context["page_obj"].number + 1})
+            pages.append(titles(response))
+        seen += [title for page in pages for title in page]
+    assert seen == names[4:]
+
+
+def test_a_continuation_orders_articles_published_at_the_same_moment_by_id(client, short_runs):
+    author, moment = make_author(), timezone.now() - dt.timedelta(hours=1)
+    made = [make_article(f"同时{i}", author=author, published_at=moment) for i in range(8)]
+    newest_first = [a.title for a in sorted(made, key=lambda a: -a.pk)]
+    response = client.get("/?page=last")
+    after = response.context["page_obj"].continues_after
+    assert titles(response) == newest_first[4:6]
+    assert titles(client.get("/", {"before": after})) == newest_first[6:8]
+
+
+@pytest.mark.parametrize("before", ["abc", "999999"])
+def test_a_continuation_after_no_published_article_answers_404(client, short_runs, before):
+    publish(3)
+    assert client.get("/", {"before": before}).status_code == 404
+
+
+def test_a_continuation_after_a_draft_answers_404(client, short_runs):
+    publish(3)
+    draft = make_article("草稿", published=False)
+    assert client.get("/", {"before": draft.pk}).status_code == 404
+
+
+def test_a_category_and_an_archive_continue_within_their_own_articles(client, short_runs):
+    year = timezone.now().year - 1
+    names = publish(9, start=dt.datetime(year, 12, 31, 12, tzinfo=dt.timezone.utc))
+    publish(3, start=dt.datetime(year - 1, 6, 1, tzinfo=dt.timezone.utc))  # another year's
+    response = client.get(f"/{year}/?page=last")
+    after = response.context["page_obj"].continues_after
+    assert titles(response) == names[4:6]
+    following = client.get(f"/{year}/", {"before": after})
+    assert titles(following) == names[6:8]
+    assert titles(client.get(f"/{year}/", {"before": after, "page": 2})) == names[8:9]
+
+
+def test_a_list_of_exactly_its_run_does_not_go_on(client, short_runs):
+    names = publish(RUN * PER_PAGE)
+    response = client.get("/?page=last")
+    assert titles(response) == names[4:6]
+    assert response.context["page_obj"].continues_after is None
+    assert "before=" not in response.content.decode()
+
+
+def test_the_last_page_of_a_long_list_costs_what_it_costs_for_a_short_one(client, short_runs):
+    publish(7)
+    with CaptureQueriesContext(connection) as few:
+        client.get("/?page=last")
+    cache.clear()
+    publish(30, start=timezone.now() - dt.timedelta(days=30))
+    with CaptureQueriesContext(connection) as many:
+        client.get("/?page=last")
+    assert len(many) == len(few)
+    # The count stops one past the run: never a COUNT of every live article.
+    counts = [q["sql"] for q in many if "COUNT(*)" in q["sql"]]
+    assert counts and all(f"LIMIT {RUN * PER_PAGE + 1}" in sql for sql in counts)
+
+
 def test_search_count_is_capped(client, monkeypatch):
     from articles.views import SearchView
 
