@@ -72,7 +72,7 @@ MIDDLEWARE = [
     "articles.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside the page cache, so that cached pages answer If-None-Match/If-Modified-Since too.
-    "django.middleware.http.ConditionalGetMiddleware",
+    "articles.middleware.PageConditionalGetMiddleware",
     "articles.middleware.PageCacheMiddleware",
     "articles.middleware.EditorSessionMiddleware",
     "articles.middleware.AdminLocaleMiddleware",

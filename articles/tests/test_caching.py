@@ -328,6 +328,23 @@ def test_matching_etag_answers_304_on_miss_and_hit(client, article, page):
         assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
 
 
+@pytest.mark.parametrize("page_cache", [True, False])
+def test_the_etag_is_the_pages_checksum_and_follows_its_content(client, article, settings, page_cache):
+    import zlib
+
+    settings.NEWSROOM = {**settings.NEWSROOM, "PAGE_CACHE": page_cache}
+    url = page_urls(article)["article"]
+    first = get(client, url)
+    content = first.content
+    # CRC-32 and Adler-32 of the page (articles.middleware.set_page_etag), not Django's MD5.
+    assert first["ETag"] == f'"{zlib.crc32(content):08x}{zlib.adler32(content):08x}"'
+    assert get(client, url)["ETag"] == first["ETag"]
+    _edit(article)
+    changed = get(client, url)
+    assert changed.content != content and changed["ETag"] != first["ETag"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
+
+
 @pytest.mark.parametrize("page", ["article", "home", "feed"])
 def test_if_modified_since_answers_304_until_the_next_change(client, article, clock, page):
     url = page_urls(article)[page]
