@@ -116,12 +116,21 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets readers work during an import; NORMAL sync is still crash-safe in WAL mode.
+    # WAL lets readers work during an import; NORMAL sync is still crash-safe in WAL mode. A
+    # 64 MB page cache a connection (SQLite's default is 2 MB) keeps a large archive's indexes
+    # in memory between requests instead of re-reading them from the file.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;",
             "transaction_mode": "IMMEDIATE",
         }
+    )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Reader pages are short queries: on a small server, starting parallel workers costs more
+    # than they save (a deep category page at 100,000 articles: 23 ms with them, 13 without).
+    # DATABASE_PARALLEL_WORKERS gives them back, for servers with cores to spare.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "options", f"-c max_parallel_workers_per_gather={int(os.environ.get('DATABASE_PARALLEL_WORKERS', '0'))}"
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
