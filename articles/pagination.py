@@ -21,7 +21,7 @@ LAST = "last"
 # The parameter that continues a list after the article with this id (see listed_after()).
 BEFORE = "before"
 # How many pages past the current one the count looks; their links stay exact within it.
-PAGES_AHEAD = 9
+PAGES_AHEAD = 4
 # How many pages one run of a list holds; the last links on to the next run.
 MAX_PAGES = 50
 
@@ -49,7 +49,6 @@ class BoundedPaginator(Paginator):
         self.ids_only = ids_only
         self.count_name = count_name
         self.count_limit = None  # None: count everything
-        self._counts_for_last_page = False
 
     @cached_property
     def count(self):
@@ -61,7 +60,7 @@ class BoundedPaginator(Paginator):
     @cached_property
     def _counted(self):
         """The objects up to one past the count's limit, which tells "more" from "exactly the limit"."""
-        if self.ids_only and not self._counts_for_last_page:
+        if self.ids_only:
             return len(self._leading_ids)
 
         def read():
@@ -131,10 +130,8 @@ class BoundedPaginator(Paginator):
         """The run's last page: of a list cut at its cap, the cap's page; else the list's oldest
         articles, fetched in reverse order with LIMIT instead of a deep OFFSET."""
         self.count_limit = self.count_cap
-        # Counted, not listed: the ids of every page up to the last are not needed to find it.
-        self._counts_for_last_page = True
         number = self.num_pages
-        if self.is_cut:  # the run's last page, within the cap: read as any other page
+        if self.is_cut or self.ids_only:  # within the cap, or ids read with the count: as any other page
             return self.page(number)
         on_last = self.count - (number - 1) * self.per_page
         if on_last <= 0:

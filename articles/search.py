@@ -38,7 +38,7 @@ FTS_TABLE = "articles_search_fts"
 TRIGRAM = 3
 MAX_TERMS = 8
 # How many of the newest matches a search ranks and counts; the views count as many pages ahead.
-RANKED_CANDIDATES = 1000
+RANKED_CANDIDATES = 500
 MAX_TERM_LENGTH = 50
 SNIPPET_LENGTH = 80
 # How much of the snippet comes before the first match, so that the match reads in context.
@@ -62,7 +62,7 @@ def matching(articles, terms, candidates=RANKED_CANDIDATES):
     """`articles` narrowed to those containing every term, best first, among the newest `candidates`.
 
     Best first: more terms in the title, then in the summary, then in the body, then newest.
-    Only the newest `candidates` matches are ranked (and counted: the page says "1000+"), so a
+    Only the newest `candidates` matches are ranked (and counted: the page says "500+"), so a
     common word costs about what it costs at a thousand articles instead of ranking every match.
     """
     if not terms:

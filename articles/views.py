@@ -275,11 +275,11 @@ class SearchView(ArticleListView):
     template_name = "articles/article_search.html"
     shows_cards = False  # results with snippets of the query
     continues = False  # ranked, not in date order: the ranked candidates are all it lists
-    # Count as far as the search ranks (search.RANKED_CANDIDATES): "1000+" beyond.
+    # Count as far as the search ranks (search.RANKED_CANDIDATES): "500+" beyond.
     pages_ahead = search.RANKED_CANDIDATES // settings.NEWSROOM["PAGE_SIZE"] - 1
 
     def get_count_cap(self):
-        # Only the ranked candidates are listed: past page 1 the count must still stop there ("1000+").
+        # Only the ranked candidates are listed: past page 1 the count must still stop there ("500+").
         return search.RANKED_CANDIDATES
 
     def find_subject(self):
