@@ -23,7 +23,7 @@ BEFORE = "before"
 # How many pages past the current one the count looks; their links stay exact within it.
 PAGES_AHEAD = 4
 # How many pages one run of a list holds; the last links on to the next run.
-MAX_PAGES = 50
+MAX_PAGES = 25
 
 
 class BoundedPaginator(Paginator):
@@ -175,7 +175,7 @@ class BoundedPaginationMixin:
         return self.max_pages * self.paginate_by
 
     def listed_after(self, queryset, before):
-        """`queryset` from the article after the published one with id `before`; else Http404."""
+        """(`queryset` from the article after the published one with id `before`, that id); else Http404."""
         try:
             pk = int(before)
         except ValueError:
@@ -184,7 +184,7 @@ class BoundedPaginationMixin:
         published_at = anchor.values_list("published_at", flat=True).first() if self.continues else None
         if published_at is None:
             raise Http404(f"No published article {pk} to list from.")
-        return queryset.listed_after(published_at, pk)
+        return queryset.listed_after(published_at, pk), pk
 
     def lists_ids_only(self):
         """Whether the page's objects are wanted by id only (see BoundedPaginator)."""
@@ -198,8 +198,9 @@ class BoundedPaginationMixin:
         return f"count:{digest[:32]}"
 
     def paginate_queryset(self, queryset, page_size):
+        after = None
         if BEFORE in self.request.GET:
-            queryset = self.listed_after(queryset, self.request.GET[BEFORE])
+            queryset, after = self.listed_after(queryset, self.request.GET[BEFORE])
         paginator = self.get_paginator(
             queryset,
             page_size,
@@ -219,6 +220,6 @@ class BoundedPaginationMixin:
         if self.continues and not page.has_next() and paginator.is_cut:
             page.object_list = list(page.object_list)
             page.continues_after = page.object_list[-1].pk if page.object_list else None
-        page.is_continuation = BEFORE in self.request.GET
-        return paginator, page, page.object_list, page.has_other_pages() or page.is_continuation
+        page.listed_after = after  # the id the run starts after; None: the list's first run
+        return paginator, page, page.object_list, page.has_other_pages() or after is not None
 

@@ -8,6 +8,7 @@ from django.utils import dateformat, formats, translation
 from django.utils.safestring import mark_safe
 
 from articles import caching, fragments, seo, text
+from articles.pagination import BEFORE
 from articles.images import markup
 
 register = template.Library()
@@ -80,7 +81,7 @@ def pagination(context):
         "last_url": "" if paginator.count_is_exact or not page.has_next() else link("last"),
         # Past the run of pages: the articles after this page's last (articles.pagination).
         "earlier_url": querystring(context, page=None, before=continues_after) if continues_after else "",
-        "newest_url": querystring(context, page=None, before=None) if getattr(page, "is_continuation", False) else "",
+        "newest_url": querystring(context, page=None, before=None) if getattr(page, "listed_after", None) is not None else "",
     })  # fmt: skip
 
 
@@ -277,13 +278,19 @@ def _seo_values(context, subject, description, article):
         )
     else:
         number = page.number if page is not None else 1
-        canonical = seo.absolute_url(path if number == 1 else f"{path}?page={number}")
+        # A run of pages after an article (articles.pagination, ?before=) is a list of its own.
+        after = getattr(page, "listed_after", None)
+
+        def page_url(number):
+            query = "&".join(([f"{BEFORE}={after}"] if after is not None else []) + ([f"page={number}"] if number != 1 else []))
+            return seo.absolute_url(f"{path}?{query}" if query else path)
+
+        canonical = page_url(number)
         description = seo.list_description(description, subject, number)
         values.update(og_type="website", title=str(subject) if subject else seo.site_name())
         if page is not None and page.has_previous():
-            previous = page.previous_page_number()
-            values["prev_url"] = seo.absolute_url(path if previous == 1 else f"{path}?page={previous}")
+            values["prev_url"] = page_url(page.previous_page_number())
         if page is not None and page.has_next():
-            values["next_url"] = seo.absolute_url(f"{path}?page={page.next_page_number()}")
+            values["next_url"] = page_url(page.next_page_number())
     values.update(canonical=canonical, description=description)
     return values

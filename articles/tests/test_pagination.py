@@ -2,12 +2,14 @@
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.tests.factories import make_article, make_author
+from articles.pagination import MAX_PAGES
 from articles.views import ArchiveMixin, ArticleListView
 
 pytestmark = pytest.mark.django_db
@@ -80,7 +82,7 @@ def test_last_page_of_a_list_read_by_id_comes_with_its_count_without_offset(clie
         client.get("/?page=last")
     # The run's ids, newest first, up to one past the run: the count and the last page at once.
     [listing] = [sql for sql in listings(captured) if sql.startswith('SELECT "articles_article"."id"')]
-    assert "OFFSET" not in listing and f"LIMIT {50 * PER_PAGE + 1}" in listing
+    assert "OFFSET" not in listing and f"LIMIT {MAX_PAGES * PER_PAGE + 1}" in listing
     assert not [q for q in captured if "COUNT(*)" in q["sql"]]
 
 
@@ -185,6 +187,18 @@ def test_a_continuation_orders_articles_published_at_the_same_moment_by_id(clien
     after = response.context["page_obj"].continues_after
     assert titles(response) == newest_first[4:6]
     assert titles(client.get("/", {"before": after})) == newest_first[6:8]
+
+
+def test_a_continuation_is_its_own_page_to_search_engines(client, short_runs):
+    publish(11)
+    after = client.get("/?page=last").context["page_obj"].continues_after
+    html = client.get("/", {"before": after}).content.decode()
+    site = settings.NEWSROOM["SITE_URL"]
+    assert f'<link rel="canonical" href="{site}/?before={after}">' in html
+    assert f'<link rel="next" href="{site}/?before={after}&amp;page=2">' in html
+    second = client.get("/", {"before": after, "page": 2}).content.decode()
+    assert f'<link rel="canonical" href="{site}/?before={after}&amp;page=2">' in second
+    assert f'<link rel="prev" href="{site}/?before={after}">' in second
 
 
 @pytest.mark.parametrize("before", ["abc", "999999"])
