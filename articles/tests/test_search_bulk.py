@@ -176,7 +176,7 @@ def _import(folder):
 
 
 def test_an_import_writes_new_articles_documents_a_batch_at_a_time(tmp_path, monkeypatch):
-    monkeypatch.setattr(search_models, "INDEX_BATCH", 2)
+    monkeypatch.setattr(search_models, "IMPORT_BATCH", 2)
     with CaptureQueriesContext(connection) as queries:
         _import(_posts(tmp_path, 5))
     # 2 + 2 + 1: one statement a batch, not one a file.

@@ -54,6 +54,25 @@ def test_database_cache_and_hosts_come_from_the_environment():
     assert cache == "django.core.cache.backends.redis.RedisCache"
 
 
+def database_options(**env):
+    code = "import json, django; from django.conf import settings as s; print(json.dumps(s.DATABASES['default'].get('OPTIONS', {})))"
+    result = subprocess.run(
+        [sys.executable, "-c", code], env={**BASE_ENV, "DJANGO_SECRET_KEY": "k" * 50, "DJANGO_ALLOWED_HOSTS": "x", **env},
+        cwd=settings.BASE_DIR, capture_output=True, text=True, check=True,
+    )
+    return json.loads(result.stdout)
+
+
+def test_reader_queries_start_no_parallel_workers_on_postgresql_unless_asked():
+    url = "postgres://news:pw@db.internal:5432/newsroom"
+    assert database_options(DATABASE_URL=url)["options"] == "-c max_parallel_workers_per_gather=0"
+    assert database_options(DATABASE_URL=url, DATABASE_PARALLEL_WORKERS="2")["options"] == "-c max_parallel_workers_per_gather=2"
+
+
+def test_sqlite_keeps_a_larger_page_cache():
+    assert "PRAGMA cache_size=-65536;" in database_options()["init_command"]
+
+
 def test_development_mode_is_opt_in():
     result = load_settings(DJANGO_DEBUG="1")
     debug, hosts, *_ = json.loads(result.stdout)
