@@ -201,7 +201,7 @@ def test_a_continuation_is_its_own_page_to_search_engines(client, short_runs):
     assert f'<link rel="prev" href="{site}/?before={after}">' in second
 
 
-@pytest.mark.parametrize("before", ["abc", "999999"])
+@pytest.mark.parametrize("before", ["abc", "999999", "-1", "9" * 30, ""])
 def test_a_continuation_after_no_published_article_answers_404(client, short_runs, before):
     publish(3)
     assert client.get("/", {"before": before}).status_code == 404
