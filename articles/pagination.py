@@ -176,12 +176,14 @@ class BoundedPaginationMixin:
 
     def listed_after(self, queryset, before):
         """(`queryset` from the article after the published one with id `before`, that id); else Http404."""
+        if not self.continues:
+            raise Http404(f"This list does not take {BEFORE}=.")
         try:
             pk = int(before)
         except ValueError:
             raise Http404(f"{BEFORE}={before!r} is not an article id")
         anchor = queryset.model.objects.filter(pk=pk, published_at__lte=timezone.now())
-        published_at = anchor.values_list("published_at", flat=True).first() if self.continues else None
+        published_at = anchor.values_list("published_at", flat=True).first()
         if published_at is None:
             raise Http404(f"No published article {pk} to list from.")
         return queryset.listed_after(published_at, pk), pk

@@ -233,20 +233,15 @@ class Importer:
         """
         prepared = self._prepare_all(files, jobs)
         # New articles' search documents are written a batch at a time, between files.
-        with SearchDocument.objects.in_batches() as index_batches:
-            if not self.options.download_images:
-                for one in prepared:
-                    yield self.save_prepared(one)
-                    index_batches.write_full()
-                return
-            with RemoteImageFetcher(allow_private=self.options.allow_private_image_hosts) as fetcher:
-                self._fetcher = fetcher
-                try:
-                    for one in self._downloading_ahead(prepared):
-                        yield self.save_prepared(one)
-                        index_batches.write_full()
-                finally:
-                    self._fetcher = None
+        with SearchDocument.objects.in_batches() as index_batches, contextlib.ExitStack() as downloads:
+            if self.options.download_images:
+                allow_private = self.options.allow_private_image_hosts
+                self._fetcher = downloads.enter_context(RemoteImageFetcher(allow_private=allow_private))
+                downloads.callback(setattr, self, "_fetcher", None)
+                prepared = self._downloading_ahead(prepared)
+            for one in prepared:
+                yield self.save_prepared(one)
+                index_batches.write_full()
 
     def _prepare_all(self, files, jobs):
         if jobs <= 0:

@@ -55,7 +55,7 @@ class SearchDocumentManager(models.Manager):
         batches = _waiting.__dict__.get(self.db)
         if batches is None:
             return self.index(articles)
-        batches.waiting.extend(articles)
+        batches.hold(articles)
 
     def index_missing(self):
         """Index the articles that have no document; how many there were."""
@@ -99,6 +99,9 @@ class IndexBatches:
     def __init__(self, documents):
         self.documents = documents
         self.waiting = []
+
+    def hold(self, articles):
+        self.waiting.extend(articles)
 
     def write_full(self):
         """Write the waiting documents if they make a batch. Call it outside any transaction of

@@ -5,11 +5,12 @@ from django.conf import settings
 from django.template.defaulttags import querystring
 from django.core.signals import setting_changed
 from django.utils import dateformat, formats, translation
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
 from articles import caching, fragments, seo, text
-from articles.pagination import BEFORE
 from articles.images import markup
+from articles.pagination import BEFORE
 
 register = template.Library()
 CARD_TEMPLATE = "includes/article_card.html"
@@ -282,8 +283,8 @@ def _seo_values(context, subject, description, article):
         after = getattr(page, "listed_after", None)
 
         def page_url(number):
-            query = "&".join(([f"{BEFORE}={after}"] if after is not None else []) + ([f"page={number}"] if number != 1 else []))
-            return seo.absolute_url(f"{path}?{query}" if query else path)
+            params = ([(BEFORE, after)] if after is not None else []) + ([("page", number)] if number != 1 else [])
+            return seo.absolute_url(f"{path}?{urlencode(params)}" if params else path)
 
         canonical = page_url(number)
         description = seo.list_description(description, subject, number)
