@@ -44,6 +44,11 @@ def cache_failed(error):
     _cache_unreachable = True
 
 
+def known_unreachable():
+    """Whether this process's last contact with the cache failed."""
+    return _cache_unreachable
+
+
 def recover_if_reachable():
     """Called after a successful contact with the cache: if it follows an outage, retires what
     was cached before it and says so."""
@@ -276,10 +281,19 @@ pages = VersionedEntries(kept=512)
 values = VersionedEntries(kept=1024)
 
 
-def page_key(version, full_path):
-    """The cache key of a reader page: its version and its full path with the query string."""
+def page_address(request):
+    """What a stored page answers: scheme, host and full path with the query string.
+
+    A page is kept with the headers the security and policy middleware gave it, and those
+    depend on the scheme (HSTS); its absolute links (canonical, feeds) name the host.
+    """
+    return f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+
+
+def page_key(version, address):
+    """The cache key of a reader page: its version and its page_address()."""
     # Hashed: a query string is as long as a client likes, a cache key should not be.
-    digest = hashlib.sha256(full_path.encode()).hexdigest()
+    digest = hashlib.sha256(address.encode()).hexdigest()
     return f"newsroom:page:{version}:{digest}"
 
 

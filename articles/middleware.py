@@ -5,13 +5,13 @@ from django.conf import settings
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
+from django.core.handlers.wsgi import WSGIRequest
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import HttpResponse, HttpResponseGone, HttpResponsePermanentRedirect
-from django.middleware.http import ConditionalGetMiddleware
 from django.middleware.locale import LocaleMiddleware
 from django.utils import timezone, translation
-from django.utils.cache import has_vary_header, patch_cache_control
+from django.utils.cache import cc_delim_re, get_conditional_response, has_vary_header, patch_cache_control
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 
 from csp.constants import HEADER, NONCE
@@ -136,14 +136,43 @@ def set_page_etag(response):
     return response
 
 
-class PageConditionalGetMiddleware(ConditionalGetMiddleware):
-    """Django's conditional GET (304 to a matching If-None-Match or If-Modified-Since), the
-    ETag made by set_page_etag()."""
+# What a 304 leaves out of the headers of the page it stands for: it has no body.
+BODY_HEADERS = {"content-type", "content-length"}
 
-    def process_response(self, request, response):
-        if request.method == "GET" and self.needs_etag(response) and not response.has_header("ETag"):
-            set_page_etag(response)
-        return super().process_response(request, response)
+
+def answer_conditionally(request, response):
+    """Django's conditional GET (ConditionalGetMiddleware) with set_page_etag()'s ETag: a 304 to
+    a matching If-None-Match or If-Modified-Since.
+
+    The 304 keeps the page's headers but those of its body: Django's keeps its caching headers
+    only, and the policy and security headers are kept with a cached page, not added afresh.
+    """
+    if request.method != "GET":
+        return response
+    no_store = "no-store" in (d.strip().lower() for d in cc_delim_re.split(response.get("Cache-Control", "")))
+    if not no_store and not response.has_header("ETag"):
+        set_page_etag(response)
+    etag = response.get("ETag")
+    last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
+    if not (etag or last_modified):
+        return response
+    answer = get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)
+    if answer is not response and answer.status_code == 304:
+        for header, value in response.items():
+            if header not in answer and header.lower() not in BODY_HEADERS:
+                answer[header] = value
+    return answer
+
+
+class PageConditionalGetMiddleware:
+    """Outermost: answer_conditionally() to every response, so that pages from the page cache
+    answer revalidation too, with the Last-Modified the cache gave them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return answer_conditionally(request, self.get_response(request))
 
 
 class LegacyURLMiddleware:
@@ -203,10 +232,11 @@ class AdminLocaleMiddleware(LocaleMiddleware):
 class PageCacheMiddleware:
     """Serves anonymous readers' pages from the cache, exactly: see articles.caching.
 
-    Sits inside ConditionalGetMiddleware (so a hit still answers 304 to a matching ETag or
-    If-Modified-Since) and outside the session, CSRF and message middleware, whose work a hit
-    skips. A request that carries a session or messages cookie may see a personal page: it is
-    never cached, and is told so (`private, no-cache`), so editors always see fresh pages.
+    Outside all but the conditional GET, so that a page is kept with every header the other
+    middleware give it (the security headers, the policy, X-Frame-Options) and a hit needs none
+    of them. `PageCacheApplication` serves the same hits in front of Django's request handling. A request that carries a
+    session or messages cookie may see a personal page: it is never cached, and is told so
+    (`private, no-cache`), so editors always see fresh pages.
     """
 
     UNCACHED_PREFIXES = (*EDITOR_PREFIXES, "/media/", "/static/")
@@ -234,16 +264,13 @@ class PageCacheMiddleware:
 
         try:
             version = caching.content_version()
-            key = caching.page_key(version, request.get_full_path())
-            entry = caching.pages.get(key)
+            key = caching.page_key(version, caching.page_address(request))
+            response = self.stored_page(key)
         except caching.CACHE_ERRORS as error:
             # The cache server is gone: the database still answers, uncached.
             caching.cache_failed(error)
             return self.get_response(request)
-        # The entry's own deadline is checked as well as the cache's expiry (see caching.schedule).
-        if entry is not None and entry[0] > timezone.now().timestamp():
-            response = HttpResponse(entry[1], headers=entry[2])
-            response["X-Cache"] = "hit"
+        if response is not None:
             return response
 
         response = self.get_response(request)
@@ -255,6 +282,37 @@ class PageCacheMiddleware:
         response["X-Cache"] = "miss"
         return response
 
+    @classmethod
+    def stored_entry(cls, request):
+        """What PageCacheApplication serves: the entry (deadline, content, headers) kept for
+        `request`, or None if there is none or the request is not one a stored page answers."""
+        if not settings.NEWSROOM["PAGE_CACHE"] or request.method not in ("GET", "HEAD"):
+            return None
+        if not cls.is_reader_page(request) or cls.may_be_personal(request):
+            return None
+        with caching.one_version_per_request():
+            return cls.fresh_entry(caching.page_key(caching.content_version(), caching.page_address(request)))
+
+    @staticmethod
+    def fresh_entry(key):
+        entry = caching.pages.get(key)
+        # The entry's own deadline is checked as well as the cache's expiry (see caching.schedule).
+        if entry is None or entry[0] <= timezone.now().timestamp():
+            return None
+        return entry
+
+    @classmethod
+    def stored_page(cls, key):
+        """The page kept under `key`, or None."""
+        entry = cls.fresh_entry(key)
+        return None if entry is None else cls.page_from(entry)
+
+    @staticmethod
+    def page_from(entry):
+        response = HttpResponse(entry[1], headers=entry[2])
+        response["X-Cache"] = "hit"
+        return response
+
     def store(self, key, version, response):
         """Marks the page public and keeps it until its version's next scheduled change."""
         self.mark_public(response, caching.content_changed_at(version))
@@ -263,9 +321,10 @@ class PageCacheMiddleware:
             deadline = timezone.now().timestamp() + timeout
             caching.pages.set(key, (deadline, response.content, dict(response.headers)), timeout)
 
-    def is_reader_page(self, request):
+    @classmethod
+    def is_reader_page(cls, request):
         path = request.path_info
-        return not path.startswith(self.UNCACHED_PREFIXES) and path not in self.UNCACHED_PATHS
+        return not path.startswith(cls.UNCACHED_PREFIXES) and path not in cls.UNCACHED_PATHS
 
     @staticmethod
     def may_be_personal(request):
@@ -295,3 +354,41 @@ class PageCacheMiddleware:
             del response["Last-Modified"]
         patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
         set_page_etag(response)  # here once, so that hits do not hash the page again
+
+
+class PageCacheApplication:
+    """The WSGI application in front of Django's (config.wsgi): answers page-cache hits itself.
+
+    A hit needs nothing Django's handler does around the middleware: the request signals look
+    after database connections a hit does not use, and the URL configuration and middleware
+    chain are for pages being made. PageCacheMiddleware.hit() decides, so the answers are the
+    ones the middleware would give. Anything else, a failure included, goes to Django, which
+    answers (and logs) as it always does.
+    """
+
+    def __init__(self, application):
+        self.application = application
+
+    # Without these a GET is answered by the stored page as it is (answer_conditionally() would
+    # return it unchanged), so its headers need not be parsed.
+    CONDITIONS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE")
+
+    def __call__(self, environ, start_response):
+        if caching.known_unreachable():  # Django's handler notices when the cache is back
+            return self.application(environ, start_response)
+        try:
+            # A copy: WSGIRequest rewrites PATH_INFO and SCRIPT_NAME in the dict it is given,
+            # and Django's handler must get the environ as the server made it.
+            request = WSGIRequest({**environ})
+            entry = PageCacheMiddleware.stored_entry(request)
+        except Exception:  # noqa: BLE001 - Django's handler meets the same fault and reports it
+            entry = None
+        if entry is None:
+            return self.application(environ, start_response)
+        if request.method == "GET" and any(condition in environ for condition in self.CONDITIONS):
+            response = answer_conditionally(request, PageCacheMiddleware.page_from(entry))
+            start_response(f"{response.status_code} {response.reason_phrase}", list(response.items()))
+            # The content, not the response: closing the response would send request_finished.
+            return [response.content]
+        start_response("200 OK", [*entry[2].items(), ("X-Cache", "hit")])
+        return [entry[1]]

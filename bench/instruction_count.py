@@ -1,11 +1,12 @@
 """Instructions a request, counted by valgrind: repeatable whatever else the machine is doing.
 
-Usage: .venv/bin/python bench/instruction_count.py --workdir /tmp/pb [--page article|home] [--floor]
-       [--requests 50]
+Usage: .venv/bin/python bench/instruction_count.py --workdir /tmp/pb [--page article|home] [--cached]
+       [--floor] [--requests 50]
 
 Uses the site bench/page_bench.py built in --workdir (run it first with the same --workdir). Runs
-the real WSGI application (page cache off, parts kept: page_bench's "uncached") or, with
-`--floor`, bench/floor_app.py on that page, in one process under `valgrind --tool=callgrind`:
+the real WSGI application (page cache off, parts kept: page_bench's "uncached"; with `--cached`,
+page cache on, so that every request after the first is a hit) or, with `--floor`,
+bench/floor_app.py on that page (its fixed string with `--cached`), in one process under `valgrind --tool=callgrind`:
 20 warm-up requests then `--requests` more, and again with none, and prints the difference a
 request. Takes a few minutes (valgrind runs Python ~50× slower); `apt-get install -y valgrind`.
 """
@@ -29,9 +30,7 @@ def serve_requests(path, floor, count):
 
         application = floor_app.application
     else:
-        from django.core.wsgi import get_wsgi_application
-
-        application = get_wsgi_application()
+        from config.wsgi import application  # what gunicorn serves, page-cache front included
     for _ in range(20 + count):
         environ = {
             "REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1",
@@ -44,9 +43,10 @@ def serve_requests(path, floor, count):
             raise SystemExit(f"{path}: {status[0]}")
 
 
-def counted(workdir, path, floor, count):
+def counted(workdir, path, floor, count, cached):
     site = json.loads((workdir / "bench.json").read_text())
-    env = {**server_env(workdir, site["database_url"]), "NEWSROOM_PAGE_CACHE": "0", "FLOOR_PAGES": str(workdir / "pages")}
+    page_cache = "1" if cached else "0"
+    env = {**server_env(workdir, site["database_url"]), "NEWSROOM_PAGE_CACHE": page_cache, "FLOOR_PAGES": str(workdir / "pages")}
     command = [
         "valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, str(Path(__file__)),
         "--child", path, "--requests", str(count), *(["--floor"] if floor else []),
@@ -59,6 +59,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workdir", type=Path, help="the site page_bench.py built there")
     parser.add_argument("--page", choices=["article", "home"], default="article")
+    parser.add_argument("--cached", action="store_true", help="page cache on: hits after the first")
     parser.add_argument("--floor", action="store_true")
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -73,10 +74,11 @@ def main():
         parser.error("--workdir is required")
     workdir = options.workdir.resolve()
     site = json.loads((workdir / "bench.json").read_text())
-    path = f"/template/{options.page}/" if options.floor else site[options.page]
-    total = counted(workdir, path, options.floor, options.requests)
-    base = counted(workdir, path, options.floor, 0)
-    which = "floor" if options.floor else "project"
+    floor_kind = "fixed" if options.cached else "template"
+    path = f"/{floor_kind}/{options.page}/" if options.floor else site[options.page]
+    total = counted(workdir, path, options.floor, options.requests, options.cached)
+    base = counted(workdir, path, options.floor, 0, options.cached)
+    which = f"{floor_kind} floor" if options.floor else ("project, page cache hit" if options.cached else "project")
     print(f"{options.page} ({which}): {(total - base) / options.requests / 1e6:.3f} M instructions a request")
 
 

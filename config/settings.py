@@ -67,13 +67,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    # Outermost but security: every answer, cached pages and static files too, carries the policy.
-    "articles.middleware.ContentSecurityPolicyMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside the page cache, so that cached pages answer If-None-Match/If-Modified-Since too.
     "articles.middleware.PageConditionalGetMiddleware",
+    # A page is kept with the headers everything below gives it, so a hit (also one that
+    # articles.middleware.PageCacheApplication answers before Django) carries them all.
     "articles.middleware.PageCacheMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    # Every answer, static files too, carries the policy.
+    "articles.middleware.ContentSecurityPolicyMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "articles.middleware.EditorSessionMiddleware",
     "articles.middleware.AdminLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -229,7 +229,7 @@ def test_entry_timeout_never_passes_the_next_scheduled_moment(client, article, c
     remaining = (NOW + 30 * MINUTE - timezone.now()).total_seconds()
     assert caching.page_timeout() == remaining == 28 * 60
     get(client, "/")
-    deadline, _, _ = cache.get(caching.page_key(caching.content_version(), "/"))
+    deadline, _, _ = cache.get(caching.page_key(caching.content_version(), "http://testserver/"))
     assert deadline == timezone.now().timestamp() + remaining
 
 
