@@ -374,7 +374,8 @@ class PageCacheApplication:
     CONDITIONS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE")
 
     def __call__(self, environ, start_response):
-        if caching.known_unreachable():  # Django's handler notices when the cache is back
+        if not settings.NEWSROOM["PAGE_CACHE"] or caching.known_unreachable():
+            # (Django's handler notices when the cache is back.)
             return self.application(environ, start_response)
         try:
             # A copy: WSGIRequest rewrites PATH_INFO and SCRIPT_NAME in the dict it is given,
