@@ -18,6 +18,11 @@ class CategoryManager(models.Manager):
         return parent
 
 
+# A path that ends in /feed/ is its category's feed (articles.urls), so a category below the root
+# cannot have this slug: its page would be its parent's feed. (A root's page is /category/feed/.)
+FEED_SLUG = "feed"
+
+
 class Category(models.Model):
     """A node in the category tree; `path` caches the slugs from the root for one-query lookups."""
 
@@ -50,6 +55,11 @@ class Category(models.Model):
             models.UniqueConstraint(
                 "name", condition=models.Q(parent__isnull=True), name="category_unique_root_name"
             ),
+            models.CheckConstraint(
+                condition=models.Q(parent__isnull=True) | ~models.Q(slug=FEED_SLUG),
+                name="category_feed_slug_only_at_the_root",
+                violation_error_message=_("下级分类的 URL 名称不能是“feed”：那是上级分类的订阅地址。"),
+            ),
         ]
 
     def __str__(self):
@@ -71,7 +81,7 @@ class Category(models.Model):
     def _free_slug(self, base):
         siblings = Category.objects.filter(parent=self.parent).exclude(pk=self.pk)
         slug, n = base, 1
-        while siblings.filter(slug=slug).exists():
+        while (slug == FEED_SLUG and self.parent is not None) or siblings.filter(slug=slug).exists():
             n += 1
             slug = f"{base}-{n}"
         return slug

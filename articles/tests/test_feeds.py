@@ -3,10 +3,13 @@ from urllib.parse import urlsplit
 
 import feedparser
 import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from articles.feeds import absolute_links, image_mime_type
-from articles.models import Article, Image
+from articles.models import Article, Category, Image
 from articles.tests.factories import make_article, make_author, make_category_path, make_image
 
 pytestmark = pytest.mark.django_db
@@ -126,6 +129,30 @@ def test_root_category_slugged_feed_keeps_its_page_and_has_a_feed(client):
     page = client.get("/category/feed/")
     assert page.status_code == 200 and page["Content-Type"].startswith("text/html")
     assert titles(client, "/category/feed/feed/") == ["订阅"]
+
+
+def test_a_subcategory_named_feed_gets_a_slug_its_page_can_have(client):
+    category = make_category_path("科技", "Feed")
+    assert category.slug == "feed-2" and category.path == "ke-ji/feed-2"
+    make_article("子分类里的", categories=[category])
+    page = client.get("/category/ke-ji/feed-2/")
+    assert page.status_code == 200 and "子分类里的" in page.content.decode()
+    assert titles(client, "/category/ke-ji/feed/") == ["子分类里的"]  # the parent's feed, as before
+
+
+def test_a_subcategory_cannot_be_given_the_slug_feed(client, django_user_model):
+    parent = make_category_path("科技")
+    with pytest.raises(ValidationError, match="feed"):
+        Category(name="订阅源", slug="feed", parent=parent).full_clean()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Category.objects.create(name="订阅源", slug="feed", parent=parent)
+    client.force_login(django_user_model.objects.create_superuser("chief", password="a-long-test-password"))
+    response = client.post(
+        reverse("admin:articles_category_add"),
+        {"name": "订阅源", "slug": "feed", "parent": parent.pk, "description": "", "position": 0},
+    )
+    assert response.status_code == 200 and "那是上级分类的订阅地址" in response.content.decode()
+    assert not Category.objects.filter(parent=parent).exists()
 
 
 @pytest.mark.parametrize("url", ["/category/nothing/feed/", "/tag/nothing/feed/atom/", "/author/nobody/feed/"])
