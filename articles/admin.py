@@ -450,7 +450,12 @@ class CategoryTreeFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if not self.value():
             return queryset
-        category = Category.objects.filter(pk=self.value()).first() if self.value().isdigit() else None
+        # From the kept tree, as the reader's category page: with its subtree's ids and
+        # commonness, in_category() reads the links by id instead of joining the paths.
+        from articles.views import categories_by_path
+
+        wanted = int(self.value()) if self.value().isdigit() else None
+        category = next((c for c in categories_by_path().values() if c.pk == wanted), None)
         return queryset.in_category(category) if category else queryset.none()
 
 

@@ -475,6 +475,20 @@ def test_category_filter_includes_descendants(client, editor):
     assert sorted(titles) == ["科技文", "芯片文"]
     assert listed(client, category=chips.pk) == {"芯片文"}
     assert listed(client, category="abc") == set()
+    assert listed(client, category=999999) == set()
+
+
+def test_category_filter_reads_the_links_by_the_subtrees_ids(client, editor):
+    tech = make_category_path("科技")
+    chips = make_category_path("科技", "芯片")
+    make_article("芯片文", categories=[chips])
+    login(client, editor)
+    with CaptureQueriesContext(connection) as queries:
+        assert listed(client, category=tech.pk) == {"芯片文"}
+    listing = [q["sql"] for q in queries.captured_queries if 'FROM "articles_article"' in q["sql"]]
+    filtering = [sql for sql in listing if "articles_article_categories" in sql]
+    assert filtering and not any("LIKE" in sql or "GLOB" in sql for sql in filtering)
+    assert any(f"IN ({tech.pk}, {chips.pk})" in sql or f"IN ({chips.pk}, {tech.pk})" in sql for sql in filtering)
 
 
 def test_tag_author_and_search_filters(client, editor):
