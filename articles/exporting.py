@@ -7,6 +7,7 @@ Plain functions; the `export_frontmatter` command only chooses the folder and wr
 """
 import html
 import os
+import re
 import tempfile
 import zoneinfo
 from pathlib import Path, PurePosixPath
@@ -15,7 +16,8 @@ import yaml
 from django.conf import settings
 from django.db.models import Prefetch
 
-from articles.models import Article, Category
+from articles.images.markup import library_reference
+from articles.models import Article, Category, Image
 
 CHUNK_SIZE = 500
 FENCE = "---"
@@ -33,7 +35,11 @@ def articles_to_export(status=None):
     """
     queryset = (
         Article.objects.select_related("author", "hero_image", "thumbnail")
-        .prefetch_related(Prefetch("categories", queryset=Category.objects.only("id")), "tags")
+        .prefetch_related(
+            Prefetch("categories", queryset=Category.objects.only("id")),
+            "tags",
+            Prefetch("body_images", queryset=Image.objects.only("file", "source_url", "sha256")),
+        )
         .defer("front_matter")
         .order_by("pk")
     )
@@ -135,8 +141,40 @@ def render(article, *, category_paths, tz, site_url=None):
     yaml_text = yaml.safe_dump(
         meta, allow_unicode=True, sort_keys=False, default_flow_style=False, width=float("inf")
     )
-    body = _lf(article.body).strip("\n")
+    body = _lf(portable_body(article, site_url)).strip("\n")
     return f"{FENCE}\n{_lf(yaml_text)}{FENCE}\n\n{body}\n"
+
+
+# The <picture> of a library image as picture_html() writes it (the sanitizer keeps no other),
+# and the attributes of its <img> that the body chose rather than the library.
+_PICTURE = re.compile(r"<picture>(?:(?!</picture>).)*?(<img\b(?:[^>\"]|\"[^\"]*\")*>)</picture>", re.S)
+_IMG_SRC = re.compile(r'\ssrc="([^"]*)"')
+_KEPT_ATTRIBUTE = re.compile(r'\s(alt|title)="([^"]*)"')
+
+
+def portable_body(article, site_url=None):
+    """The body with each library picture written as the `<img>` of its original file, at the
+    address absolute_image_url() gives it.
+
+    Its renditions' addresses mean nothing to another site or an empty database: the importer
+    finds no such picture and leaves a dead link. An `<img>` of the original is what any site
+    shows, and what `import_frontmatter --download-images` brings back into a library, as the
+    same <picture> (renditions are named by the file's SHA-256).
+    """
+    by_digest = {image.sha256: image for image in article.body_images.all() if image.sha256}
+
+    def original(match):
+        img = match.group(1)
+        src = _IMG_SRC.search(img)
+        reference = library_reference(html.unescape(src.group(1))) if src else None
+        image = by_digest.get(reference[1]) if reference and reference[0] == "sha256" else None
+        if image is None:
+            return match.group(0)
+        url = html.escape(absolute_image_url(image, site_url))
+        kept = "".join(f' {name}="{value}"' for name, value in _KEPT_ATTRIBUTE.findall(img))
+        return f'<img src="{url}"{kept}>'
+
+    return _PICTURE.sub(original, article.body or "")
 
 
 def _lf(text):

@@ -2,6 +2,7 @@
 import datetime as dt
 import io
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -10,11 +11,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from PIL import Image as PILImage
 
 from articles.exporting import absolute_image_url
 from articles.importing.frontmatter import split_front_matter
 from articles.models import Article, Author, Category, Image, Tag
 from articles.tests.factories import make_article, make_author, make_category_path, make_image
+from articles.tests.test_image_download import LocalImageServer
 
 pytestmark = pytest.mark.django_db
 
@@ -281,6 +284,62 @@ def test_local_image_files_round_trip_as_their_urls(tmp_path):
     before, after = round_trip(tmp_path)
     assert after == before
     assert after[article.slug]["hero_image"] == settings.NEWSROOM["SITE_URL"].rstrip("/") + local.file.url
+
+
+def imported_with_a_body_picture(tmp_path):
+    """An article imported from a Hexo post with a local picture: its body holds a <picture>."""
+    source = tmp_path / "source"
+    (source / "images").mkdir(parents=True)
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (48, 32), (30, 120, 200)).save(buffer, "PNG")
+    (source / "images" / "a.png").write_bytes(buffer.getvalue())
+    (source / "_posts").mkdir()
+    (source / "_posts" / "a.md").write_text(
+        "---\ntitle: 带本地配图的文章\ndate: 2024-05-08 10:30:00\n---\n\n导语。\n\n"
+        '![江边的晚霞](/images/a.png "晚霞")\n\n结尾。\n',
+        encoding="utf-8",
+    )
+    call_command(
+        "import_frontmatter", str(source / "_posts"), source_root=source, stdout=io.StringIO(), stderr=io.StringIO()
+    )
+    article = Article.objects.get()
+    assert "<picture>" in article.body
+    return article, buffer.getvalue()
+
+
+def test_a_body_picture_is_exported_as_the_img_of_its_original_file(tmp_path, settings):
+    settings.NEWSROOM = {**settings.NEWSROOM, "SITE_URL": "https://news.example.com/"}
+    article, _ = imported_with_a_body_picture(tmp_path)
+    image = article.body_images.get()
+    export(tmp_path / "export")
+    _, body = read_export(next((tmp_path / "export").rglob("*.html")))
+    assert "<picture>" not in body and "/renditions/" not in body
+    assert f'<img src="https://news.example.com{image.file.url}" alt="江边的晚霞" title="晚霞">' in body
+    assert body.startswith("<p>导语。</p>") and body.rstrip().endswith("<p>结尾。</p>")
+
+
+def test_a_body_picture_round_trips_through_a_download_from_the_old_site(tmp_path, settings):
+    """Into an empty database and library, the old site serving its files: the same body."""
+    article, data = imported_with_a_body_picture(tmp_path)
+    image = article.body_images.get()
+    with LocalImageServer() as old_site:
+        old_site.routes[image.file.url] = (200, {"Content-Type": "image/png"}, data)
+        settings.NEWSROOM = {**settings.NEWSROOM, "SITE_URL": old_site.url("/")}
+        before = snapshot()
+        folder = tmp_path / "export"
+        export(folder)
+        empty_the_database()
+        shutil.rmtree(settings.MEDIA_ROOT)
+        err = io.StringIO()
+        call_command(
+            "import_frontmatter", str(folder), download_images=True, allow_private_image_hosts=True,
+            stdout=io.StringIO(), stderr=err,
+        )  # fmt: skip
+        assert err.getvalue() == ""
+        assert old_site.count(image.file.url) == 1
+    assert snapshot() == before
+    assert "<picture>" in Article.objects.get().body
+    assert Article.objects.get().body_images.get().sha256 == image.sha256
 
 
 # --- known importer gaps: each test turns red (XPASS) once the importer closes the gap ----------
