@@ -17,6 +17,9 @@ def test_subcategories_slugged_feed_are_renamed_with_their_descendants():
     feed = Category.objects.create(name="Feed", slug="feed", path="ke-ji/feed", depth=1, parent=root)
     Category.objects.create(name="下级", slug="xia-ji", path="ke-ji/feed/xia-ji", depth=2, parent=feed)
     Category.objects.create(name="订阅", slug="feed", path="feed", depth=0)  # a root keeps its slug
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
     executor = MigrationExecutor(connection)
     executor.migrate([FEED_SLUG])
@@ -28,5 +31,10 @@ def test_subcategories_slugged_feed_are_renamed_with_their_descendants():
         ("ke-ji/feed-3", "feed-3"),
         ("ke-ji/feed-3/xia-ji", "xia-ji"),
     ]
+    if connection.vendor == "sqlite":
+        # The constraint copied the table; the copy is analyzed again, or its queries lose their plans.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = 'articles_category'")
+            assert cursor.fetchone()[0] > 0
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
