@@ -174,6 +174,50 @@ def test_a_common_term_read_row_by_row_finds_what_the_index_finds(monkeypatch):
     assert found("量子计算") == by_index and len(by_index) == 4
 
 
+def _ranked_as_common_and_as_rare(monkeypatch, term, candidates):
+    articles = Article.objects.published()
+    rare = list(search.matching(articles, [term], candidates=candidates).values_list("title", flat=True))
+    monkeypatch.setattr(search, "_common_terms", lambda terms: set(terms))
+    with CaptureQueriesContext(connection) as queries:
+        common = list(search.matching(articles, [term], candidates=candidates).values_list("title", flat=True))
+    return rare, common, queries[-1]["sql"]
+
+
+def _articles_over_time(count, holding, *, written_newest_first=False):
+    """`count` articles an hour apart (the last written the newest, unless told otherwise); those
+    at the positions in `holding` (0: the oldest) have 量子计算 in their body."""
+    now = timezone.now()
+    order = range(count - 1, -1, -1) if written_newest_first else range(count)
+    for age in order:
+        body = "<p>关于量子计算的报道</p>" if age in holding else "<p>别的报道</p>"
+        make_article(f"第{age:02d}篇", body=body, published_at=now - dt.timedelta(hours=count - age))
+
+
+@pytest.mark.django_db
+def test_a_common_term_lists_the_newest_articles_matches_only(monkeypatch):
+    _articles_over_time(40, holding=range(40))
+    rare, common, sql = _ranked_as_common_and_as_rare(monkeypatch, "量子计算", candidates=2)
+    assert common == rare == ["第39篇", "第38篇"]
+    if connection.vendor == "sqlite":
+        assert "rowid >= (SELECT MIN(id)" in sql
+
+
+@pytest.mark.django_db
+def test_a_common_term_whose_newest_matches_are_older_than_the_window_is_still_exact(monkeypatch):
+    # candidates=2: the window is the 16 newest articles, and none of them has the term.
+    _articles_over_time(40, holding={0, 3, 5})
+    rare, common, _ = _ranked_as_common_and_as_rare(monkeypatch, "量子计算", candidates=2)
+    assert common == rare == ["第05篇", "第03篇"]
+
+
+@pytest.mark.django_db
+def test_a_common_term_is_exact_when_articles_were_numbered_against_time(monkeypatch):
+    # An archive imported newest first: the newest articles have the lowest ids.
+    _articles_over_time(40, holding={2, 20, 30, 31, 39}, written_newest_first=True)
+    rare, common, _ = _ranked_as_common_and_as_rare(monkeypatch, "量子计算", candidates=3)
+    assert common == rare == ["第39篇", "第31篇", "第30篇"]
+
+
 @pytest.mark.django_db
 def test_a_common_term_is_asked_of_each_article_not_collected_from_the_whole_archive(monkeypatch):
     make_article("量子计算：标题命中", tags=["量子计算"], categories=[make_category_path("量子计算", "进展")])
