@@ -1,5 +1,7 @@
 import pytest
 
+from articles import caching
+
 
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
@@ -84,3 +86,35 @@ def chief_client(client, db):
 
     client.force_login(get_user_model().objects.create_superuser("chief", password=STAFF_PASSWORD))
     return client
+
+
+# --- the cache server: gone, or the real one ------------------------------------------------
+
+
+def use_redis(settings, location):
+    """CACHES pointing at the Redis at `location`; Django's setting_changed handler reconnects
+    `caches` (and restores them afterwards)."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location}
+    }
+
+
+@pytest.fixture
+def outage_flag_reset():
+    caching._cache_unreachable = False
+    yield
+    caching._cache_unreachable = False
+
+
+@pytest.fixture
+def redis_gone(settings, outage_flag_reset):
+    use_redis(settings, "redis://127.0.0.1:1/0")  # nothing listens on port 1: connection refused
+
+
+@pytest.fixture
+def real_redis(settings, outage_flag_reset):
+    """The Redis at 127.0.0.1:6379: this xdist worker's database when the suite runs on Redis
+    (config/settings_test.py), else database 15 (the suite's own number in .ci/run)."""
+    configured = settings.CACHES["default"]
+    location = configured["LOCATION"] if configured["BACKEND"].endswith("RedisCache") else "redis://127.0.0.1:6379/15"
+    use_redis(settings, location)

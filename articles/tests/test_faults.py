@@ -12,7 +12,6 @@ from django.core.management import CommandError, call_command
 from django.db import OperationalError, connection
 from django.urls import reverse
 
-from articles import caching
 from articles.images.library import StorageFull, store_image
 from articles.models import Article, Image, SearchDocument
 from articles.tests.factories import make_article
@@ -168,35 +167,6 @@ def test_a_full_disk_refuses_each_file_of_a_batch_upload(admin_client, disk_full
 
 
 # --- The cache server gone -----------------------------------------------------------------------
-
-def use_redis(settings, location):
-    """CACHES pointing at the Redis at `location`; Django's setting_changed handler reconnects
-    `caches` (and restores them afterwards)."""
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location}
-    }
-
-
-@pytest.fixture
-def outage_flag_reset():
-    caching._cache_unreachable = False
-    yield
-    caching._cache_unreachable = False
-
-
-@pytest.fixture
-def redis_gone(settings, outage_flag_reset):
-    use_redis(settings, "redis://127.0.0.1:1/0")  # nothing listens on port 1: connection refused
-
-
-@pytest.fixture
-def real_redis(settings, outage_flag_reset):
-    """The Redis at 127.0.0.1:6379: this xdist worker's database when the suite runs on Redis
-    (config/settings_test.py), else database 15 (the suite's own number in .ci/run)."""
-    configured = settings.CACHES["default"]
-    location = configured["LOCATION"] if configured["BACKEND"].endswith("RedisCache") else "redis://127.0.0.1:6379/15"
-    use_redis(settings, location)
-
 
 def test_pages_are_served_from_the_database_when_the_cache_is_gone(client, db, redis_gone, caplog):
     article = make_article("缓存宕机时的文章", tags=["缓存"])  # its save() cannot bump the version

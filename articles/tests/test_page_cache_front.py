@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from articles import caching
 from articles.tests.factories import Clock, make_article, make_author, make_category_path
-from articles.tests.test_faults import outage_flag_reset, redis_gone, use_redis  # noqa: F401 - fixtures
 from config.wsgi import application, django_application
 
 pytestmark = pytest.mark.django_db
