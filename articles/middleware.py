@@ -138,6 +138,8 @@ def set_page_etag(response):
 
 # What a 304 leaves out of the headers of the page it stands for: it has no body.
 BODY_HEADERS = {"content-type", "content-length"}
+# The request headers that can make a response conditional: without them the page is the answer.
+CONDITIONS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE")
 
 
 def answer_conditionally(request, response):
@@ -152,6 +154,8 @@ def answer_conditionally(request, response):
     no_store = "no-store" in (d.strip().lower() for d in cc_delim_re.split(response.get("Cache-Control", "")))
     if not no_store and not response.has_header("ETag"):
         set_page_etag(response)
+    if not any(condition in request.META for condition in CONDITIONS):
+        return response
     etag = response.get("ETag")
     last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
     if not (etag or last_modified):
@@ -234,9 +238,9 @@ class PageCacheMiddleware:
 
     Outside all but the conditional GET, so that a page is kept with every header the other
     middleware give it (the security headers, the policy, X-Frame-Options) and a hit needs none
-    of them. `PageCacheApplication` serves the same hits in front of Django's request handling. A request that carries a
-    session or messages cookie may see a personal page: it is never cached, and is told so
-    (`private, no-cache`), so editors always see fresh pages.
+    of them. `PageCacheApplication` serves the same hits in front of Django's request handling.
+    A request that carries a session or messages cookie may see a personal page: it is never
+    cached, and is told so (`private, no-cache`), so editors always see fresh pages.
     """
 
     UNCACHED_PREFIXES = (*EDITOR_PREFIXES, "/media/", "/static/")
@@ -361,17 +365,13 @@ class PageCacheApplication:
 
     A hit needs nothing Django's handler does around the middleware: the request signals look
     after database connections a hit does not use, and the URL configuration and middleware
-    chain are for pages being made. PageCacheMiddleware.hit() decides, so the answers are the
-    ones the middleware would give. Anything else, a failure included, goes to Django, which
+    chain are for pages being made. PageCacheMiddleware.stored_entry() decides, so the answers
+    are the ones the middleware would give (test_page_cache_front.py compares them). Anything else, a failure included, goes to Django, which
     answers (and logs) as it always does.
     """
 
     def __init__(self, application):
         self.application = application
-
-    # Without these a GET is answered by the stored page as it is (answer_conditionally() would
-    # return it unchanged), so its headers need not be parsed.
-    CONDITIONS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE")
 
     def __call__(self, environ, start_response):
         if not settings.NEWSROOM["PAGE_CACHE"] or caching.known_unreachable():
@@ -386,7 +386,9 @@ class PageCacheApplication:
             entry = None
         if entry is None:
             return self.application(environ, start_response)
-        if request.method == "GET" and any(condition in environ for condition in self.CONDITIONS):
+        # Without CONDITIONS a GET is answered by the stored page as it is, as answer_conditionally()
+        # would, so its headers need not be parsed.
+        if request.method == "GET" and any(condition in environ for condition in CONDITIONS):
             response = answer_conditionally(request, PageCacheMiddleware.page_from(entry))
             start_response(f"{response.status_code} {response.reason_phrase}", list(response.items()))
             # The content, not the response: closing the response would send request_finished.

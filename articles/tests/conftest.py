@@ -17,6 +17,12 @@ def _empty_cache():
 
 
 @pytest.fixture
+def page_cache_on(settings):
+    """The page cache on, whatever the environment says; pages kept up to ten minutes."""
+    settings.NEWSROOM = {**settings.NEWSROOM, "PAGE_CACHE": True, "PAGE_CACHE_TIMEOUT": 600}
+
+
+@pytest.fixture
 def no_page_cache(settings):
     """The views' own work: the page cache off, every request rendered."""
     settings.NEWSROOM = {**settings.NEWSROOM, "PAGE_CACHE": False}

@@ -23,6 +23,15 @@ class Clock:
         return self.now
 
 
+def freeze_clock(monkeypatch, now):
+    """A Clock at `now` in place of timezone.now. Every caller (workflow, models, querysets,
+    auto_now fields, the views, the page cache) reads it through the module at call time, so
+    one patch does."""
+    frozen = Clock(now)
+    monkeypatch.setattr(timezone, "now", frozen)
+    return frozen
+
+
 def make_author(name=None, **fields):
     return Author.objects.create(name=name or f"作者{next(_counter)}", **fields)
 

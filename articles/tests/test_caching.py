@@ -12,10 +12,10 @@ from django.views.decorators.cache import never_cache
 from articles import caching
 from articles.models import Article
 from articles.preview import share_url
-from articles.tests.factories import Clock, make_article, make_author, make_category_path, make_image
+from articles.tests.factories import freeze_clock, make_article, make_author, make_category_path, make_image
 from config.urls import urlpatterns as site_urlpatterns
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 
 NOW = dt.datetime(2025, 6, 1, 12, 0, tzinfo=dt.timezone.utc)
 SECOND = dt.timedelta(seconds=1)
@@ -45,15 +45,7 @@ urlpatterns = [
 
 @pytest.fixture(autouse=True)
 def clock(monkeypatch):
-    """A frozen clock, read by the querysets, the models and the page cache alike."""
-    frozen = Clock(NOW)
-    monkeypatch.setattr(timezone, "now", frozen)
-    return frozen
-
-
-@pytest.fixture(autouse=True)
-def _page_cache_on(settings):
-    settings.NEWSROOM = {**settings.NEWSROOM, "PAGE_CACHE": True, "PAGE_CACHE_TIMEOUT": 600}
+    return freeze_clock(monkeypatch, NOW)
 
 
 @pytest.fixture

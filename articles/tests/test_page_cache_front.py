@@ -8,27 +8,19 @@ from urllib.parse import unquote
 import pytest
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
-from django.utils import timezone
 
 from articles import caching
-from articles.tests.factories import Clock, make_article, make_author, make_category_path
+from articles.tests.factories import freeze_clock, make_article, make_author, make_category_path
 from config.wsgi import application, django_application
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 
 NOW = dt.datetime(2025, 6, 1, 12, 0, tzinfo=dt.timezone.utc)
 
 
 @pytest.fixture(autouse=True)
 def clock(monkeypatch):
-    frozen = Clock(NOW)
-    monkeypatch.setattr(timezone, "now", frozen)
-    return frozen
-
-
-@pytest.fixture(autouse=True)
-def _page_cache_on(settings):
-    settings.NEWSROOM = {**settings.NEWSROOM, "PAGE_CACHE": True, "PAGE_CACHE_TIMEOUT": 600}
+    return freeze_clock(monkeypatch, NOW)
 
 
 @pytest.fixture(autouse=True)

@@ -9,13 +9,12 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser, Group
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
 from reversion.models import Version
 
 from articles import workflow
 from articles.models import Article, Transition
 from articles.permissions import CHIEF_EDITOR_GROUP, EDITOR_GROUP, WRITER_GROUP, can_edit
-from articles.tests.factories import Clock, make_article
+from articles.tests.factories import freeze_clock, make_article
 from articles.workflow import WorkflowError
 
 pytestmark = pytest.mark.django_db
@@ -42,11 +41,7 @@ def _media_in_tmp(settings, _module_media):
 
 @pytest.fixture(autouse=True)
 def clock(monkeypatch):
-    """A frozen clock. Every caller (workflow, models, querysets, auto_now fields, the views)
-    reads `django.utils.timezone.now` through the module at call time, so one patch does."""
-    frozen = Clock(NOW)
-    monkeypatch.setattr(timezone, "now", frozen)
-    return frozen
+    return freeze_clock(monkeypatch, NOW)
 
 
 def _user(username, *groups, **extra):
