@@ -81,8 +81,9 @@ _version_read_in_request = contextvars.ContextVar("newsroom_version_read_in_requ
 
 
 @contextlib.contextmanager
-def one_version_per_request():
-    token = _version_read_in_request.set([])
+def one_version_per_request(version=None):
+    """The scope of one reading; `version`: one read a moment ago for this request."""
+    token = _version_read_in_request.set([] if version is None else [version])
     try:
         yield
     finally:

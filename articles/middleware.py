@@ -136,6 +136,11 @@ def set_page_etag(response):
     return response
 
 
+def cache_directives(response):
+    """The names of the response's Cache-Control directives, in lower case."""
+    return {d.strip().split("=")[0].lower() for d in cc_delim_re.split(response.get("Cache-Control", ""))}
+
+
 # What a 304 leaves out of the headers of the page it stands for: it has no body.
 BODY_HEADERS = {"content-type", "content-length"}
 # The request headers that can make a response conditional: without them the page is the answer.
@@ -151,8 +156,7 @@ def answer_conditionally(request, response):
     """
     if request.method != "GET":
         return response
-    no_store = "no-store" in (d.strip().lower() for d in cc_delim_re.split(response.get("Cache-Control", "")))
-    if not no_store and not response.has_header("ETag"):
+    if "no-store" not in cache_directives(response) and not response.has_header("ETag"):
         set_page_etag(response)
     if not any(condition in request.META for condition in CONDITIONS):
         return response
@@ -246,6 +250,9 @@ class PageCacheMiddleware:
     UNCACHED_PREFIXES = (*EDITOR_PREFIXES, "/media/", "/static/")
     # The Google News sitemap lists the last two days: it changes as time passes, not as rows do.
     UNCACHED_PATHS = ("/sitemap-news.xml",)
+    # Where PageCacheApplication leaves the (version, key) it found nothing under, so that the
+    # cache is not asked twice for one page. Not an HTTP_ name: no request header can set it.
+    LOOKED_UP = "newsroom.page_cache.looked_up"
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -253,12 +260,13 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if not self.is_reader_page(request):
             return self.get_response(request)
-        with caching.one_version_per_request():
+        looked_up = request.META.get(self.LOOKED_UP)
+        with caching.one_version_per_request(looked_up[0] if looked_up else None):
             if not settings.NEWSROOM["PAGE_CACHE"]:
                 return self.get_response(request)
-            return self.serve(request)
+            return self.serve(request, looked_up)
 
-    def serve(self, request):
+    def serve(self, request, looked_up=None):
         if self.may_be_personal(request):
             response = self.get_response(request)
             patch_cache_control(response, private=True, no_cache=True)
@@ -267,15 +275,14 @@ class PageCacheMiddleware:
             return self.get_response(request)
 
         try:
-            version = caching.content_version()
-            key = caching.page_key(version, caching.page_address(request))
-            response = self.stored_page(key)
+            version, key = looked_up or self.version_and_key(request)
+            entry = None if looked_up else self.fresh_entry(key)
         except caching.CACHE_ERRORS as error:
             # The cache server is gone: the database still answers, uncached.
             caching.cache_failed(error)
             return self.get_response(request)
-        if response is not None:
-            return response
+        if entry is not None:
+            return self.page_from(entry)
 
         response = self.get_response(request)
         if request.method == "GET" and self.is_storable(response):
@@ -287,15 +294,20 @@ class PageCacheMiddleware:
         return response
 
     @classmethod
-    def stored_entry(cls, request):
-        """What PageCacheApplication serves: the entry (deadline, content, headers) kept for
-        `request`, or None if there is none or the request is not one a stored page answers."""
-        if not settings.NEWSROOM["PAGE_CACHE"] or request.method not in ("GET", "HEAD"):
-            return None
-        if not cls.is_reader_page(request) or cls.may_be_personal(request):
+    def look_up(cls, request):
+        """What PageCacheApplication asks (with the page cache on): (version, key, the entry
+        (deadline, content, headers) kept under the key or None), or None for a request that
+        no stored page answers."""
+        if request.method not in ("GET", "HEAD") or not cls.is_reader_page(request) or cls.may_be_personal(request):
             return None
         with caching.one_version_per_request():
-            return cls.fresh_entry(caching.page_key(caching.content_version(), caching.page_address(request)))
+            version, key = cls.version_and_key(request)
+        return version, key, cls.fresh_entry(key)
+
+    @staticmethod
+    def version_and_key(request):
+        version = caching.content_version()
+        return version, caching.page_key(version, caching.page_address(request))
 
     @staticmethod
     def fresh_entry(key):
@@ -304,12 +316,6 @@ class PageCacheMiddleware:
         if entry is None or entry[0] <= timezone.now().timestamp():
             return None
         return entry
-
-    @classmethod
-    def stored_page(cls, key):
-        """The page kept under `key`, or None."""
-        entry = cls.fresh_entry(key)
-        return None if entry is None else cls.page_from(entry)
 
     @staticmethod
     def page_from(entry):
@@ -342,8 +348,7 @@ class PageCacheMiddleware:
             return False
         if has_vary_header(response, "Cookie"):
             return False
-        directives = {d.strip().split("=")[0].lower() for d in response.get("Cache-Control", "").split(",")}
-        return not directives & {"private", "no-store", "no-cache"}
+        return not cache_directives(response) & {"private", "no-store", "no-cache"}
 
     @staticmethod
     def mark_public(response, changed_at):
@@ -365,7 +370,7 @@ class PageCacheApplication:
 
     A hit needs nothing Django's handler does around the middleware: the request signals look
     after database connections a hit does not use, and the URL configuration and middleware
-    chain are for pages being made. PageCacheMiddleware.stored_entry() decides, so the answers
+    chain are for pages being made. PageCacheMiddleware.look_up() decides, so the answers
     are the ones the middleware would give (test_page_cache_front.py compares them). Anything else, a failure included, goes to Django, which
     answers (and logs) as it always does.
     """
@@ -381,10 +386,14 @@ class PageCacheApplication:
             # A copy: WSGIRequest rewrites PATH_INFO and SCRIPT_NAME in the dict it is given,
             # and Django's handler must get the environ as the server made it.
             request = WSGIRequest({**environ})
-            entry = PageCacheMiddleware.stored_entry(request)
+            found = PageCacheMiddleware.look_up(request)
         except Exception:  # noqa: BLE001 - Django's handler meets the same fault and reports it
-            entry = None
+            found = None
+        if found is None:
+            return self.application(environ, start_response)
+        version, key, entry = found
         if entry is None:
+            environ[PageCacheMiddleware.LOOKED_UP] = (version, key)
             return self.application(environ, start_response)
         # Without CONDITIONS a GET is answered by the stored page as it is, as answer_conditionally()
         # would, so its headers need not be parsed.

@@ -68,8 +68,10 @@ def matching(articles, terms, candidates=RANKED_CANDIDATES):
     if not terms:
         return articles.none()
     found, common = articles, _common_terms(terms)
+    # Read once for all the common terms that FTS5 serves (see _in_text_walked()).
+    window = _newest_window(articles, candidates * WINDOW_PER_CANDIDATE) if any(map(_uses_fts, common)) else None
     for term in terms:
-        found = found.filter(_has_term(term, common=term in common, walked=(articles, candidates)))
+        found = found.filter(_has_term(term, common=term in common, window=window))
     newest = found.order_by("-published_at", "-pk").values("pk")[:candidates]
     articles = articles.filter(pk__in=newest)
     hits = {
@@ -136,17 +138,17 @@ def _common_terms(terms):
         return {term for term, common in zip(long_terms, cursor.fetchone()) if common}
 
 
-def _has_term(term, common=False, walked=None):
+def _has_term(term, common=False, window=None):
     """A condition on an article row: `term` is in its text, a tag or a category (or one above it).
 
     `common`: the term is in many documents (see _common_terms()), so the condition is tested on
-    the newest articles as matching() reads them (`walked`: those articles and how many
-    candidates it wants) rather than used to fetch every match.
+    the newest articles as matching() reads them rather than used to fetch every match
+    (`window`: see _newest_window()).
     """
     if _uses_fts(term) and common:
         # Tags and categories are asked per article, as their UNION with the text's matches cost
         # more than the walk itself.
-        return Q(_in_text_walked(term, *walked)) | Exists(_tagged_one(term)) | Exists(_filed_one(term))
+        return Q(_in_text_walked(term, window)) | Exists(_tagged_one(term)) | Exists(_filed_one(term))
     if _uses_fts(term):
         return Q(pk__in=_articles_with(term))
     if connection.vendor == "postgresql" and len(term) >= TRIGRAM and not common:
@@ -165,7 +167,7 @@ def _has_term(term, common=False, walked=None):
 WINDOW_PER_CANDIDATE = 8
 
 
-def _in_text_walked(term, articles, candidates):
+def _in_text_walked(term, window):
     """(SQLite) A condition on the article rows walked newest first: `term` is in the text.
 
     `id + 0` keeps SQLite from fetching every match by its id and sorting them all: it walks the
@@ -173,12 +175,12 @@ def _in_text_walked(term, articles, candidates):
     (a probe by rowid costs more than listing them all), and for the newest articles only those
     from the lowest id among them: FTS5 seeks to it. Articles are numbered as they are written,
     so at 100,000 that list is ~1/25th of all the matches of a word in a fifth of them (the
-    query 21 ms → 13 ms, and 2 ms for the window). A row older than that window is tested against the whole list, which
-    SQLite builds only if the walk gets there; so the answer is exact whatever the numbering.
+    query 21 ms → 13 ms, and 2 ms for the window). A row older than that window is tested
+    against the whole list, which SQLite builds only if the walk gets there; so the answer is
+    exact whatever the numbering. `window`: _newest_window()'s, or None.
     """
     walked_id = ExpressionWrapper(F("pk") + 0, output_field=IntegerField())
     every_match = In(walked_id, _fts_rowids(term))
-    window = _newest_window(articles, candidates * WINDOW_PER_CANDIDATE)
     if window is None:  # fewer articles than the window: there is nothing to leave out
         return every_match
     edge_published, edge_pk, lowest_pk = window

@@ -91,6 +91,17 @@ def test_a_hit_is_answered_without_djangos_handler_or_a_query(article, handled_b
     assert handled_by_django == [url]  # the hit never reached Django
 
 
+def test_a_miss_asks_the_cache_once_for_the_version_and_once_for_the_page(article, monkeypatch):
+    """The front's lookup is handed to the middleware, which does not repeat it."""
+    asked = []
+    read_version, get_page = caching._read_content_version, caching.pages.get
+    monkeypatch.setattr(caching, "_read_content_version", lambda: asked.append("version") or read_version())
+    monkeypatch.setattr(caching.pages, "get", lambda key: asked.append("page") or get_page(key))
+    status, headers, _ = call(application, article.get_absolute_url())
+    assert status == "200 OK" and ("X-Cache", "miss") in headers
+    assert asked == ["version", "page"]
+
+
 @pytest.mark.parametrize("index", range(5))
 @pytest.mark.parametrize(
     "conditions",

@@ -205,6 +205,18 @@ def test_a_common_term_lists_the_newest_articles_matches_only(monkeypatch):
 
 
 @pytest.mark.django_db
+def test_the_window_is_read_once_for_all_the_common_terms(monkeypatch):
+    _articles_over_time(40, holding=range(40))
+    monkeypatch.setattr(search, "_common_terms", lambda terms: set(terms))
+    reads = []
+    newest_window = search._newest_window
+    monkeypatch.setattr(search, "_newest_window", lambda *args: reads.append(args) or newest_window(*args))
+    ranked = search.matching(Article.objects.published(), ["量子计算", "的报道"], candidates=2)
+    assert list(ranked.values_list("title", flat=True)) == ["第39篇", "第38篇"]
+    assert len(reads) == (1 if connection.vendor == "sqlite" else 0)
+
+
+@pytest.mark.django_db
 def test_a_common_term_whose_newest_matches_are_older_than_the_window_is_still_exact(monkeypatch):
     # candidates=2: the window is the 16 newest articles, and none of them has the term.
     _articles_over_time(40, holding={0, 3, 5})
