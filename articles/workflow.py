@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from . import signals
 from .models import Article, Transition
 from .permissions import can_edit, can_write, is_editor, is_own
 
@@ -154,13 +155,20 @@ def _move(article, verb, *, by, comment, published_at=None):
         # language of the editor who made the move.
         with translation.override(settings.LANGUAGE_CODE):
             reversion.set_comment(f"{label}{'：' + comment if comment else ''}")
-        Transition.objects.create(
+        transition = Transition.objects.create(
             article=current,
             from_status=origin,
             to_status=target,
+            verb=verb,
             by=by,
             comment=comment or "",
             publish_at=published_at,
+        )
+        # Listeners (notifications) hear of the move only once it is committed.
+        transaction.on_commit(
+            lambda: signals.article_moved.send(
+                sender=Article, article=current, verb=verb, by=by, comment=comment or "", transition=transition
+            )
         )
     for field in ("status", "published_at", "updated_at", "edit_version"):
         setattr(article, field, getattr(current, field))

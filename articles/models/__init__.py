@@ -1,11 +1,13 @@
 from .author import Author
+from .autosave import Autosave
 from .category import Category
 from .image import Image
 from .image_usage import BodyImage
+from .notification import Notification
 from .tagging import Tag, TaggedArticle
 from .article import Article
 from .redirect import LegacyURL
 from .search import SearchDocument
 from .transition import Transition
 
-__all__ = ["Article", "BodyImage", "Author", "Category", "Image", "LegacyURL", "SearchDocument", "Tag", "TaggedArticle", "Transition"]
+__all__ = ["Article", "Autosave", "BodyImage", "Author", "Category", "Image", "LegacyURL", "Notification", "SearchDocument", "Tag", "TaggedArticle", "Transition"]

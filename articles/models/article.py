@@ -72,6 +72,13 @@ class Article(models.Model):
         related_name="in_bodies_of",
     )
     summary = models.TextField(_("摘要"), blank=True, help_text=_("纯文本；留空则取正文开头。"))
+    # What search engines and share cards show instead of the title and summary, when set.
+    seo_title = models.CharField(
+        _("搜索结果标题"), max_length=120, blank=True, help_text=_("留空则用文章标题。")
+    )
+    seo_description = models.CharField(
+        _("搜索结果描述"), max_length=300, blank=True, help_text=_("留空则用摘要。")
+    )
     body = models.TextField(_("正文"), blank=True, help_text=_("HTML，保存时按统一策略清理。"))
     status = models.CharField(
         _("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT

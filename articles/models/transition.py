@@ -11,6 +11,9 @@ class Transition(models.Model):
     )
     from_status = models.CharField(_("原状态"), max_length=20)
     to_status = models.CharField(_("新状态"), max_length=20)
+    # The workflow verb (articles.workflow.VERBS): "send_back" and "withdraw" both lead from
+    # review to draft, and only a sending back is shown to the writer as 已退回.
+    verb = models.CharField(_("操作"), max_length=20, blank=True)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("操作人"),
