@@ -32,13 +32,9 @@ class ArticleQuerySet(models.QuerySet):
 
     def editable_by(self, user):
         """The articles `user` may change: all for editors, their own drafts for writers."""
-        from articles.permissions import WRITER_EDITABLE, can_write
+        from articles.permissions import editable_articles_q
 
-        if not can_write(user):
-            return self.none()
-        if user.has_perm("articles.edit_any_article"):
-            return self
-        return self.filter(created_by=user, status__in=WRITER_EDITABLE)
+        return self.filter(editable_articles_q(user))
 
     def visible_to(self, user):
         """The articles `user` may see in the admin: all for editors, their own (any state) for writers."""

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import signals
 from .models import Article, Transition
-from .permissions import can_edit, can_write, is_editor, is_own
+from .permissions import may_move
 
 S = Article.Status
 
@@ -51,16 +51,7 @@ def state_allows(verb, article):
 
 def may(user, verb, article):
     """Whether `user` may apply `verb` to `article` in its current state."""
-    if not state_allows(verb, article):
-        return False
-    if verb == "submit":
-        return can_edit(user, article)
-    if verb == "withdraw":
-        # Only the article's own writer takes back a submission. Anyone else sends it back,
-        # which requires a comment: an editor's silent "withdraw" would bypass that rule.
-        # can_write: a writer who lost their role or was deactivated can no longer act.
-        return is_own(user, article) and can_write(user)
-    return is_editor(user)
+    return state_allows(verb, article) and may_move(user, verb, article)
 
 
 def allowed_verbs(user, article):
