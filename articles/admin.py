@@ -1,7 +1,11 @@
+from types import SimpleNamespace
+
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
+from django.db import router, transaction
 from django.db.models import Count, Func, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
@@ -17,11 +21,11 @@ from reversion.admin import VersionAdmin
 from taggit.models import Tag as TaggitDefaultTag
 
 from . import workflow
-from .forms import ArticleAdminForm, ImageAdminForm
+from .forms import ArticleAdminForm, ArticleRestoreForm, ImageAdminForm
 from .images.library import StorageFull, refresh_social_card, store_image
 from .images.markup import picture_html
 from .models import Article, Author, BodyImage, Category, Image, LegacyURL, Tag
-from .permissions import can_edit, can_view, is_editor
+from .permissions import can_view, is_editor, may_change
 
 # Articles use our own Tag model (pinyin slugs, integer foreign keys); taggit's stays empty.
 admin.site.unregister(TaggitDefaultTag)
@@ -166,6 +170,15 @@ class ImageAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(usage_count=usage_count())
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return super().has_change_permission(request)
+        # A picture shown on a live article (or anyone else's) is the editors' to change.
+        return may_change(request.user, obj)
+
+    def has_add_permission(self, request):
+        return may_change(request.user, Image())
 
     def get_fieldsets(self, request, obj=None):
         return self.change_fieldsets if obj is not None else self.add_fieldsets
@@ -492,6 +505,12 @@ class ArticleChangeList(ChangeList):
         )
 
 
+RESTORE_NOTE = _(
+    "下面是这一版本保存时的内容。确认并保存后，它将替换文章当前的内容；"
+    "文章的状态、发布与下线时间、已发布的地址保持不变。"
+)
+
+
 @admin.register(Article)
 class ArticleAdmin(VersionAdmin):
     # Optimistic lock: the hidden edit_version refuses a save made on an outdated copy.
@@ -567,7 +586,10 @@ class ArticleAdmin(VersionAdmin):
     def has_change_permission(self, request, obj=None):
         if obj is None:
             return super().has_change_permission(request)
-        return can_edit(request.user, obj)
+        # The gate judges the row as stored, not `obj`: in the revision view `obj` is an old
+        # version that reversion wrote over the row before Django's own checks ran.
+        stored = self._stored(request, obj.pk)
+        return stored is not None and may_change(request.user, obj, stored=stored)
 
     def has_delete_permission(self, request, obj=None):
         return is_editor(request.user) and super().has_delete_permission(request, obj)
@@ -580,8 +602,10 @@ class ArticleAdmin(VersionAdmin):
         if not is_editor(request.user):
             # Writers propose; editors decide when an article goes live and comes down.
             fields += ["published_at", "expires_at"]
-        # A published address is a promise to readers and search engines.
-        if obj is not None and obj.status in {
+        # A published address is a promise to readers and search engines. (The stored state: in
+        # the revision view `obj` holds an old version's.)
+        stored = self._stored(request, obj.pk) if obj is not None else None
+        if stored is not None and stored.status in {
             Article.Status.PUBLISHED, Article.Status.UNPUBLISHED, Article.Status.ARCHIVED
         }:
             fields.append("slug")
@@ -619,35 +643,118 @@ class ArticleAdmin(VersionAdmin):
             if not is_editor(request.user):
                 obj.published_at = obj.expires_at = None
         else:
-            locked = getattr(request, "_article_locked", None) or self._locked_values(obj.pk)
-            if locked:
-                obj.status = locked["status"]
-                obj.created_by_id = locked["created_by_id"]
-                obj.edit_version = max(obj.edit_version, locked["edit_version"])
-                if not is_editor(request.user):
-                    obj.published_at = locked["published_at"]
-                    obj.expires_at = locked["expires_at"]
+            stored = self._stored(request, obj.pk)
+            if stored is not None:
+                obj.status = stored.status
+                obj.created_by_id = stored.created_by_id
+                obj.edit_version = max(obj.edit_version, stored.edit_version)
+                if not is_editor(request.user) or getattr(request, "_restoring", False):
+                    # Writers propose; editors decide the times. A restored revision brings back
+                    # its text, never the dates it had.
+                    obj.published_at, obj.expires_at = stored.published_at, stored.expires_at
+                if "slug" not in form.fields:
+                    obj.slug = stored.slug  # a published address stays, whatever the revision held
+            if getattr(request, "_recovering", False):
+                # A deleted article comes back as a draft: going live again takes a publication.
+                obj.status = Article.Status.DRAFT
+        if self._moves_only(request, form, change):
+            return
         super().save_model(request, obj, form, change)
 
+    def save_related(self, request, form, formsets, change):
+        if not getattr(request, "_moves_only", False):
+            super().save_related(request, form, formsets, change)
+
+    def log_change(self, request, obj, message):
+        if not getattr(request, "_moves_only", False):
+            super().log_change(request, obj, message)
+
     @staticmethod
-    def _locked_values(pk):
-        return (
-            Article.objects.filter(pk=pk)
-            .values("status", "created_by_id", "published_at", "expires_at", "edit_version")
-            .first()
-        )
+    def _moves_only(request, form, change):
+        """A workflow button pressed on an unchanged form moves the article without saving it
+        (no empty revision, no log entry)."""
+        request._moves_only = bool(change and "_workflow" in request.POST and not form.has_changed())
+        return request._moves_only
+
+    # Read once a request, before anything in it rewrites the row (see has_change_permission).
+    STORED_FIELDS = (
+        "status", "created_by_id", "published_at", "expires_at", "edit_version", "slug",
+    )  # fmt: skip
+
+    def _stored(self, request, pk):
+        """The article `pk` as stored when this request first asked (None if there is none)."""
+        kept = request.__dict__.setdefault("_stored_articles", {})
+        if pk not in kept:
+            values = Article.objects.filter(pk=pk).values("pk", *self.STORED_FIELDS).first()
+            kept[pk] = SimpleNamespace(**values) if values else None
+        return kept[pk]
 
     # --- Revisions (django-reversion) -------------------------------------------------------
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
-        # Check before reversion reverts the row (it does so before the change form's checks).
+        """Restore an old revision: only by those who may change the article as it is stored,
+        confirmed, keeping today's state, dates, writer and published address."""
         article = self.get_object(request, unquote(object_id))
         if article is None or not self.has_view_permission(request, article):
             raise PermissionDenied
-        if request.method == "POST":
-            # Restoring an old revision restores its text, never its state: keep today's.
-            request._article_locked = self._locked_values(article.pk)
-        return super().revision_view(request, object_id, version_id, extra_context)
+        # Asked before reversion reverts the row (it does so before Django's own checks), and
+        # kept for the request: every later check and save_model see the row as it was.
+        if not self.has_change_permission(request, article):
+            raise PermissionDenied
+        stored = self._stored(request, article.pk)
+        if request.method == "POST" and "_saveasnew" in request.POST:
+            # A copy would leave the reverted row (old state included) behind, committed.
+            raise PermissionDenied
+        request._restoring = True
+        with transaction.atomic(using=router.db_for_write(Article)):
+            response = super().revision_view(request, object_id, version_id, extra_context)
+            if request.method == "POST" and response.status_code == 302:
+                now = Article.objects.filter(pk=article.pk).values(*self.STORED_FIELDS[:4]).first()
+                if now != {field: getattr(stored, field) for field in self.STORED_FIELDS[:4]}:
+                    # Defence in depth: whatever path saved, a restore never moves the state.
+                    raise PermissionDenied
+        return response
+
+    def recover_view(self, request, version_id, extra_context=None):
+        if not (is_editor(request.user) and may_change(request.user, Article())):
+            raise PermissionDenied
+        request._recovering = True
+        return super().recover_view(request, version_id, extra_context)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and "_saveasnew" in request.POST:
+            raise PermissionDenied  # "save as new" is not offered for articles
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if getattr(request, "_restoring", False):
+            kwargs["form"] = ArticleRestoreForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if not getattr(request, "_restoring", False):
+            return fieldsets
+        # Restoring keeps today's state and dates: they are not part of what is brought back.
+        kept = {"published_at", "expires_at", "state_badge"}
+        fieldsets = [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in kept]})
+            for name, options in fieldsets
+        ]
+        return [(_("恢复此版本"), {"fields": ["confirm_restore"], "description": RESTORE_NOTE})] + fieldsets
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        article = self.get_object(request, unquote(object_id))
+        if article is not None and hasattr(response, "context_data") and not self.has_change_permission(request, article):
+            # Someone who may not restore reads old versions through the comparison instead.
+            compare = reverse(
+                f"{self.admin_site.name}:articles_article_compare", args=[article.pk], current_app=self.admin_site.name
+            )
+            for action in response.context_data.get("action_list", []):
+                version = action["url"].rstrip("/").rsplit("/", 1)[-1]
+                action["url"] = f"{compare}?b={version}"
+        return response
 
     def changelist_view(self, request, extra_context=None):
         context = {"can_recover": is_editor(request.user) and self.has_add_permission(request)}
@@ -658,11 +765,6 @@ class ArticleAdmin(VersionAdmin):
         if not is_editor(request.user):
             raise PermissionDenied
         return super().recoverlist_view(request, extra_context)
-
-    def recover_view(self, request, version_id, extra_context=None):
-        if not is_editor(request.user):
-            raise PermissionDenied
-        return super().recover_view(request, version_id, extra_context)
 
     # --- Extra URLs: workflow verbs and the revision comparison -----------------------------
 
@@ -691,45 +793,77 @@ class ArticleAdmin(VersionAdmin):
         return article
 
     def workflow_view(self, request, object_id, verb):
+        """A move on its own (people who may not edit the article, bulk-free hand-made posts);
+        people who may edit it move through the change form, which saves their edits first."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         if verb not in workflow.VERBS:
             raise Http404(gettext("没有这个操作。"))
         article = self._visible_article(request, object_id)
-        label = workflow.VERBS[verb][2]
-        change_url = reverse(
+        # PermissionDenied propagates: a user who may not do this gets a 403 and no change.
+        self._move(request, article, verb, request.POST.get("comment", ""), request.POST.get("publish_at", ""))
+        return HttpResponseRedirect(self._change_url(article))
+
+    def response_change(self, request, obj):
+        verb = request.POST.get("_workflow")
+        if verb is None:
+            return super().response_change(request, obj)
+        # The form was saved (or had nothing to save) in this request; the move comes second,
+        # and its refusal keeps the saved edits.
+        if verb not in workflow.VERBS:
+            messages.error(request, gettext("没有这个操作。"))
+            return HttpResponseRedirect(self._change_url(obj))
+        if not getattr(request, "_moves_only", False):
+            messages.success(request, gettext("修改已保存。"))
+        comment = request.POST.get(f"_workflow_comment_{verb}", "")
+        try:
+            self._move(request, obj, verb, comment, request.POST.get("_workflow_publish_at", ""))
+        except PermissionDenied as refusal:
+            messages.error(
+                request,
+                gettext("未能%(action)s：%(reason)s")
+                % {"action": workflow.VERBS[verb][2], "reason": str(refusal) or gettext("没有权限。")},
+            )
+        return HttpResponseRedirect(self._change_url(obj))
+
+    def _change_url(self, article):
+        return reverse(
             f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_change",
             args=[article.pk],
+            current_app=self.admin_site.name,
         )
-        kwargs = {"by": request.user, "comment": request.POST.get("comment", "").strip()}
-        if verb == "publish" and request.POST.get("publish_at", "").strip():
+
+    def _move(self, request, article, verb, comment, publish_at):
+        """Apply `verb` to `article` for the request's user and say how it went (messages).
+        Raises PermissionDenied when the user may not."""
+        label = workflow.VERBS[verb][2]
+        kwargs = {"by": request.user, "comment": comment.strip()}
+        if verb == "publish" and publish_at.strip():
             try:
-                at = parse_datetime(request.POST["publish_at"].strip())
+                at = parse_datetime(publish_at.strip())
             except ValueError:
                 at = None
             if at is None:
                 messages.error(request, gettext("发布时间格式不正确，请重新选择。"))
-                return HttpResponseRedirect(change_url)
+                return
             kwargs["at"] = timezone.make_aware(at) if timezone.is_naive(at) else at
         try:
-            # PermissionDenied propagates: a user who may not do this gets a 403 and no change.
             getattr(workflow, verb)(article, **kwargs)
         except workflow.WorkflowError as error:
             messages.error(
                 request, gettext("未能%(action)s：%(reason)s") % {"action": label, "reason": error}
             )
+            return
+        if article.is_scheduled:
+            when = timezone.localtime(article.published_at).strftime("%Y-%m-%d %H:%M")
+            messages.success(
+                request,
+                gettext("《%(title)s》已安排在 %(when)s 发布。") % {"title": article.title, "when": when},
+            )
         else:
-            if article.is_scheduled:
-                when = timezone.localtime(article.published_at).strftime("%Y-%m-%d %H:%M")
-                messages.success(
-                    request,
-                    gettext("《%(title)s》已安排在 %(when)s 发布。") % {"title": article.title, "when": when},
-                )
-            else:
-                messages.success(
-                    request, gettext("《%(title)s》：%(action)s完成。") % {"title": article.title, "action": label}
-                )
-        return HttpResponseRedirect(change_url)
+            messages.success(
+                request, gettext("《%(title)s》：%(action)s完成。") % {"title": article.title, "action": label}
+            )
 
     def compare_view(self, request, object_id):
         self._visible_article(request, object_id)
@@ -742,6 +876,15 @@ class ArticleAdmin(VersionAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and change and not (context.get("revert") or context.get("recover")):
             context.update(self._workflow_context(request, obj))
+            verb = request.POST.get("_workflow") if request.method == "POST" else None
+            if verb in workflow.VERBS:
+                # The form did not validate, so nothing was saved and the move was not made.
+                context["workflow_move_not_made"] = workflow.VERBS[verb][2]
+                context["workflow_input"] = {
+                    "verb": verb,
+                    "comment": request.POST.get(f"_workflow_comment_{verb}", ""),
+                    "publish_at": request.POST.get("_workflow_publish_at", ""),
+                }
         # The rich-text editor's import map is an inline <script>: the Content-Security-Policy
         # lets it run by the request's nonce (django-csp adds it to the header once read).
         context["media"] = Media.from_media(context["media"], nonce=request.csp_nonce)
@@ -758,6 +901,10 @@ class ArticleAdmin(VersionAdmin):
             transition.to_label = statuses.get(transition.to_status, transition.to_status)
         return {
             "workflow_panel": True,
+            # Moves made by someone who may edit go through the change form: its edits are saved
+            # first, in the same request, and never lost behind a workflow button.
+            "moves_save_the_form": self.has_change_permission(request, article),
+            "form_id": f"{self.opts.model_name}_form",
             "article_state": state_badge_html(article.display_state),
             "workflow_actions": [
                 {

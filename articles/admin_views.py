@@ -12,6 +12,7 @@ from articles import revisions
 from articles.forms import MultipleImageUploadForm, read_upload
 from articles.images.library import StorageFull, store_image
 from articles.images.validation import ImageRejected
+from articles.permissions import may_change
 
 COMPARE_TEMPLATE = "admin/articles/article/compare.html"
 
@@ -151,7 +152,7 @@ def image_upload_view(model_admin, request):
     """Several files into the library at once (GET: the form; POST: store each and show the
     outcome per file). Each file goes through store_image on its own: one refused file stops
     none of the others. Needs add permission on images."""
-    if not model_admin.has_add_permission(request):
+    if not may_change(request.user, model_admin.model()):
         raise PermissionDenied
 
     results = []

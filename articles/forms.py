@@ -73,6 +73,17 @@ class ArticleAdminForm(forms.ModelForm):
         return CONFLICT_MESSAGE % {"name": name or UNKNOWN_EDITOR, "time": when.strftime("%Y-%m-%d %H:%M:%S")}
 
 
+class ArticleRestoreForm(ArticleAdminForm):
+    """The article form as the revision view shows it: an old version's content, saved only
+    once the person confirms that it replaces the current one."""
+
+    confirm_restore = forms.BooleanField(
+        label=_("我确认用这一版本替换当前内容"),
+        required=True,
+        error_messages={"required": _("恢复前请勾选确认。")},
+    )
+
+
 # --- The image library: one upload in the change form, many at once in the upload view -------
 
 # What the browser's file dialog offers; the server decides (inspect_image), whatever is picked.

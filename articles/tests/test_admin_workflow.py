@@ -256,15 +256,27 @@ def test_only_editors_may_browse_deleted_articles(client, writer, editor):
 # --- Workflow URLs --------------------------------------------------------------------------------
 
 
+def workflow_button(verb):
+    """The change form's own button for a move (it saves the form first)."""
+    return f'form="article_form" name="_workflow" value="{verb}"'
+
+
 def test_change_page_offers_the_verbs_the_user_may_apply(client, writer, editor):
     article = draft_of(writer)
     html = login(client, writer).get(change_url(article)).content.decode()
-    assert workflow_url(article, "submit") in html
-    assert workflow_url(article, "publish") not in html
+    assert workflow_button("submit") in html
+    assert workflow_button("publish") not in html and workflow_url(article, "publish") not in html
 
     html = login(client, editor).get(change_url(article)).content.decode()
-    assert workflow_url(article, "publish") in html and 'type="datetime-local"' in html
-    assert workflow_url(article, "archive") in html
+    assert workflow_button("publish") in html and 'type="datetime-local"' in html
+    assert workflow_button("archive") in html
+
+
+def test_a_writer_who_may_no_longer_edit_moves_through_the_moves_own_url(client, writer):
+    article = draft_of(writer, status=S.REVIEW)
+    html = login(client, writer).get(change_url(article)).content.decode()
+    assert f'action="{workflow_url(article, "withdraw")}"' in html
+    assert workflow_button("withdraw") not in html
 
 
 def test_writer_submits_and_withdraws_own_draft(client, writer):
@@ -563,7 +575,7 @@ def test_admin_saves_keep_revisions_and_restoring_one_keeps_the_state(client, ed
     assert history.status_code == 200
     revision = reverse("admin:articles_article_revision", args=[article.pk, first.pk])
     assert client.get(revision).status_code == 200
-    response = client.post(revision, form_data(article, title="第二版（恢复）"))
+    response = client.post(revision, form_data(article, title="第二版（恢复）", confirm_restore="on"))
     assert response.status_code == 302, response.content.decode()[:3000]
     article.refresh_from_db()
     assert article.title == "第二版（恢复）"
@@ -603,3 +615,63 @@ def test_change_form_carries_the_edit_lock(client, editor):
     assert response.status_code == 200  # re-shown with the conflict, nothing saved
     article.refresh_from_db()
     assert article.title == "锁"
+
+
+# --- Workflow buttons save the form first ------------------------------------------------------
+
+
+def test_pressing_publish_saves_the_edited_title_first(client, editor, writer):
+    article = draft_of(writer, "旧标题", status=S.REVIEW)
+    response = login(client, editor).post(
+        change_url(article), {**form_data(article, title="新标题"), "_workflow": "publish"}, follow=True
+    )
+    article.refresh_from_db()
+    assert article.is_published and article.title == "新标题"
+    assert any("修改已保存" in m for m in messages_of(response))
+    assert any("发布完成" in m for m in messages_of(response))
+
+
+def test_a_move_after_a_form_that_does_not_validate_is_not_made_and_the_input_stays(client, editor, writer):
+    article = draft_of(writer, "旧标题", status=S.REVIEW)
+    data = {**form_data(article, title=""), "_workflow": "send_back", "_workflow_comment_send_back": "请补充"}
+    response = login(client, editor).post(change_url(article), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "未执行“退回修改”" in html
+    assert 'value="请补充"' in html  # the comment typed for the move is still there
+    article.refresh_from_db()
+    assert article.status == S.REVIEW and article.title == "旧标题"
+    assert not Transition.objects.exists()
+
+
+def test_a_refused_move_keeps_the_saved_edits(client, editor, writer):
+    article = draft_of(writer, "旧标题", status=S.REVIEW)
+    data = {**form_data(article, title="改好了"), "_workflow": "send_back", "_workflow_comment_send_back": " "}
+    response = login(client, editor).post(change_url(article), data, follow=True)
+    article.refresh_from_db()
+    assert article.title == "改好了" and article.status == S.REVIEW
+    assert any("必须写明原因" in m for m in messages_of(response))
+
+
+def test_a_move_on_an_unchanged_form_adds_no_empty_revision(client, writer):
+    from reversion.models import Version
+
+    article = draft_of(writer, "原样")
+    response = login(client, writer).post(
+        change_url(article), {**form_data(article), "_workflow": "submit", "_workflow_comment_submit": "请审"}
+    )
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.status == S.REVIEW
+    versions = Version.objects.get_for_object(article)
+    assert [v.revision.get_comment() for v in versions] == ["提交审核：请审"]
+    assert Transition.objects.get(article=article).comment == "请审"
+
+
+def test_the_forms_default_button_is_a_plain_save_not_a_move(client, editor):
+    # Enter in a text field presses the form's first submit button: it must not publish.
+    html = login(client, editor).get(change_url(draft_of(editor))).content.decode()
+    first = html.index('form="article_form"')
+    default_button = html[html.rindex("<button", 0, first) : html.index(">", first)]
+    assert 'name="_continue"' in default_button
+    assert html.index('name="_continue"') < html.index('name="_workflow"')
