@@ -7,7 +7,9 @@ class ArticlesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from articles import caching, fragments
+        from reversion.signals import pre_revision_commit
+
+        from articles import caching, fragments, revisions
         from articles.models import Article, Author, Category, Image, Tag, TaggedArticle
         from articles.querysets import article_saved
 
@@ -43,3 +45,5 @@ class ArticlesConfig(AppConfig):
         )
         # A saved article's parts, pages and search document, as for rows written in bulk.
         post_save.connect(article_saved, sender=Article, dispatch_uid="newsroom-article-saved")
+        # Revisions hold the tag names too (Django's serializer leaves taggit's through model out).
+        pre_revision_commit.connect(revisions.record_tag_names, dispatch_uid="newsroom-revision-tag-names")

@@ -17,6 +17,26 @@ class CategoryManager(models.Manager):
             parent, _created = self.get_or_create(parent=parent, name=name)
         return parent
 
+    def path_names(self, pks):
+        """{pk: "新媒体 › 36kr › 快讯"} for those of the categories `pks` that exist: two queries."""
+        paths = dict(self.filter(pk__in=pks).values_list("pk", "path")) if pks else {}
+        prefixes = {prefix for path in paths.values() for prefix in ancestor_paths(path)}
+        names = dict(self.filter(path__in=prefixes).values_list("path", "name")) if prefixes else {}
+        return {
+            pk: PATH_SEPARATOR.join(names.get(prefix, prefix.rsplit("/", 1)[-1]) for prefix in ancestor_paths(path))
+            for pk, path in paths.items()
+        }
+
+
+# How a category's place in the tree is written for people: 新媒体 › 36kr › 快讯.
+PATH_SEPARATOR = " › "
+
+
+def ancestor_paths(path):
+    """The paths from the root down to `path` itself: a/b/c → [a, a/b, a/b/c]."""
+    parts = path.split("/")
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
+
 
 # A path that ends in /feed/ is its category's feed (articles.urls), so a category below the root
 # cannot have this slug: its page would be its parent's feed. (A root's page is /category/feed/.)
@@ -102,8 +122,7 @@ class Category(models.Model):
             ancestor = ancestor.parent
 
     def ancestor_paths(self):
-        parts = self.path.split("/")
-        return ["/".join(parts[: i + 1]) for i in range(len(parts))]
+        return ancestor_paths(self.path)
 
     def get_ancestors_and_self(self):
         """The chain from the root to this category, in one query."""

@@ -4,6 +4,7 @@
 The admin views run on a small AdminSite defined here (a VersionAdmin with ArticleAdminForm and
 the compare URL), so these tests do not depend on how articles/admin.py is wired.
 """
+import datetime as dt
 import json
 import re
 
@@ -13,8 +14,10 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.http import Http404
 from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import include, path, reverse
 from reversion.admin import VersionAdmin
 from reversion.models import Version
@@ -23,7 +26,7 @@ from articles import revisions
 from articles.admin_views import compare_view
 from articles.forms import ArticleAdminForm
 from articles.models import Article, Transition
-from articles.tests.factories import make_article, make_author
+from articles.tests.factories import make_article, make_author, make_category_path, make_image
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
 
@@ -131,8 +134,8 @@ def test_every_admin_save_keeps_a_revision_with_its_user(chief):
         assert response.status_code == 302, response.content.decode()[:3000]
         assert revisions.versions_for(article).count() == n
     newest, older = revisions.versions_for(article)[:2]
-    assert revisions.field_values(newest)["title"] == "第三版"
-    assert revisions.field_values(older)["title"] == "第二版"
+    assert revisions.stored_values(newest)["title"] == "第三版"
+    assert revisions.stored_values(older)["title"] == "第二版"
     assert newest.revision.user == chief
     assert newest.revision.date_created >= older.revision.date_created
 
@@ -143,13 +146,26 @@ def test_versions_for_lists_only_this_article_newest_first(chief):
     second = save_revision(article, chief, "二", title="甲2")
     save_revision(other, chief, title="乙1")
     assert list(revisions.versions_for(article)) == [second, first]
-    assert revisions.field_values(second) == {"title": "甲2", "summary": article.summary, "body": article.body}
+    stored = revisions.stored_values(second)
+    assert (stored["title"], stored["summary"], stored["body"]) == ("甲2", article.summary, article.body)
+
+
+NO_RELATED_ROWS = revisions.RelatedNames(authors={}, categories={}, images={})
+
+
+def field_diff(name, old, new, related=NO_RELATED_ROWS):
+    """The diff of one field between two stored values dicts holding it."""
+    return revisions.field_diff(name, {name: old}, {name: new}, related)
 
 
 def test_diff_marks_added_removed_and_same_lines_of_the_readable_body():
-    old = {"title": "旧标题", "summary": "摘要", "body": "<p>第一句。第二句！</p><p>Third one. Fourth.</p>"}
-    new = {"title": "新标题", "summary": "摘要", "body": "<p>第一句。<b>改过</b>的第二句！</p><p>Third one. Fourth.</p>"}
-    title, summary, body = revisions.diff(old, new)
+    title = field_diff("title", "旧标题", "新标题")
+    summary = field_diff("summary", "摘要", "摘要")
+    body = field_diff(
+        "body",
+        "<p>第一句。第二句！</p><p>Third one. Fourth.</p>",
+        "<p>第一句。<b>改过</b>的第二句！</p><p>Third one. Fourth.</p>",
+    )
     assert title.label == "标题" and title.lines == [("removed", "旧标题"), ("added", "新标题")]
     assert summary.label == "摘要" and summary.lines == [("same", "摘要")] and not summary.changed
     assert body.label == "正文" and body.changed
@@ -194,7 +210,7 @@ def test_compare_picks_the_requested_versions_in_time_order(chief):
     request.user = chief
     response = compare_view(site._registry[Article], request, str(article.pk))
     assert response.context_data["old"] == v1 and response.context_data["new"] == v3
-    assert response.context_data["changes"][0].lines == [("removed", "v1"), ("added", "v3")]
+    assert response.context_data["comparison"].fields[0].lines == [("removed", "v1"), ("added", "v3")]
 
 
 def test_compare_refuses_versions_of_another_article(chief):
@@ -222,6 +238,242 @@ def test_compare_needs_permission_on_the_article(make_user):
         compare_view(site._registry[Article], request, str(article.pk))
     with pytest.raises(Http404):
         compare_view(site._registry[Article], request, "999999")
+
+
+# --- What a revision holds, and comparing every field --------------------------------------------
+
+
+def _stored_data(version):
+    return json.loads(Version.objects.get(pk=version.pk).serialized_data)[0]
+
+
+def _rewrite(version, change):
+    """Edit a stored version's data in place, as an older or damaged revision would hold it."""
+    data = json.loads(version.serialized_data)
+    change(data[0])
+    version.serialized_data = json.dumps(data)
+    version.save()
+    return Version.objects.get(pk=version.pk)
+
+
+def test_a_revision_records_the_tags_as_they_are_when_it_is_saved(chief):
+    article = make_article("稿子", tags=["旧标签"])
+    # As the admin does: the row first, its tags afterwards, in one revision.
+    with reversion.create_revision():
+        article.save()
+        article.tags.set(["人工智能", "芯片"])
+        reversion.set_user(chief)
+    version = revisions.latest_version(article)
+    data = _stored_data(version)
+    assert data["tag_names"] == ["人工智能", "芯片"] and "tag_names" not in data["fields"]
+    assert revisions.stored_values(version)["tags"] == ["人工智能", "芯片"]
+    assert revisions.stored_values(version)["categories"] == []
+
+
+def test_reverting_a_revision_with_tag_names_still_works_and_leaves_the_tags(chief):
+    article = make_article("原标题", tags=["甲"])
+    old = save_revision(article, chief, title="原标题")
+    save_revision(article, chief, title="新标题")
+    article.tags.set(["乙"])
+    old.revert()
+    article.refresh_from_db()
+    assert article.title == "原标题"
+    assert list(article.tags.names()) == ["乙"]
+
+
+def _image(title, name, **fields):
+    return make_image(f"https://img.example.com/{name}", title=title, **fields)
+
+
+def test_compare_covers_every_field_by_name_path_label_and_local_time(chief):
+    old_author, new_author = make_author("老作者"), make_author("新作者")
+    kr = make_category_path("新媒体", "36kr")
+    quick = make_category_path("新媒体", "36kr", "快讯")
+    tech = make_category_path("科技")
+    hero = _image("发布会现场", "stage.jpg")
+    article = make_article(
+        "旧标题", author=old_author, categories=[kr, tech], tags=["芯片", "手机"], published=False,
+        slug="old-slug", summary="旧摘要", seo_title="旧搜索标题", seo_description="旧搜索描述",
+        body="<p>旧正文。</p>", hero_image=hero, allow_comments=True,
+    )
+    old = save_revision(article, chief)
+    thumb = _image("", "thumb.png", alt_text="缩略图的替代文本")
+    new_hero = make_image("https://img.example.com/only-a-url.jpg")
+    article.categories.set([quick, tech])
+    article.tags.set(["芯片", "人工智能"])
+    new = save_revision(
+        article, chief,
+        title="新标题", slug="new-slug", summary="新摘要", seo_title="新搜索标题", seo_description="新搜索描述",
+        body="<p>新正文。</p>", author=new_author, hero_image=new_hero, thumbnail=thumb,
+        status=Article.Status.PUBLISHED,
+        published_at=dt.datetime(2024, 5, 8, 2, 10, tzinfo=dt.timezone.utc),
+        expires_at=dt.datetime(2024, 6, 30, 16, 0, tzinfo=dt.timezone.utc),
+        allow_comments=False,
+    )
+    comparison = revisions.compare(old, new)
+    fields = {diff.name: diff for diff in comparison.fields}
+    assert set(fields) == {
+        "title", "slug", "summary", "seo_title", "seo_description", "body", "author", "categories", "tags",
+        "hero_image", "thumbnail", "published_at", "expires_at", "allow_comments", "status",
+    }
+    assert comparison.changed == comparison.fields and not comparison.unknown
+
+    def lines(name):
+        return [(line.kind, line.text) for line in fields[name].lines]
+
+    assert lines("slug") == [("removed", "old-slug"), ("added", "new-slug")]
+    assert lines("seo_title") == [("removed", "旧搜索标题"), ("added", "新搜索标题")]
+    assert lines("seo_description") == [("removed", "旧搜索描述"), ("added", "新搜索描述")]
+    assert lines("author") == [("removed", "老作者"), ("added", "新作者")]
+    assert lines("categories") == [("removed", "新媒体 › 36kr"), ("added", "新媒体 › 36kr › 快讯"), ("same", "科技")]
+    assert lines("tags") == [("removed", "手机"), ("added", "人工智能"), ("same", "芯片")]
+    assert lines("hero_image") == [("removed", "发布会现场（stage.jpg）"), ("added", "https://img.example.com/only-a-url.jpg")]
+    assert lines("thumbnail") == [("added", "缩略图的替代文本（thumb.png）")]
+    assert lines("published_at") == [("added", "2024-05-08 10:10")]  # Asia/Shanghai
+    assert lines("expires_at") == [("added", "2024-07-01 00:00")]
+    assert lines("allow_comments") == [("removed", "是"), ("added", "否")]
+    assert lines("status") == [("removed", "草稿"), ("added", "已发布")]
+    assert fields["categories"].label == "分类" and fields["hero_image"].label == "头图"
+
+
+def test_a_body_whose_text_stays_but_whose_image_or_link_changes_is_marked_changed():
+    old = '<p>看这张图。<a href="https://a.example.com/">来源</a></p><p><img src="https://img.example.com/a.jpg" alt="甲"></p>'
+    new = '<p>看这张图。<a href="https://b.example.com/">来源</a></p><p><img src="https://img.example.com/b.jpg" alt="甲"></p>'
+    body = field_diff("body", old, new)
+    assert body.changed and body.note.startswith("正文文字未变")
+    assert all(line.kind == "same" for line in body.lines)
+    assert body.references == [
+        ("removed", "链接：https://a.example.com/"),
+        ("removed", "图片：https://img.example.com/a.jpg（替代文本：甲）"),
+        ("added", "链接：https://b.example.com/"),
+        ("added", "图片：https://img.example.com/b.jpg（替代文本：甲）"),
+    ]
+    formatting = field_diff("body", "<p>一句话。</p>", "<p><strong>一句话。</strong></p>")
+    assert formatting.changed and formatting.note and formatting.references == []
+    same = field_diff("body", old, old)
+    assert not same.changed and not same.note and same.references == []
+
+
+def test_deleted_author_category_and_image_show_a_placeholder(chief):
+    gone_author, author = make_author("离职的作者"), make_author("现在的作者")
+    gone_category, kept = make_category_path("已撤的栏目"), make_category_path("科技")
+    gone_image, image = _image("旧头图", "old.jpg"), _image("新头图", "new.jpg")
+    article = make_article("稿子", author=gone_author, categories=[gone_category, kept], hero_image=gone_image)
+    old = save_revision(article, chief)
+    article.categories.set([kept])
+    save_revision(article, chief, author=author, hero_image=image)
+    ids = gone_author.pk, gone_category.pk, gone_image.pk
+    gone_author.delete()
+    gone_category.delete()
+    gone_image.delete()
+
+    response = logged_in(chief).get(compare_url(article))
+    assert response.status_code == 200
+    fields = {diff.name: diff for diff in response.context_data["comparison"].fields}
+    assert fields["author"].lines == [("removed", f"已删除的作者（#{ids[0]}）"), ("added", "现在的作者")]
+    assert fields["categories"].lines == [("removed", f"已删除的分类（#{ids[1]}）"), ("same", "科技")]
+    assert fields["hero_image"].lines == [("removed", f"已删除的图片（#{ids[2]}）"), ("added", "新头图（new.jpg）")]
+    assert f"已删除的分类（#{ids[1]}）" in response.content.decode()
+
+
+def test_an_old_revision_without_tags_or_newer_fields_shows_not_recorded(chief):
+    article = make_article("稿子", tags=["芯片"], seo_title="搜索标题")
+
+    def as_before_tags_and_seo(data):
+        del data["tag_names"]
+        del data["fields"]["seo_title"]
+
+    old = _rewrite(save_revision(article, chief), as_before_tags_and_seo)
+    save_revision(article, chief, title="改过的稿子")
+    response = logged_in(chief).get(compare_url(article))
+    comparison = response.context_data["comparison"]
+    assert [diff.name for diff in comparison.unknown] == ["seo_title", "tags"]
+    tags = next(diff for diff in comparison.unknown if diff.name == "tags")
+    assert (tags.old, tags.new) == ("未记录", "芯片")
+    assert [diff.name for diff in comparison.changed] == ["title"]
+    html = response.content.decode()
+    assert "无法比较的项：" in html and "<dd>未记录</dd>" in html
+    assert revisions.stored_values(old).keys() == set(revisions.COMPARED_FIELDS) - {"tags", "seo_title"}
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data["fields"].update(published_at="不是时间"),
+        lambda data: data.update(model="articles.nosuchmodel"),
+    ],
+    ids=["bad value", "unknown model"],
+)
+def test_an_unreadable_revision_shows_a_placeholder_not_an_error(chief, damage):
+    article = make_article("稿子")
+    _rewrite(save_revision(article, chief), damage)
+    save_revision(article, chief, title="新稿子")
+    response = logged_in(chief).get(compare_url(article))
+    assert response.status_code == 200
+    comparison = response.context_data["comparison"]
+    assert comparison.unreadable and not comparison.changed
+    assert {diff.old for diff in comparison.unknown} == {"无法读取"}
+    assert len(comparison.unknown) == len(revisions.COMPARED_FIELDS)
+    assert "无法读取" in response.content.decode()
+
+
+def test_compare_lists_changed_fields_first_and_folds_the_unchanged_ones(chief):
+    article = make_article("稿子", summary="摘要")
+    save_revision(article, chief)
+    save_revision(article, chief, title="新稿子", allow_comments=not article.allow_comments)
+    html = logged_in(chief).get(compare_url(article)).content.decode()
+    summary = re.search(r'<p class="revision-diff__summary">(.*?)</p>', html, re.S).group(1)
+    assert re.sub(r"<[^>]+>", "", summary) == "改动的项：标题、允许评论"
+    folded = re.search(r'<details class="revision-diff__unchanged">\s*<summary>未改变的项：(.*?)</summary>', html).group(1)
+    assert folded.split("、") == [
+        "URL 名称", "摘要", "搜索结果标题", "搜索结果描述", "正文", "作者", "分类", "标签", "头图", "缩略图",
+        "发布时间", "下线时间", "状态",
+    ]
+    assert html.index('id="field-title"') < html.index('<details class="revision-diff__unchanged">')
+
+
+def test_compare_escapes_names_of_related_rows(chief):
+    article = make_article("稿子", tags=["<b>粗</b>"], categories=[make_category_path("<script>x()</script>")])
+    save_revision(article, chief)
+    article.tags.add("<i>斜</i>")
+    save_revision(article, chief, hero_image=_image("<img src=x onerror=alert(1)>", "x.jpg"))
+    html = logged_in(chief).get(compare_url(article)).content.decode()
+    assert "<b>粗</b>" not in html and "&lt;b&gt;粗&lt;/b&gt;" in html
+    assert "<i>斜</i>" not in html and "<ins>&lt;i&gt;斜&lt;/i&gt;</ins>" in html
+    assert "<script>x()</script>" not in html and "&lt;script&gt;x()&lt;/script&gt;" in html
+    assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def _count_compare_queries(client, article):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(compare_url(article)).status_code == 200
+    return len(queries)
+
+
+def test_compare_costs_the_same_queries_however_many_versions_and_related_rows(chief):
+    client = logged_in(chief)
+    client.get("/admin/")  # the session and content types are warm
+
+    small = make_article("小", categories=[make_category_path("科技")], tags=["一"], hero_image=_image("图", "a.jpg"))
+    save_revision(small, chief)
+    save_revision(small, chief, title="小2", author=make_author())
+    few = _count_compare_queries(client, small)
+
+    large = make_article("大", categories=[make_category_path("新媒体", "36kr", f"栏目{n}") for n in range(6)])
+    large.tags.set([f"标签{n}" for n in range(8)])
+    for n in range(12):
+        large.categories.add(make_category_path("科技", f"子栏目{n}"))
+        save_revision(
+            large, chief, title=f"大{n}", author=make_author(),
+            hero_image=_image(f"头图{n}", f"h{n}.jpg"), thumbnail=_image(f"缩略图{n}", f"t{n}.jpg"),
+        )
+    assert revisions.versions_for(large).count() == 12
+    assert _count_compare_queries(client, large) == few
+    # Per related kind one lookup (categories two: the rows, then their ancestors' names).
+    stored = [revisions.stored_values(v) for v in revisions.versions_for(large)]
+    with CaptureQueriesContext(connection) as lookups:
+        revisions.RelatedNames.of(*stored)
+    assert len(lookups) == 4
 
 
 # --- Restoring ---------------------------------------------------------------------------------
@@ -271,7 +523,7 @@ def test_restoring_in_the_admin_creates_a_new_sanitized_revision(chief):
     assert article.edit_version > before  # the number never goes back
     newest = revisions.latest_version(article)
     assert revisions.versions_for(article).count() == 4
-    assert revisions.field_values(newest)["body"] == "<p>原来的正文</p>"
+    assert revisions.stored_values(newest)["body"] == "<p>原来的正文</p>"
     assert newest.revision.user == chief
 
 
