@@ -18,9 +18,10 @@ from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from js_asset import Media, Script
 from reversion.admin import VersionAdmin
+from reversion.models import Version
 from taggit.models import Tag as TaggitDefaultTag
 
-from . import workflow
+from . import revisions, workflow
 from .forms import ArticleAdminForm, ArticleRestoreForm, ImageAdminForm
 from .images.library import StorageFull, refresh_social_card, store_image
 from .images.markup import picture_html
@@ -706,6 +707,9 @@ class ArticleAdmin(VersionAdmin):
             # A copy would leave the reverted row (old state included) behind, committed.
             raise PermissionDenied
         request._restoring = True
+        version = Version.objects.filter(pk=version_id, object_id=str(article.pk)).first()
+        stored_values = revisions.stored_values(version) if version is not None else None
+        request._restored_tag_names = (stored_values or {}).get("tags")
         with transaction.atomic(using=router.db_for_write(Article)):
             response = super().revision_view(request, object_id, version_id, extra_context)
             if request.method == "POST" and response.status_code == 302:
@@ -728,7 +732,9 @@ class ArticleAdmin(VersionAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if getattr(request, "_restoring", False):
-            kwargs["form"] = ArticleRestoreForm
+            kwargs["form"] = type(
+                "ArticleRestoreForm", (ArticleRestoreForm,), {"restored_tag_names": request._restored_tag_names}
+            )
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_fieldsets(self, request, obj=None):

@@ -1,6 +1,8 @@
 """The admin's article form, with an optimistic lock: an edit made on an outdated copy is refused
 (with who changed the article and when) instead of silently overwriting someone else's work;
 and the image library's upload forms, which check every file with Pillow before anything is stored."""
+from typing import NamedTuple
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -82,6 +84,19 @@ class ArticleRestoreForm(ArticleAdminForm):
         required=True,
         error_messages={"required": _("恢复前请勾选确认。")},
     )
+    # The tag names the version recorded (articles.revisions), or None when it recorded none:
+    # reversion's revert leaves tags as they are today.
+    restored_tag_names = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.restored_tag_names is not None and "tags" in self.fields:
+            # Tag-like values: the tag widget writes them out, has_changed() reads their names.
+            self.initial["tags"] = [_Named(name) for name in self.restored_tag_names]
+
+
+class _Named(NamedTuple):
+    name: str
 
 
 # --- The image library: one upload in the change form, many at once in the upload view -------

@@ -488,3 +488,13 @@ def test_the_gate_refuses_nobody_and_deactivated_people(people):
     people["writer"].is_active = False
     assert not may_change(None, article)
     assert not may_change(people["writer"], article)
+
+
+def test_restoring_offers_the_tags_the_revision_recorded(client, people):
+    article = writers_article(people["writer"], "draft")  # its revisions hold the tag 原标签
+    article.tags.set(["今天的标签"])
+    client.force_login(people["writer"])
+    html = client.get(revision_url(article, oldest_version(article))).content.decode()
+    assert 'value="原标签"' in html and "今天的标签" not in html
+    client.post(revision_url(article, oldest_version(article)), {**change_data(article, tags="原标签"), "confirm_restore": "on"})
+    assert sorted(Article.objects.get(pk=article.pk).tags.names()) == ["原标签"]
