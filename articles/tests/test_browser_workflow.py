@@ -140,3 +140,41 @@ def test_writer_submits_editor_schedules_reader_sees_it_on_time(chromium, live_s
     reader.goto(live_server.url + "/")
     assert reader.get_by_role("link", name=TITLE).count() == 1
     reader_context.close()
+
+
+def test_a_workflow_button_saves_the_unsaved_edits_first(chromium, live_server, newsroom_people):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    writer, _editor = newsroom_people
+    article = Article.objects.create(
+        title="原来的标题", body="<p>原来的正文</p>", author=Author.objects.get(user=writer),
+        created_by=writer, status=Article.Status.REVIEW,
+    )  # fmt: skip
+    context, page = session(chromium, live_server)
+    log_in(page, live_server, "editor")
+    page.goto(f"{live_server.url}/admin/articles/article/{article.pk}/change/")
+
+    # Enter in a text field saves the form: it never presses a workflow button.
+    page.fill("#id_title", "按回车保存的标题")
+    page.press("#id_title", "Enter")
+    page.wait_for_load_state("load")
+    article.refresh_from_db()
+    assert article.title == "按回车保存的标题" and article.status == Article.Status.REVIEW
+
+    # Edits typed, then 发布 pressed without saving: published with the edits.
+    page.fill("#id_title", "发布前刚改的标题")
+    page.locator(".ProseMirror[contenteditable=true]").click()
+    page.keyboard.press("End")
+    page.keyboard.type("，补上一句")
+    page.fill("#workflow-publish-comment", "可以发了")
+    page.screenshot(path=ARTIFACTS / "workflow-button-unsaved-edits.png", full_page=True)
+    page.click("#workflow-publish button[type=submit]")
+    page.wait_for_load_state("load")
+    article.refresh_from_db()
+    assert article.is_published
+    assert article.title == "发布前刚改的标题" and "补上一句" in article.body
+    assert article.transitions.get().comment == "可以发了"
+    messages = page.locator("ul.messagelist").inner_text()
+    assert "修改已保存" in messages and "发布完成" in messages
+    page.screenshot(path=ARTIFACTS / "workflow-button-saved-and-published.png", full_page=True)
+    assert page.errors == []
+    context.close()
