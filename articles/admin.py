@@ -16,7 +16,7 @@ from js_asset import Media, Script
 from reversion.admin import VersionAdmin
 from taggit.models import Tag as TaggitDefaultTag
 
-from . import workflow
+from . import dashboard, workflow
 from .forms import ArticleAdminForm, ImageAdminForm
 from .images.library import StorageFull, refresh_social_card, store_image
 from .images.markup import picture_html
@@ -365,6 +365,7 @@ class ImageAdmin(admin.ModelAdmin):
 
 STATE_LABELS = {
     "draft": _("草稿"),
+    "sent_back": _("已退回"),
     "review": _("待审核"),
     "scheduled": _("已排期"),
     "published": _("已发布"),
@@ -397,6 +398,7 @@ class ArticleStateFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return [
             ("draft", _("草稿")),
+            ("sent_back", _("已退回")),
             ("review", _("待审核（等待审核）")),
             ("scheduled", _("已排期")),
             ("published", _("已发布（在线）")),
@@ -409,6 +411,8 @@ class ArticleStateFilter(admin.SimpleListFilter):
         value = self.value()
         if value == "review":
             return queryset.awaiting_review()
+        if value == "sent_back":
+            return queryset.sent_back()
         if value == "scheduled":
             return queryset.scheduled()
         if value == "published":
@@ -489,6 +493,7 @@ class ArticleChangeList(ChangeList):
                 Prefetch("categories", queryset=Category.objects.only("name", "path").order_by("path"))
             )
             .defer("body", "front_matter")
+            .with_latest_move()  # the 已退回 badge
         )
 
 
@@ -742,6 +747,7 @@ class ArticleAdmin(VersionAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and change and not (context.get("revert") or context.get("recover")):
             context.update(self._workflow_context(request, obj))
+            context.update(dashboard.change_page_notes(request.user, obj))
         # The rich-text editor's import map is an inline <script>: the Content-Security-Policy
         # lets it run by the request's nonce (django-csp adds it to the header once read).
         context["media"] = Media.from_media(context["media"], nonce=request.csp_nonce)

@@ -43,3 +43,8 @@ class ArticlesConfig(AppConfig):
         )
         # A saved article's parts, pages and search document, as for rows written in bulk.
         post_save.connect(article_saved, sender=Article, dispatch_uid="newsroom-article-saved")
+
+        # Workflow moves tell whom they concern (articles.notifications).
+        from articles import notifications, signals
+
+        signals.article_moved.connect(notifications.article_moved, dispatch_uid="newsroom-notifications")
