@@ -44,7 +44,15 @@ class ArticlesConfig(AppConfig):
         # A saved article's parts, pages and search document, as for rows written in bulk.
         post_save.connect(article_saved, sender=Article, dispatch_uid="newsroom-article-saved")
 
-        # Workflow moves tell whom they concern (articles.notifications).
-        from articles import notifications, signals
+        # Workflow moves tell whom they concern (articles.notifications); accounts follow their
+        # roles (articles.accounts).
+        from django.contrib.auth import get_user_model
+
+        from articles import accounts, notifications, signals
 
         signals.article_moved.connect(notifications.article_moved, dispatch_uid="newsroom-notifications")
+        m2m_changed.connect(
+            accounts.groups_changed,
+            sender=get_user_model().groups.through,
+            dispatch_uid="newsroom-accounts-roles",
+        )
