@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import Article, Image, Transition
 from .permissions import can_write, is_editor
 
-# Rows listed a section; the section's link lists them all.
+# Rows a section lists; its link leads to all of them.
 SHOWN = 5
 # "Recently published" counts the articles published in these last days.
 RECENT_DAYS = 7
