@@ -21,7 +21,7 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 from taggit.models import Tag as TaggitDefaultTag
 
-from . import revisions, workflow
+from . import dashboard, revisions, workflow
 from .forms import ArticleAdminForm, ArticleRestoreForm, ImageAdminForm
 from .images.library import StorageFull, refresh_social_card, store_image
 from .images.markup import picture_html
@@ -379,6 +379,7 @@ class ImageAdmin(admin.ModelAdmin):
 
 STATE_LABELS = {
     "draft": _("草稿"),
+    "sent_back": _("已退回"),
     "review": _("待审核"),
     "scheduled": _("已排期"),
     "published": _("已发布"),
@@ -411,6 +412,7 @@ class ArticleStateFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return [
             ("draft", _("草稿")),
+            ("sent_back", _("已退回")),
             ("review", _("待审核（等待审核）")),
             ("scheduled", _("已排期")),
             ("published", _("已发布（在线）")),
@@ -423,6 +425,8 @@ class ArticleStateFilter(admin.SimpleListFilter):
         value = self.value()
         if value == "review":
             return queryset.awaiting_review()
+        if value == "sent_back":
+            return queryset.sent_back()
         if value == "scheduled":
             return queryset.scheduled()
         if value == "published":
@@ -504,6 +508,15 @@ class ArticleChangeList(ChangeList):
             )
             .defer("body", "front_matter")
         )
+
+    def get_results(self, request):
+        super().get_results(request)
+        # The 已退回 badge needs each shown row's latest move: read for the page's rows in one
+        # query, since as an annotation of the list it would be computed for every row sorted.
+        shown = {article.pk: article for article in self.result_list}
+        latest = Article.objects.filter(pk__in=shown).with_latest_move().values_list("pk", "latest_verb")
+        for pk, verb in latest:
+            shown[pk].latest_verb = verb
 
 
 RESTORE_NOTE = _(
@@ -882,6 +895,7 @@ class ArticleAdmin(VersionAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and change and not (context.get("revert") or context.get("recover")):
             context.update(self._workflow_context(request, obj))
+            context.update(dashboard.change_page_notes(request.user, obj))
             verb = request.POST.get("_workflow") if request.method == "POST" else None
             if verb in workflow.VERBS:
                 # The form did not validate, so nothing was saved and the move was not made.

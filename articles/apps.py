@@ -47,3 +47,16 @@ class ArticlesConfig(AppConfig):
         post_save.connect(article_saved, sender=Article, dispatch_uid="newsroom-article-saved")
         # Revisions hold the tag names too (Django's serializer leaves taggit's through model out).
         pre_revision_commit.connect(revisions.record_tag_names, dispatch_uid="newsroom-revision-tag-names")
+
+        # Workflow moves tell whom they concern (articles.notifications); accounts follow their
+        # roles (articles.accounts).
+        from django.contrib.auth import get_user_model
+
+        from articles import accounts, notifications, signals
+
+        signals.article_moved.connect(notifications.article_moved, dispatch_uid="newsroom-notifications")
+        m2m_changed.connect(
+            accounts.groups_changed,
+            sender=get_user_model().groups.through,
+            dispatch_uid="newsroom-accounts-roles",
+        )

@@ -30,6 +30,25 @@ class ArticleQuerySet(models.QuerySet):
     def awaiting_review(self):
         return self.filter(status=self.model.Status.REVIEW)
 
+    def drafts_of(self, user):
+        """`user`'s own drafts: new, withdrawn or sent back."""
+        return self.filter(created_by=user, status=self.model.Status.DRAFT)
+
+    def with_latest_move(self):
+        """Each article with `latest_move_id` and `latest_verb`: its most recent Transition
+        (None and None when it never moved), a subquery per row of the same query."""
+        from articles.models import Transition
+
+        latest = Transition.objects.filter(article=models.OuterRef("pk")).order_by("-at", "-id")
+        return self.annotate(
+            latest_move_id=models.Subquery(latest.values("pk")[:1]),
+            latest_verb=models.Subquery(latest.values("verb")[:1]),
+        )
+
+    def sent_back(self):
+        """Drafts whose latest move was a sending back: the editor's comment waits for the writer."""
+        return self.with_latest_move().filter(status=self.model.Status.DRAFT, latest_verb="send_back")
+
     def editable_by(self, user):
         """The articles `user` may change: all for editors, their own drafts for writers."""
         from articles.permissions import editable_articles_q

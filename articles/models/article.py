@@ -276,12 +276,20 @@ class Article(models.Model):
 
     @property
     def display_state(self):
-        """The state an editor thinks in: scheduled and expired are kinds of published."""
+        """The state an editor thinks in: scheduled and expired are kinds of published; sent
+        back is a kind of draft, known when the article was read with_latest_move()."""
         if self.is_scheduled:
             return "scheduled"
         if self.is_expired:
             return "expired"
+        if self.is_sent_back:
+            return "sent_back"
         return self.status
+
+    @property
+    def is_sent_back(self):
+        """A draft whose latest move was a sending back (read with_latest_move(), else False)."""
+        return self.status == self.Status.DRAFT and getattr(self, "latest_verb", None) == "send_back"
 
     @property
     def shows_hero_image(self):

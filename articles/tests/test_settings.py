@@ -80,6 +80,35 @@ def test_development_mode_is_opt_in():
     assert "127.0.0.1" in hosts
 
 
+def mail_settings(**env):
+    code = (
+        "import json, django; from django.conf import settings as s; print(json.dumps([s.EMAIL_BACKEND, "
+        "s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_HOST_USER, s.EMAIL_HOST_PASSWORD, s.EMAIL_USE_TLS, "
+        "s.EMAIL_USE_SSL, s.DEFAULT_FROM_EMAIL]))"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code], env={**BASE_ENV, "DJANGO_SECRET_KEY": "k" * 50, "DJANGO_ALLOWED_HOSTS": "x", **env},
+        cwd=settings.BASE_DIR, capture_output=True, text=True,
+    )
+
+
+def test_mail_goes_to_the_console_in_development_and_through_smtp_in_production():
+    assert json.loads(mail_settings(DJANGO_DEBUG="1").stdout)[0] == "django.core.mail.backends.console.EmailBackend"
+    result = mail_settings(
+        EMAIL_HOST="smtp.example.com", EMAIL_PORT="587", EMAIL_HOST_USER="newsroom",
+        EMAIL_HOST_PASSWORD="secret", EMAIL_USE_TLS="1", DEFAULT_FROM_EMAIL="编辑部 <news@example.com>",
+    )
+    assert json.loads(result.stdout) == [
+        "django.core.mail.backends.smtp.EmailBackend", "smtp.example.com", 587, "newsroom", "secret", True, False,
+        "编辑部 <news@example.com>",
+    ]
+
+
+def test_mail_settings_refuse_tls_and_ssl_together():
+    result = mail_settings(EMAIL_USE_TLS="1", EMAIL_USE_SSL="1")
+    assert result.returncode != 0 and "EMAIL_USE_TLS" in result.stderr
+
+
 # --- Hardened by default ------------------------------------------------------------------------
 
 PRODUCTION_ENV = {
