@@ -223,7 +223,8 @@ X_FRAME_OPTIONS = "DENY"
 
 # Content-Security-Policy (django-csp) on every answer: no inline script anywhere, images from
 # here and from the CDNs legacy articles still hotlink (NEWSROOM["HOTLINK_IMAGE_HOSTS"]).
-# The JSON-LD block is a data block, which script-src does not govern.
+# The JSON-LD block is a data block, which script-src does not govern. Frames: only the video
+# players an article body may embed (articles.sanitize.VIDEO_PLAYERS; a test keeps the two equal).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -233,6 +234,13 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
         "base-uri": ["'none'"],
         "frame-ancestors": ["'none'"],
+        "frame-src": [
+            "https://player.bilibili.com",
+            "https://www.youtube.com",
+            "https://www.youtube-nocookie.com",
+            "https://v.qq.com",
+            "https://player.vimeo.com",
+        ],
         "form-action": ["'self'"],
     }
 }
