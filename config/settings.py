@@ -9,6 +9,8 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django_prose_editor.config import html_tags
+from js_asset import static_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -253,6 +255,20 @@ LOGGING = {
 }
 
 TAGGIT_CASE_INSENSITIVE = True
+
+# The body editor's own Tiptap extension (articles.editor): embeds of the video players that
+# articles.sanitize keeps. The editor loads the module; the tags are what it may write.
+DJANGO_PROSE_EDITOR_EXTENSIONS = [
+    {
+        "js": [static_lazy("articles/admin/video-embed.js")],
+        "extensions": {
+            "VideoEmbed": html_tags(
+                ["iframe"],
+                {"iframe": ["src", "width", "height", "title", "sandbox", "allow", "allowfullscreen", "loading", "referrerpolicy"]},
+            ),
+        },
+    },
+]
 
 # The newsroom's own settings.
 NEWSROOM = {
