@@ -15,8 +15,9 @@ function attach(textarea) {
   const rule = JSON.parse(textarea.dataset.readingRule);
   const template = textarea.dataset.bodyStatsText;
   const number = new Intl.NumberFormat(document.documentElement.lang || undefined);
-  const line = document.createElement("p");
-  line.className = "body-stats";
+  // A help line as the admin writes them, so that it lines up under the editor.
+  const line = document.createElement("div");
+  line.className = "help body-stats";
   line.setAttribute("aria-live", "polite");
 
   function update() {
@@ -30,8 +31,10 @@ function attach(textarea) {
   }
 
   function place() {
-    // Under the editor once it has wrapped the textarea, else under the textarea itself.
-    (textarea.closest(".prose-editor") || textarea).after(line);
+    // Under the editor once it has wrapped the textarea (below the admin's label-and-field
+    // row, which lays them side by side), else under the textarea itself.
+    const field = textarea.closest(".prose-editor") || textarea;
+    (field.closest(".flex-container") || field).after(line);
   }
 
   let pending = null;

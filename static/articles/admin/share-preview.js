@@ -61,6 +61,8 @@ function attach(panel) {
   for (const name of ["title", "seo_title", "summary", "seo_description", "body", "slug"]) {
     field(name)?.addEventListener("input", update);
   }
+  // The slug prefilled from the title (slug-from-title.js) arrives as a change.
+  field("slug")?.addEventListener("change", update);
   const hero = field("hero_image");
   if (hero) {
     // The admin's autocomplete (select2) announces a choice through jQuery only.
