@@ -162,14 +162,15 @@ class ImageAdmin(admin.ModelAdmin):
             {"fields": ("file", "dimensions", "format", "human_size", "sha256", "rendition_list", "created_at")},
         ),
     )
-    class Media:
-        css = {"all": [IMAGE_ADMIN_CSS]}
-        js = [Script(FOCAL_POINT_JS, type="module")]
-
     change_readonly_fields = (
         "preview", "usage_list", "file", "dimensions", "format", "human_size", "sha256",
         "rendition_list", "created_at",
     )  # fmt: skip
+
+    class Media:
+        # The change page's preview: it fits its column, and a click on it sets the focal point.
+        css = {"all": [IMAGE_ADMIN_CSS]}
+        js = [Script(FOCAL_POINT_JS, type="module")]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(usage_count=usage_count())

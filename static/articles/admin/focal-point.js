@@ -50,6 +50,9 @@ function attach(frame) {
       }
     });
     for (const input of Object.values(inputs)) input.addEventListener("input", place);
+  } else {
+    // Nothing to choose here: the hint about clicking would mislead.
+    frame.parentElement.querySelector(".focal-point-hint")?.remove();
   }
   place();
 }
