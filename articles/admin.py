@@ -22,6 +22,7 @@ from reversion.models import Version
 from taggit.models import Tag as TaggitDefaultTag
 
 from . import dashboard, revisions, workflow
+from .editor import ARTICLE_EDITOR_CSS
 from .forms import ArticleAdminForm, ArticleRestoreForm, ImageAdminForm
 from .images.library import StorageFull, refresh_social_card, store_image
 from .images.markup import picture_html
@@ -80,6 +81,8 @@ class AuthorAdmin(admin.ModelAdmin):
 # with renditions); a stored file is never replaced; an image in use is never deleted.
 
 MISSING_ALT_TEXT = _("缺少替代文本")
+IMAGE_ADMIN_CSS = "articles/admin/image-admin.css"
+FOCAL_POINT_JS = "articles/admin/focal-point.js"
 
 
 class ImageUsageFilter(admin.SimpleListFilter):
@@ -169,6 +172,11 @@ class ImageAdmin(admin.ModelAdmin):
         "rendition_list", "created_at",
     )  # fmt: skip
 
+    class Media:
+        # The change page's preview: it fits its column, and a click on it sets the focal point.
+        css = {"all": [IMAGE_ADMIN_CSS]}
+        js = [Script(FOCAL_POINT_JS, type="module")]
+
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(usage_count=usage_count())
 
@@ -253,6 +261,12 @@ class ImageAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.library_view),
                 name="%s_%s_library" % info,
             ),
+            # The picker's own upload: one file in, its library row out (JSON).
+            path(
+                "library/upload/",
+                self.admin_site.admin_view(self.library_upload_view),
+                name="%s_%s_library_upload" % info,
+            ),
             path(
                 "upload/",
                 self.admin_site.admin_view(self.upload_view),
@@ -264,6 +278,11 @@ class ImageAdmin(admin.ModelAdmin):
         from .admin_views import image_library_view
 
         return image_library_view(self, request)
+
+    def library_upload_view(self, request):
+        from .admin_views import image_library_upload_view
+
+        return image_library_upload_view(self, request)
 
     def upload_view(self, request):
         from .admin_views import image_upload_view
@@ -314,9 +333,15 @@ class ImageAdmin(admin.ModelAdmin):
     def preview(self, image):
         if not image.url:
             return "—"
+        # static/articles/admin/focal-point.js: a click on the picture sets the focal point.
         return format_html(
-            '<div class="image-preview">{}</div>',
-            picture_html(image, sizes="32rem", lazy=False),
+            '<div class="image-preview"><div class="focal-point-frame" data-focal-point-x="{}"'
+            ' data-focal-point-y="{}">{}<span class="focal-point-marker" hidden></span></div>'
+            '<p class="focal-point-hint">{}</p></div>',
+            "" if image.focal_point_x is None else image.focal_point_x,
+            "" if image.focal_point_y is None else image.focal_point_y,
+            picture_html(image, sizes="(max-width: 767px) 100vw, 32rem", lazy=False),
+            gettext("点击图片设定焦点（分享卡片以它为中心裁剪）；也可以在“焦点”一栏输入数值。"),
         )
 
     @admin.display(description=_("效果图"))
@@ -391,6 +416,7 @@ STATE_LABELS = {
 SLUG_FROM_TITLE_JS = "articles/admin/slug-from-title.js"
 TAG_SUGGEST_JS = "articles/admin/tag-suggest.js"
 TAG_SUGGEST_CSS = "articles/admin/tag-suggest.css"
+SHARE_PREVIEW_JS = "articles/admin/share-preview.js"
 
 SLUG_HELP = _(
     "可以留空：保存时由标题自动生成拼音地址（如“后台文章” → hou-tai-wen-zhang）。"
@@ -553,11 +579,11 @@ class ArticleAdmin(VersionAdmin):
     autocomplete_fields = ("author", "categories", "hero_image", "thumbnail")
     readonly_fields = (
         "state_badge", "status", "created_by", "created_at", "updated_at",
-        "source_path", "source_hash", "front_matter",
+        "source_path", "source_hash", "front_matter", "share_preview",
     )  # fmt: skip
     fieldsets = (
         (None, {"fields": ("title", "body", "edit_version")}),
-        (_("摘要与地址"), {"fields": ("summary", "slug")}),
+        (_("摘要与地址"), {"fields": ("summary", "slug", "seo_title", "seo_description", "share_preview")}),
         (_("署名、分类与标签"), {"fields": ("author", "categories", "tags")}),
         (pgettext_lazy("fieldset", "发布"), {"fields": ("state_badge", "published_at", "expires_at", "allow_comments", "created_by")}),
         (_("图片"), {"fields": ("hero_image", "thumbnail")}),
@@ -575,8 +601,12 @@ class ArticleAdmin(VersionAdmin):
 
     class Media:
         # Slug prefilled from the title, tag completions (addresses come from data attributes).
-        css = {"all": [TAG_SUGGEST_CSS]}
-        js = [Script(SLUG_FROM_TITLE_JS, type="module"), Script(TAG_SUGGEST_JS, type="module")]
+        css = {"all": [TAG_SUGGEST_CSS, ARTICLE_EDITOR_CSS]}
+        js = [
+            Script(SLUG_FROM_TITLE_JS, type="module"),
+            Script(TAG_SUGGEST_JS, type="module"),
+            Script(SHARE_PREVIEW_JS, type="module"),  # the search-result and share-card preview
+        ]
 
     # --- Who sees and changes what ----------------------------------------------------------
 
@@ -942,6 +972,12 @@ class ArticleAdmin(VersionAdmin):
             "history_url": reverse(f"{name}_history", args=[article.pk]),
             "compare_url": reverse(f"{name}_compare", args=[article.pk]),
         }
+
+    @admin.display(description=_("搜索与分享预览"))
+    def share_preview(self, article):
+        from .share_preview import share_preview_html
+
+        return share_preview_html(article)
 
     # --- The list ----------------------------------------------------------------------------
 

@@ -130,23 +130,61 @@ def image_library_view(model_admin, request):
             | Q(credit__icontains=word)
             | Q(source_url__icontains=word)
         )
-    rows = []
-    for image in images.only(
-        "pk", "file", "source_url", "alt_text", "caption", "width", "height", "renditions", "created_at"
-    )[:IMAGE_LIBRARY_LIMIT]:
-        row = {
-            "id": image.pk,
-            "url": image.url,
-            "alt": image.alt_text,
-            "caption": image.caption,
-            "width": image.width,
-            "height": image.height,
-        }
-        thumbnail = image.thumbnail_url
-        if thumbnail:
-            row["thumbnail"] = thumbnail
-        rows.append(row)
+    wanted = request.GET.get("id", "")
+    if wanted:
+        # One image by its id: what the share preview asks when the hero image changes.
+        images = images.filter(pk=int(wanted)) if wanted.isdigit() else images.none()
+    rows = [
+        library_row(image)
+        for image in images.only(
+            "pk", "file", "source_url", "alt_text", "caption", "width", "height", "renditions", "created_at"
+        )[:IMAGE_LIBRARY_LIMIT]
+    ]
     return JsonResponse({"images": rows}, json_dumps_params={"ensure_ascii": False})
+
+
+def library_row(image):
+    """An image as the picker and the share preview read it: its address, texts and size, the
+    URL of its smallest rendition as `thumbnail` (when it has renditions) and of its share card."""
+    row = {
+        "id": image.pk,
+        "url": image.url,
+        "alt": image.alt_text,
+        "caption": image.caption,
+        "width": image.width,
+        "height": image.height,
+        "card": image.social_card_url,
+    }
+    thumbnail = image.thumbnail_url
+    if thumbnail:
+        row["thumbnail"] = thumbnail
+    return row
+
+
+def image_library_upload_view(model_admin, request):
+    """JSON for the body editor's image picker: POST `file` into the library through
+    store_image, as the multi-file upload does, answered with its library_row() as `image`:
+    201 when stored, 200 when the same picture was there already, 400 with the reason as
+    `error` when refused. Needs permission to add library images (permissions.may_change)."""
+    from django.http import JsonResponse
+
+    from articles.permissions import may_change
+
+    if request.method != "POST":
+        return JsonResponse({"error": gettext("只接受 POST 请求。")}, status=405, headers={"Allow": "POST"})
+    if not may_change(request.user, model_admin.model()):
+        return JsonResponse({"error": gettext("没有向图片库添加图片的权限。")}, status=403)
+    upload = request.FILES.get("file")
+    if upload is None:
+        return JsonResponse({"error": gettext("没有收到文件。")}, status=400)
+    result = _store_upload(model_admin, upload, {})
+    if result["outcome"] == "refused":
+        return JsonResponse({"error": result["reason"]}, status=400, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        {"image": library_row(result["image"]), "created": result["outcome"] == "stored"},
+        status=201 if result["outcome"] == "stored" else 200,
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 def image_upload_view(model_admin, request):

@@ -32,7 +32,7 @@ ARTICLE_VERSION_KEY = "newsroom:article-version:{}"
 SHARED_VERSION_KEY = "newsroom:shared-version"
 ADDRESS_KEY = "newsroom:address:{}"
 # What an address entry keeps of its article: whether it is live, where, and its <title>.
-ADDRESS_FIELDS = ("id", "title", "slug", "status", "published_at", "expires_at", "created_at")
+ADDRESS_FIELDS = ("id", "title", "slug", "status", "published_at", "expires_at", "created_at", "seo_title")
 # The settings a part's markup is made of: addresses, names, media URLs.
 RENDERED_SETTINGS = ("NEWSROOM", "NEWSROOM_IMAGES", "MEDIA_URL", "STATIC_URL", "STORAGES", "TIME_ZONE")
 
@@ -189,6 +189,8 @@ def known_address(slug):
             return None
         _addresses.keep(slug, known)
     version, fields, path = known
+    if len(fields) != len(ADDRESS_FIELDS):
+        return None  # kept by a release that kept other fields: read the article afresh
     return version, Article.holding(dict(zip(ADDRESS_FIELDS, fields))), path
 
 

@@ -1,12 +1,12 @@
 """The one HTML policy for article bodies, and `clean_html()`, its only call into bleach.
 
-The policy is data (tags, attributes, protocols) so that it can be read, reviewed and tested
-apart from the library; bleach's upstream no longer makes releases, and keeping the rules here
-means a later sanitizer can take over the same data.
+The policy is data (tags, attributes, protocols, video players) so that it can be read, reviewed
+and tested apart from the library; bleach's upstream no longer makes releases, and keeping the
+rules here means a later sanitizer can take over the same data.
 """
 import re
 import threading
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import bleach
 from bleach.html5lib_shim import Filter, convert_entities
@@ -38,7 +38,8 @@ ALLOWED_ATTRIBUTES = {
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 
 # Removed together with everything inside them; stripping only the tags would leave their
-# code or markup behind as visible text.
+# code or markup behind as visible text. (An iframe of a VIDEO_PLAYERS player is the one
+# exception: it stays, emptied.)
 DROPPED_WITH_CONTENT = frozenset(
     {
         "script", "style", "template", "noscript", "noembed", "noframes", "xmp",
@@ -46,6 +47,32 @@ DROPPED_WITH_CONTENT = frozenset(
         "svg", "math", "textarea", "select", "title", "head",
     }
 )  # fmt: skip
+
+# Video players an article may embed: host -> the path of its player page (matched whole).
+# An iframe showing one of these is kept, sandboxed, with VIDEO_EMBED_ATTRIBUTES; every other
+# iframe is dropped with its content (DROPPED_WITH_CONTENT). The pages' Content-Security-Policy
+# lets frames load from these hosts only (frame-src in config/settings.py; a test pins the two).
+VIDEO_PLAYERS = {
+    "player.bilibili.com": r"/player\.html",
+    "www.youtube.com": r"/embed/[A-Za-z0-9_-]+",
+    "www.youtube-nocookie.com": r"/embed/[A-Za-z0-9_-]+",
+    "v.qq.com": r"/txp/iframe/player\.html",
+    "player.vimeo.com": r"/video/[0-9]+",
+}
+# A player's query (video id, page, start time): no ";" or "#", so no entity can form in it.
+VIDEO_QUERY = r"[A-Za-z0-9_.~%=&+-]*"
+# What an embed keeps of the author's attributes (width and height: digits only) ...
+VIDEO_EMBED_ACCEPTED = ("src", "width", "height", "title")
+# ... and what the policy sets on every embed, whatever the author wrote.
+VIDEO_EMBED_ATTRIBUTES = {
+    "sandbox": "allow-scripts allow-same-origin allow-presentation allow-popups",
+    "allow": "fullscreen; picture-in-picture",
+    "allowfullscreen": "",
+    "loading": "lazy",
+    "referrerpolicy": "strict-origin-when-cross-origin",
+}
+# A frame needs an accessible name; this one when the author gave none.
+VIDEO_EMBED_TITLE = "视频"
 
 # Attributes the policy adds rather than accepts.
 EXTERNAL_LINK_REL = "noopener noreferrer nofollow"
@@ -62,25 +89,90 @@ _URL_EDGE = "".join(map(chr, range(0x21)))
 _URL_TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
 
 
+_PLAYER_PATHS = {host: re.compile(path) for host, path in VIDEO_PLAYERS.items()}
+_PLAYER_QUERY = re.compile(VIDEO_QUERY)
+
+
 def _attr(name):
     return (None, name)
 
 
+def video_player_url(src):
+    """The https address of an allowed video player that `src` names, or None.
+
+    `src` is the attribute as a browser reads it (entities decoded). Anything a browser might
+    read differently from urlsplit is refused rather than repaired: backslashes, userinfo, a
+    port, a host not spelled exactly as listed (look-alikes, trailing dots, percent-escapes).
+    Protocol-relative addresses are made https.
+    """
+    url = _URL_TAB_OR_NEWLINE.sub("", (src or "").strip(_URL_EDGE))
+    if "\\" in url:
+        return None
+    if url.startswith("//"):
+        url = "https:" + url
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    host = parts.hostname or ""
+    path = _PLAYER_PATHS.get(host)
+    if (
+        parts.scheme.lower() != "https"
+        or path is None
+        or port is not None
+        or parts.netloc.lower() != host
+        or not path.fullmatch(parts.path)
+        or not _PLAYER_QUERY.fullmatch(parts.query)
+    ):
+        return None
+    return urlunsplit(("https", host, parts.path, parts.query, ""))
+
+
+def _video_embed(attrs):
+    """The attributes of the kept embed for an iframe's `attrs`, or None to drop the iframe."""
+    src = video_player_url(convert_entities(attrs.get(_attr("src"), "")))
+    if src is None:
+        return None
+    embed = {_attr("src"): src}
+    for name in ("width", "height"):
+        value = attrs.get(_attr(name))
+        if value is not None and _NUMBER.fullmatch(value):
+            embed[_attr(name)] = value.strip()
+    title = attrs.get(_attr("title"), "").strip()
+    embed[_attr("title")] = title or VIDEO_EMBED_TITLE
+    embed.update((_attr(name), value) for name, value in VIDEO_EMBED_ATTRIBUTES.items())
+    return embed
+
+
 class _DropWithContent(Filter):
-    """Removes the elements of DROPPED_WITH_CONTENT and all they contain."""
+    """Removes the elements of DROPPED_WITH_CONTENT and all they contain, except the iframes of
+    allowed video players, which are kept empty with the policy's attributes."""
 
     def __iter__(self):
         depth = 0
+        in_embed = False
         for token in super().__iter__():
             kind = token["type"]
-            dropped = token.get("name") in DROPPED_WITH_CONTENT
-            if kind == "StartTag" and (dropped or depth):
-                depth += 1
+            name = token.get("name")
+            if depth:
+                depth += {"StartTag": 1, "EndTag": -1}.get(kind, 0)
                 continue
-            if kind == "EndTag" and depth:
-                depth -= 1
+            if in_embed:
+                # A player shows nothing of what the author put inside its frame.
+                if kind == "EndTag" and name == "iframe":
+                    in_embed = False
+                    yield token
                 continue
-            if depth or (kind == "EmptyTag" and dropped):
+            if kind in ("StartTag", "EmptyTag") and name == "iframe":
+                embed = _video_embed(token["data"])
+                if embed is not None:
+                    token["data"] = embed
+                    in_embed = kind == "StartTag"
+                    yield token
+                    continue
+            if name in DROPPED_WITH_CONTENT and kind in ("StartTag", "EmptyTag"):
+                depth = 1 if kind == "StartTag" else 0
                 continue
             yield token
 
@@ -174,8 +266,9 @@ def _cleaner(internal_hosts):
         cache[internal_hosts] = bleach.Cleaner(
             # Dropped elements pass bleach's tag check only so that the filter can see and remove
             # their content; no attribute of theirs is allowed and none survives the filter.
+            # An iframe's accepted attributes reach the filter, which keeps them only on players.
             tags=ALLOWED_TAGS | DROPPED_WITH_CONTENT,
-            attributes=ALLOWED_ATTRIBUTES,
+            attributes={**ALLOWED_ATTRIBUTES, "iframe": list(VIDEO_EMBED_ACCEPTED)},
             protocols=ALLOWED_PROTOCOLS,
             strip=True,
             strip_comments=True,

@@ -56,8 +56,20 @@ def list_description(text, subject, page_number=1):
     return description
 
 
+def article_title(article):
+    """What search results and share cards call the article: its SEO title, else its title.
+
+    The page's own heading stays the title; only what is read about the page changes.
+    """
+    return " ".join((article.seo_title or "").split()) or article.title
+
+
 def article_description(article):
-    """The summary an editor wrote, else the body's opening, cut on a sentence end where possible."""
+    """The SEO description an editor wrote, else the summary, else the body's opening, cut on a
+    sentence end where possible."""
+    override = " ".join((article.seo_description or "").split())
+    if override:
+        return override
     summary = (article.summary or "").strip()
     automatic = summary == excerpt(article.body, settings.NEWSROOM["SUMMARY_LENGTH"])
     # An automatic summary was cut mid-sentence with an ellipsis; the body gives a cleaner cut.
@@ -101,7 +113,7 @@ def article_json_ld(article, *, description, canonical, categories, tags):
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
-        "headline": article.title,
+        "headline": article_title(article),
         "description": description,
         "url": canonical,
         "mainEntityOfPage": {"@type": "WebPage", "@id": canonical},

@@ -42,7 +42,7 @@ def excerpt(body_html, length):
 # brackets right after it belong to the sentence.
 _SENTENCE_END = re.compile(r"(?:[。！？]|[.!?](?=\s|$))[”’」』）)\"']*")
 # Below this share of the allowance a sentence end is too early: the cut would lose too much.
-_SENTENCE_CUT_FROM = 0.6
+SENTENCE_CUT_FROM = 0.6
 _HANZI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z0-9]+(?:['’.-][A-Za-z0-9]+)*")
 HANZI_PER_MINUTE = 400
@@ -59,13 +59,24 @@ def sentence_excerpt(text, length):
         return text
     # One character past the allowance shows whether a Latin full stop is followed by a space.
     ends = [m.end() for m in _SENTENCE_END.finditer(text[: length + 1]) if m.end() <= length]
-    if ends and ends[-1] >= length * _SENTENCE_CUT_FROM:
+    if ends and ends[-1] >= length * SENTENCE_CUT_FROM:
         return text[: ends[-1]].rstrip()
     cut = text[: length - 1]
-    if text[length - 1].isascii() and text[length - 1].isalnum() and " " in cut[int(length * _SENTENCE_CUT_FROM):]:
+    if text[length - 1].isascii() and text[length - 1].isalnum() and " " in cut[int(length * SENTENCE_CUT_FROM):]:
         # The cut falls inside a Latin word: end at the last whole word instead.
         cut = cut.rsplit(" ", 1)[0]
     return cut.rstrip(" ,;:，、；：") + "…"
+
+
+def reading_rule():
+    """The reading-time rule as data, for the editor's live count (static/articles/admin/
+    body-stats.js) to apply exactly as reading_minutes() does: the patterns are JavaScript too."""
+    return {
+        "hanzi": _HANZI.pattern,
+        "latinWord": _LATIN_WORD.pattern,
+        "hanziPerMinute": HANZI_PER_MINUTE,
+        "latinWordsPerMinute": LATIN_WORDS_PER_MINUTE,
+    }
 
 
 @functools.lru_cache(maxsize=256)

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django_prose_editor.config import html_tags
+from js_asset import static_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -223,7 +225,8 @@ X_FRAME_OPTIONS = "DENY"
 
 # Content-Security-Policy (django-csp) on every answer: no inline script anywhere, images from
 # here and from the CDNs legacy articles still hotlink (NEWSROOM["HOTLINK_IMAGE_HOSTS"]).
-# The JSON-LD block is a data block, which script-src does not govern.
+# The JSON-LD block is a data block, which script-src does not govern. Frames: only the video
+# players an article body may embed (articles.sanitize.VIDEO_PLAYERS; a test keeps the two equal).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -233,6 +236,13 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
         "base-uri": ["'none'"],
         "frame-ancestors": ["'none'"],
+        "frame-src": [
+            "https://player.bilibili.com",
+            "https://www.youtube.com",
+            "https://www.youtube-nocookie.com",
+            "https://v.qq.com",
+            "https://player.vimeo.com",
+        ],
         "form-action": ["'self'"],
     }
 }
@@ -264,6 +274,20 @@ LOGGING = {
 }
 
 TAGGIT_CASE_INSENSITIVE = True
+
+# The body editor's own Tiptap extension (articles.editor): embeds of the video players that
+# articles.sanitize keeps. The editor loads the module; the tags are what it may write.
+DJANGO_PROSE_EDITOR_EXTENSIONS = [
+    {
+        "js": [static_lazy("articles/admin/video-embed.js")],
+        "extensions": {
+            "VideoEmbed": html_tags(
+                ["iframe"],
+                {"iframe": ["src", "width", "height", "title", "sandbox", "allow", "allowfullscreen", "loading", "referrerpolicy"]},
+            ),
+        },
+    },
+]
 
 # The newsroom's own settings.
 NEWSROOM = {

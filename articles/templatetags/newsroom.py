@@ -239,8 +239,11 @@ def _page_number(context):
 
 
 @register.simple_tag(takes_context=True)
-def page_title(context, subject=""):
-    """The <title>: 'subject · 第 N 页 · site', the page number only past the first."""
+def page_title(context, subject="", article=None):
+    """The <title>: 'subject · 第 N 页 · site', the page number only past the first; an article's
+    subject is its SEO title when it has one (seo.article_title)."""
+    if article is not None:
+        subject = seo.article_title(article)
     return seo.page_title(subject, _page_number(context))
 
 
@@ -264,7 +267,7 @@ def _seo_values(context, subject, description, article):
         image = seo.social_image(article.hero_image) if article.hero_image_id else None
         values.update(
             og_type="article",
-            title=article.title,
+            title=seo.article_title(article),
             image=image,
             published_time=seo.iso(article.published_at),
             modified_time=seo.iso(seo.modified_time(article)),

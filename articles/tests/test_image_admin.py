@@ -3,11 +3,13 @@ the library, the list with its thumbnails, filters and search at a constant quer
 change page, and deletion that never breaks an article."""
 import hashlib
 import random
+import re
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.contrib.messages import get_messages
+from django.contrib.staticfiles import finders
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -325,6 +327,17 @@ def test_the_change_page_shows_preview_facts_renditions_and_where_it_is_used(chi
         assert default_storage.url(name) in html
     assert f'<a href="{reverse("admin:articles_article_change", args=[hero.pk])}">头图文章</a>（头图、缩略图）' in html
     assert f'<a href="{reverse("admin:articles_article_change", args=[body.pk])}">正文文章</a>（正文）' in html
+
+
+def test_the_preview_is_the_focal_point_picker_with_its_script(chief_client):
+    image = stored("chip.jpg", make_jpeg(), focal_point_x=0.25, focal_point_y=0.75)
+    html = chief_client.get(change_url(image)).content.decode()
+    assert re.search(r'<div class="focal-point-frame" data-focal-point-x="0.25"\s+data-focal-point-y="0.75"><picture>', html)
+    assert '<span class="focal-point-marker" hidden></span>' in html
+    assert re.search(r'src="/static/articles/admin/focal-point.js"[^>]* type="module"', html)
+    assert "articles/admin/image-admin.css" in html
+    for asset in ("articles/admin/focal-point.js", "articles/admin/image-admin.css"):
+        assert finders.find(asset), asset
 
 
 def change_form_data(image, **changes):

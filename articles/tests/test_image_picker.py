@@ -18,6 +18,7 @@ from articles.editor import IMAGE_PICKER_JS, body_widget
 from articles.models import Article, Image
 from articles.tests.browsing import ARTIFACTS, browser_test
 from articles.tests.factories import STAFF_PASSWORD, make_staff, make_author, make_image
+from articles.tests.pictures import PDF, SVG, make_jpeg, upload
 
 LIBRARY = reverse("admin:articles_image_library")
 ADD_ARTICLE = reverse("admin:articles_article_add")
@@ -61,6 +62,7 @@ def test_writers_get_the_library_newest_first(writer_client):
         "caption": "晶圆厂",
         "width": None,
         "height": None,
+        "card": "https://img.example.com/new.jpg",  # a remote image is its own share card
     }
 
 
@@ -165,6 +167,107 @@ def test_the_add_page_carries_the_library_address_and_the_script(chief_client):
     assert f'data-image-library-url="{LIBRARY}"' in html
     # With the request's CSP nonce, as every script of the article form carries it.
     assert re.search(rf'src="/static/{IMAGE_PICKER_JS}" nonce="[^"]+" type="module"', html)
+
+
+def test_one_image_can_be_asked_for_by_id_with_its_share_card(writer_client):
+    card = make_image("https://img.example.com/card.jpg", renditions={"social": "renditions/ab/card.jpg"})
+    make_image("https://img.example.com/other.jpg")
+    [row] = writer_client.get(LIBRARY, {"id": card.pk}).json()["images"]
+    assert row["id"] == card.pk and row["card"] == "/media/renditions/ab/card.jpg"
+    assert writer_client.get(LIBRARY, {"id": "x"}).json()["images"] == []
+
+
+# --- The picker's upload ----------------------------------------------------------------------
+
+UPLOAD = reverse("admin:articles_image_library_upload")
+
+
+def test_a_writer_uploads_a_picture_and_gets_its_library_row(writer_client):
+    response = writer_client.post(UPLOAD, {"file": upload("wafer.jpg", make_jpeg(800, 600), "image/jpeg")})
+    assert response.status_code == 201
+    answer = response.json()
+    image = Image.objects.get()
+    assert answer["created"] is True
+    assert answer["image"]["id"] == image.pk
+    assert answer["image"]["url"] == image.file.url and answer["image"]["url"].startswith("/media/images/")
+    assert (answer["image"]["width"], answer["image"]["height"]) == (800, 600)
+    assert image.renditions.get("widths")  # stored through the library: checked, with renditions
+
+
+def test_the_same_picture_again_is_the_image_already_there(writer_client):
+    data = make_jpeg(320, 200)
+    first = writer_client.post(UPLOAD, {"file": upload("a.jpg", data, "image/jpeg")}).json()
+    again = writer_client.post(UPLOAD, {"file": upload("b.jpg", data, "image/jpeg")})
+    assert again.status_code == 200
+    assert again.json()["created"] is False and again.json()["image"]["id"] == first["image"]["id"]
+    assert Image.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "name, data", [("report.pdf", PDF), ("logo.svg", SVG), ("empty.jpg", b"")], ids=["pdf", "svg", "empty"]
+)
+def test_a_refused_file_says_why_and_stores_nothing(writer_client, name, data):
+    response = writer_client.post(UPLOAD, {"file": upload(name, data)})
+    assert response.status_code == 400
+    assert name in response.json()["error"]  # the library's own reason, naming the file
+    assert not Image.objects.exists()
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(writer_client, settings):
+    settings.NEWSROOM_IMAGES = {**settings.NEWSROOM_IMAGES, "MAX_BYTES": 1000}
+    response = writer_client.post(UPLOAD, {"file": upload("big.jpg", make_jpeg(400, 300), "image/jpeg")})
+    assert response.status_code == 400 and "上限" in response.json()["error"]
+    assert not Image.objects.exists()
+
+
+def test_staff_who_may_not_add_images_are_refused(client, db):
+    from django.contrib.auth.models import Permission
+
+    viewer = make_staff("viewer")
+    viewer.user_permissions.add(Permission.objects.get(codename="view_image"))
+    client.force_login(viewer)
+    response = client.post(UPLOAD, {"file": upload("a.jpg", make_jpeg(), "image/jpeg")})
+    assert response.status_code == 403
+    assert not Image.objects.exists()
+
+
+def test_the_upload_asks_the_permission_gate(writer_client, monkeypatch):
+    from articles import permissions
+
+    asked = []
+
+    def refuse(user, obj, **kwargs):
+        asked.append(obj)
+        return False
+
+    monkeypatch.setattr(permissions, "may_change", refuse)
+    response = writer_client.post(UPLOAD, {"file": upload("a.jpg", make_jpeg(), "image/jpeg")})
+    assert response.status_code == 403
+    assert len(asked) == 1 and isinstance(asked[0], Image) and asked[0].pk is None
+
+
+def test_the_upload_takes_posts_only_and_needs_a_login(client, writer_client):
+    assert writer_client.get(UPLOAD).status_code == 405
+    assert writer_client.post(UPLOAD, {}).status_code == 400  # no file
+    client.logout()
+    response = client.post(UPLOAD, {"file": upload("a.jpg", make_jpeg(), "image/jpeg")})
+    assert response.status_code == 302 and response.url.startswith(reverse("admin:login"))
+
+
+def test_the_upload_needs_the_csrf_token(db):
+    from django.test import Client
+
+    checked = Client(enforce_csrf_checks=True)
+    checked.force_login(make_staff("csrf-writer", "撰稿人 Writer"))
+    response = checked.post(UPLOAD, {"file": upload("a.jpg", make_jpeg(), "image/jpeg")})
+    assert response.status_code == 403
+    assert not Image.objects.exists()
+
+
+def test_the_textarea_carries_the_upload_address_and_accepted_types():
+    html = body_widget().render("body", "<p>正文</p>")
+    assert f'data-image-upload-url="{UPLOAD}"' in html
+    assert 'data-image-upload-accept="' in html and "image/jpeg" in html
 
 
 # --- In the browser -------------------------------------------------------------------------

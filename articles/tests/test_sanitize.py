@@ -7,6 +7,7 @@ expectation written here, independently of `articles.sanitize`.
 """
 import re
 from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 import pytest
 from bleach._vendor import html5lib
@@ -14,7 +15,7 @@ from django.db.models import F, Value
 
 from articles import sanitize
 from articles.models import Article, Category
-from articles.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_PROTOCOLS, ALLOWED_TAGS, clean_html
+from articles.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_PROTOCOLS, ALLOWED_TAGS, VIDEO_PLAYERS, clean_html
 from articles.tests.factories import make_article, make_author
 
 # --- What "inert" means, written down apart from the module under test -----------------------
@@ -44,6 +45,15 @@ FORBIDDEN_ATTRIBUTES = {"style", "class", "id", "srcdoc", "formaction", "xlink:h
 URL_ATTRIBUTES = {"href", "src"}
 SAFE_SCHEMES = {"http", "https", "mailto"}
 
+# Video embeds: the players the issue names, and what a kept frame must say about itself.
+EMBED_HOSTS = {
+    "player.bilibili.com", "www.youtube.com", "www.youtube-nocookie.com", "v.qq.com", "player.vimeo.com",
+}  # fmt: skip
+EMBED_SANDBOX = "allow-scripts allow-same-origin allow-presentation allow-popups"
+EMBED_ATTRIBUTES = {
+    "src", "width", "height", "title", "sandbox", "allow", "allowfullscreen", "loading", "referrerpolicy",
+}  # fmt: skip
+
 _SCHEME = re.compile(r"([a-z][a-z0-9+.\-]*):")
 # Stricter than a browser, which drops only leading C0/space and tabs/newlines anywhere.
 _URL_NOISE = re.compile(r"[\x00-\x20\x7f-\xa0\s]+")
@@ -56,7 +66,21 @@ def url_scheme(value):
     return match.group(1) if match else None
 
 
+def _check_video_embed(attrs, parser):
+    attrs = {name.lower(): value for name, value in attrs}
+    where = f"{parser}: <iframe {attrs}>"
+    assert set(attrs) <= EMBED_ATTRIBUTES, f"{where}: attribute not allowed"
+    assert attrs.get("sandbox") == EMBED_SANDBOX, f"{where}: not sandboxed as the policy says"
+    src = urlsplit(attrs.get("src") or "")
+    assert (src.scheme, src.netloc) in {("https", host) for host in EMBED_HOSTS}, f"{where}: not a player"
+    for name in ("width", "height"):
+        assert attrs.get(name, "1").isascii() and attrs.get(name, "1").isdigit(), f"{where}: {name}"
+
+
 def _check_element(tag, attrs, parser):
+    if tag == "iframe":
+        _check_video_embed(attrs, parser)
+        return
     assert tag in INERT_TAGS, f"{parser}: element <{tag}> is not allowed"
     for name, value in attrs:
         name = name.lower()
@@ -231,6 +255,16 @@ HOSTILE = [
     ("object-data", '<object data="javascript:alert(1)"></object>'),
     ("embed-src", '<embed src="data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+">'),
     ("applet", '<applet code="x.class"></applet>'),
+    # video embeds that are not one of the allowed players, or try to be more than one
+    ("iframe-lookalike-host", '<iframe src="https://player.bilibili.com.evil.example/player.html">x</iframe>'),
+    ("iframe-host-in-path", '<iframe src="https://evil.example/player.bilibili.com/player.html"></iframe>'),
+    ("iframe-userinfo", '<iframe src="https://player.bilibili.com@evil.example/player.html"></iframe>'),
+    ("iframe-backslash", '<iframe src="https://evil.example\\@player.bilibili.com/player.html"></iframe>'),
+    ("iframe-player-srcdoc", '<iframe src="https://player.vimeo.com/video/1" srcdoc="<script>alert(1)</script>"></iframe>'),
+    ("iframe-player-onload", '<iframe src="https://www.youtube.com/embed/x" onload="alert(1)" sandbox="allow-top-navigation"></iframe>'),
+    ("iframe-player-nested", '<iframe src="https://www.youtube.com/embed/x"><iframe src="https://evil.example/"></iframe></iframe>'),
+    ("iframe-player-unclosed", '<p>前</p><iframe src="https://v.qq.com/txp/iframe/player.html?vid=x"><img src=x onerror=alert(1)>'),
+    ("iframe-player-in-svg", '<svg><iframe src="https://www.youtube.com/embed/x"></iframe></svg>'),
     ("form-action-button", '<form action="javascript:alert(1)"><button>go</button></form>'),
     ("button-formaction", '<form><button formaction="javascript:alert(1)">go</button></form>'),
     ("isindex", '<isindex action="javascript:alert(1)" type=image>'),
@@ -277,6 +311,9 @@ def test_hostile_list_is_large_and_unique():
         pytest.param("<div>x</div>", id="element-not-allowed"),
         pytest.param("<svg><a>x</a></svg>", id="foreign-content"),
         pytest.param("<p>x<!-- y --></p>", id="comment"),
+        pytest.param('<iframe src="https://evil.example/" sandbox="allow-scripts allow-same-origin allow-presentation allow-popups"></iframe>', id="frame-elsewhere"),
+        pytest.param('<iframe src="https://www.youtube.com/embed/x"></iframe>', id="frame-not-sandboxed"),
+        pytest.param('<iframe src="https://www.youtube.com/embed/x" sandbox="allow-scripts allow-same-origin allow-presentation allow-popups" srcdoc="x"></iframe>', id="frame-srcdoc"),
     ],
 )
 def test_assert_inert_rejects_known_bad_html(bad):
@@ -604,6 +641,164 @@ def test_empty_body_stays_empty():
     assert clean_html(None) == ""
 
 
+# --- Video embeds: the allowed players only, sandboxed ------------------------------------------
+
+PLAYERS = [
+    ("https://player.bilibili.com/player.html?bvid=BV1GJ411x7h7&page=1", "bilibili"),
+    ("https://www.youtube.com/embed/dQw4w9WgXcQ?start=30", "youtube"),
+    ("https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ", "youtube-nocookie"),
+    ("https://v.qq.com/txp/iframe/player.html?vid=x0033abcde", "tencent"),
+    ("https://player.vimeo.com/video/76979871?h=8272103f6e", "vimeo"),
+]
+EMBED = '<iframe src="{src}" width="640" height="360" title="发布会视频"></iframe>'
+
+
+def embeds(html):
+    return elements(html, "iframe")
+
+
+@pytest.mark.parametrize("src", [src for src, _ in PLAYERS], ids=[name for _, name in PLAYERS])
+def test_an_allowed_player_is_kept_as_a_sandboxed_frame(src):
+    out = clean_html(f"<p>前</p>{EMBED.format(src=src.replace('&', '&amp;'))}<p>后</p>")
+    assert embeds(out) == [
+        {
+            "src": src,
+            "width": "640",
+            "height": "360",
+            "title": "发布会视频",
+            "sandbox": "allow-scripts allow-same-origin allow-presentation allow-popups",
+            "allow": "fullscreen; picture-in-picture",
+            "allowfullscreen": "",
+            "loading": "lazy",
+            "referrerpolicy": "strict-origin-when-cross-origin",
+        }
+    ]
+    assert text_of(out) == "前后"
+    assert_inert(out)
+
+
+def test_policy_attributes_replace_what_the_author_wrote():
+    out = clean_html(
+        '<iframe src="https://player.vimeo.com/video/1" sandbox="allow-top-navigation allow-forms"'
+        ' allow="camera; microphone" loading="eager" referrerpolicy="unsafe-url" style="x" class="y"'
+        ' srcdoc="&lt;script&gt;alert(1)&lt;/script&gt;" name="n" onload="alert(1)"></iframe>'
+    )
+    (attrs,) = embeds(out)
+    assert attrs["sandbox"] == "allow-scripts allow-same-origin allow-presentation allow-popups"
+    assert attrs["allow"] == "fullscreen; picture-in-picture"
+    assert (attrs["loading"], attrs["referrerpolicy"]) == ("lazy", "strict-origin-when-cross-origin")
+    assert set(attrs) == {"src", "title", "sandbox", "allow", "allowfullscreen", "loading", "referrerpolicy"}
+
+
+def test_an_embed_without_title_gets_one():
+    (attrs,) = embeds(clean_html('<iframe src="https://player.vimeo.com/video/1"></iframe>'))
+    assert attrs["title"] == sanitize.VIDEO_EMBED_TITLE
+
+
+@pytest.mark.parametrize("value", ["100%", "auto", "-1", "１００", "640px"])
+def test_an_embed_keeps_numeric_dimensions_only(value):
+    (attrs,) = embeds(clean_html(f'<iframe src="https://player.vimeo.com/video/1" width="{value}" height="{value}"></iframe>'))
+    assert "width" not in attrs and "height" not in attrs
+
+
+@pytest.mark.parametrize(
+    ("src", "expected"),
+    [
+        ("//player.bilibili.com/player.html?bvid=BV1", "https://player.bilibili.com/player.html?bvid=BV1"),
+        ("HTTPS://WWW.YOUTUBE.COM/embed/Abc_-1", "https://www.youtube.com/embed/Abc_-1"),
+        ("  https://player.vimeo.com/video/1#t=10  ", "https://player.vimeo.com/video/1"),
+        ("https&#58;//v.qq.com/txp/iframe/player.html?vid=a", "https://v.qq.com/txp/iframe/player.html?vid=a"),
+        ("https://www.you\ttube.com/embed/a", "https://www.youtube.com/embed/a"),
+    ],
+    ids=["protocol-relative", "upper-case", "spaces-and-fragment", "entities", "tab"],
+)
+def test_a_player_address_is_read_as_a_browser_reads_it_and_written_plainly(src, expected):
+    (attrs,) = embeds(clean_html(f'<iframe src="{src}"></iframe>'))
+    assert attrs["src"] == expected
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        "https://player.bilibili.com.evil.example/player.html",
+        "https://evil.example/player.bilibili.com/player.html",
+        "https://evil.example/?next=https://player.bilibili.com/player.html",
+        "https://player.bilibili.com@evil.example/player.html",
+        "https://user:secret@player.bilibili.com/player.html",
+        "https://player.bilibili.com&#64;evil.example/player.html",
+        "https://evil.example\\@player.bilibili.com/player.html",
+        "https://player.bilibili.com\\@evil.example/player.html",
+        "https:\\\\player.bilibili.com/player.html",
+        "/\\evil.example/player.html",
+        "https://player.bilibili.com:8443/player.html",
+        "https://player.bilibili.com./player.html",
+        "https://player%2Ebilibili.com/player.html",
+        "https://plаyer.bilibili.com/player.html",  # a Cyrillic "а"
+        "https://PLAYER.BILIBILI.COM.evil.example/player.html",
+        "http://player.bilibili.com/player.html",
+        "https:player.bilibili.com/player.html",
+        "ftp://player.bilibili.com/player.html",
+        "javascript:alert(1)//https://player.bilibili.com/player.html",
+        "JaVaScRiPt:alert(1)",
+        "&#106;avascript:alert(1)",
+        "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+        "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+        "https://www.youtube.com/embed/../redirect?q=https://evil.example/",
+        "https://www.youtube.com/embed/x/../../redirect",
+        "https://v.qq.com/txp/iframe/player.html;evil",
+        "https://player.vimeo.com/video/1?q=%22&lt;x",
+        "https://player.vimeo.com/video/abc",
+        "/player.html",
+        "",
+    ],
+)
+def test_any_other_frame_is_dropped_with_its_content(src):
+    out = clean_html(f'<p>前</p><iframe src="{src}" sandbox="{EMBED_SANDBOX}">SECRET</iframe><p>后</p>')
+    assert embeds(out) == []
+    assert "SECRET" not in out and text_of(out) == "前后"
+    assert_inert(out)
+
+
+@pytest.mark.parametrize("attribute", ['srcdoc="&lt;p&gt;x&lt;/p&gt;"', "", 'data-src="https://www.youtube.com/embed/x"'])
+def test_a_frame_without_a_player_address_is_dropped(attribute):
+    out = clean_html(f"<p>前</p><iframe {attribute}>SECRET</iframe><p>后</p>")
+    assert embeds(out) == [] and text_of(out) == "前后"
+
+
+def test_a_frame_inside_an_allowed_player_is_text_and_goes():
+    out = clean_html(
+        '<iframe src="https://www.youtube.com/embed/a"><iframe src="https://evil.example/"></iframe></iframe><p>后</p>'
+    )
+    assert [attrs["src"] for attrs in embeds(out)] == ["https://www.youtube.com/embed/a"]
+    assert "evil" not in out and text_of(out) == "后"
+
+
+def test_an_allowed_player_inside_another_frame_goes_with_it():
+    out = clean_html('<iframe src="https://evil.example/"><iframe src="https://www.youtube.com/embed/a"></iframe></iframe><p>后</p>')
+    assert embeds(out) == [] and text_of(out) == "后"
+
+
+def test_an_unclosed_player_swallows_what_follows_as_a_browser_would():
+    out = clean_html('<p>前</p><iframe src="https://www.youtube.com/embed/a"><p>后</p><img src=x onerror=alert(1)>')
+    assert len(embeds(out)) == 1
+    assert text_of(out) == "前" and "onerror" not in out
+    assert_inert(out)
+
+
+@pytest.mark.parametrize("wrapper", ["svg", "math", "noscript", "template", "object"])
+def test_a_player_inside_a_dropped_element_goes_with_it(wrapper):
+    out = clean_html(f'<p>前</p><{wrapper}><iframe src="https://www.youtube.com/embed/a"></iframe></{wrapper}><p>后</p>')
+    assert embeds(out) == [] and text_of(out) == "前后"
+
+
+def test_players_are_the_policy_data_and_the_pages_may_frame_exactly_them():
+    from django.conf import settings
+
+    assert set(VIDEO_PLAYERS) == EMBED_HOSTS
+    frame_src = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["frame-src"]
+    assert sorted(frame_src) == sorted(f"https://{host}" for host in EMBED_HOSTS)
+
+
 POSITIVE = [(f"tag-{tag}", _in_context(tag)) for tag in sorted(ALLOWED_TAGS)] + [
     ("entities", "<p>人工智能&nbsp;芯片 AT&amp;T</p>"),
     ("external-new-tab", '<a href="https://example.com/" target="_blank">x</a>'),
@@ -613,6 +808,9 @@ POSITIVE = [(f"tag-{tag}", _in_context(tag)) for tag in sorted(ALLOWED_TAGS)] + 
     ("code", "<pre><code>a < b &lt;script&gt;</code></pre>"),
     ("legacy-36kr", '<div>   \n<p class="image-wrapper"><img data-img-size-val src="https://img.36krcdn.com/x_img_000"></p>'),
     ("h1-and-table", "<h1>标题</h1><table><tr><th colspan=2>h</th></tr></table>"),
+    *[(f"embed-{name}", EMBED.format(src=src)) for src, name in PLAYERS],
+    ("embed-tricky-query", '<iframe src="//player.bilibili.com/player.html?a=1&copy=2&amp;amp=3&#38;lt=4"></iframe>'),
+    ("embed-entity-title", '<iframe src="https://player.vimeo.com/video/1" title="A &amp; B &quot;片&quot;"></iframe>'),
 ]
 
 

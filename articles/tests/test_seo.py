@@ -458,3 +458,76 @@ def test_gone_is_only_for_the_own_address_of_an_article_once_seen(client):
     # Drafts never published and scheduled articles were never seen: their addresses stay unknown.
     for fields in ({"published": False}, {"published_at": timezone.now() + dt.timedelta(days=1)}):
         assert client.get(make_article("未见", **fields).get_absolute_url()).status_code == 404
+
+
+# --- SEO title and description set in the editor -----------------------------------------------
+
+
+def h1_of(client, url):
+    page = client.get(url).content.decode()
+    return page[page.index("<h1>") + 4 : page.index("</h1>")]
+
+
+def test_seo_title_and_description_are_what_search_engines_and_share_cards_read(client):
+    article = make_article(
+        "芯片厂扩产：一篇很长的正式标题", summary="编辑写的摘要。", body="<p>正文。</p>",
+        seo_title="芯片厂扩产", seo_description="晶圆厂明年投产，产能翻倍。",
+        hero_image=make_image("https://img.example.com/hero.jpg"),
+    )  # fmt: skip
+    url = article.get_absolute_url()
+    head = head_of(client, url)
+    assert head.title == "芯片厂扩产 · 新闻编辑室"
+    assert head.one("og:title") == head.one("twitter:title") == "芯片厂扩产"
+    assert head.one("description") == "晶圆厂明年投产，产能翻倍。"
+    assert head.one("og:description") == head.one("twitter:description") == "晶圆厂明年投产，产能翻倍。"
+    [block] = head.json_ld
+    data = json.loads(block)
+    assert (data["headline"], data["description"]) == ("芯片厂扩产", "晶圆厂明年投产，产能翻倍。")
+    # The page itself still calls the article by its title.
+    assert h1_of(client, url) == "芯片厂扩产：一篇很长的正式标题"
+
+
+def test_without_seo_fields_the_title_and_summary_are_used(client):
+    article = make_article("芯片厂扩产", summary="编辑写的摘要。", seo_title="  ", seo_description="\n")
+    head = head_of(client, article.get_absolute_url())
+    assert head.title == "芯片厂扩产 · 新闻编辑室"
+    assert head.one("og:title") == "芯片厂扩产"
+    assert head.one("description") == "编辑写的摘要。"
+
+
+@pytest.mark.usefixtures("page_cache_on")
+def test_a_changed_seo_title_is_on_the_next_request_with_every_cache_on(client, settings):
+    settings.NEWSROOM = {**settings.NEWSROOM, "FRAGMENT_CACHE": True}
+    article = make_article("芯片厂扩产", summary="编辑写的摘要。")
+    url = article.get_absolute_url()
+    client.get(url)
+    assert client.get(url)["X-Cache"] == "hit"  # page, head part and address all kept now
+
+    article.seo_title, article.seo_description = "搜索里的标题", "搜索里的描述。"
+    article.save()
+    response = client.get(url)
+    head = Head(response.content.decode())
+    assert head.title == "搜索里的标题 · 新闻编辑室"
+    assert head.one("og:title") == "搜索里的标题"
+    assert head.one("description") == "搜索里的描述。"
+    assert client.get(url)["X-Cache"] == "hit"
+
+    article.seo_title = ""
+    article.save()
+    assert head_of(client, url).title == "芯片厂扩产 · 新闻编辑室"
+
+
+def test_an_address_kept_by_an_earlier_release_is_read_afresh(client, settings, monkeypatch):
+    from articles import caching, fragments
+
+    settings.NEWSROOM = {**settings.NEWSROOM, "FRAGMENT_CACHE": True, "PAGE_CACHE": False}
+    article = make_article("芯片厂扩产", seo_title="搜索里的标题")
+    url = article.get_absolute_url()
+    client.get(url)
+    version = fragments.known_address(article.slug)[0]
+    # What a release that kept one field fewer (no seo_title) left under the same key.
+    older = tuple(getattr(article, name) for name in fragments.ADDRESS_FIELDS[:-1])
+    monkeypatch.setattr(fragments, "_addresses", caching.InProcess(16))
+    fragments.cache.set(fragments.ADDRESS_KEY.format(article.slug), (version, older, url))
+    assert fragments.known_address(article.slug) is None
+    assert head_of(client, url).title == "搜索里的标题 · 新闻编辑室"

@@ -3,8 +3,10 @@
 // django-prose-editor builds its "Insert figure" dialog on demand (a <dialog> holding
 // input[name=imageUrl], input[name=altText] and input[name=caption]). When one appears, this
 // module adds a search box and thumbnails from the library below the URL field; picking a
-// thumbnail fills the URL, the alternative text and the caption. The library's JSON address
-// comes from the editor textarea's data-image-library-url (set by articles.editor.body_widget).
+// thumbnail fills the URL, the alternative text and the caption. A file chosen in its upload
+// field goes into the library (the server checks it as any upload) and is then picked; a
+// refused file shows the server's reason. The addresses come from the editor textarea's
+// data-image-library-url and data-image-upload-url (set by articles.editor.body_widget).
 // No dependencies, nothing from outside the site.
 
 const SEARCH_DELAY_MS = 250;
@@ -17,6 +19,12 @@ const TEXT = {
   forbidden: "没有查看图片库的权限。",
   pick: "使用这张图片",
   list: "图片库",
+  upload: "上传新图片",
+  uploading: "正在上传…",
+  uploaded: "已存入图片库并选中，请填写替代文本。",
+  reused: "图片库中已有这张图片，已选中。",
+  uploadFailed: "上传失败，请重试。",
+  refused: "未能上传：",
 };
 
 function h(tag, props = {}, children = []) {
@@ -29,13 +37,19 @@ function h(tag, props = {}, children = []) {
   return element;
 }
 
-function libraryUrlFor(dialog) {
+function textareaFor(dialog) {
   // The dialog is appended inside the editor's wrapper, next to the (hidden) textarea.
   for (let element = dialog.parentElement; element; element = element.parentElement) {
     const textarea = element.querySelector("textarea[data-image-library-url]");
-    if (textarea) return textarea.dataset.imageLibraryUrl;
+    if (textarea) return textarea;
   }
   return null;
+}
+
+function csrfToken() {
+  // The admin form's own token (the CSRF cookie is not readable from scripts).
+  const input = document.querySelector("input[name=csrfmiddlewaretoken]");
+  return input ? input.value : "";
 }
 
 function setValue(input, value) {
@@ -48,8 +62,10 @@ function setValue(input, value) {
 function enhance(urlInput) {
   const dialog = urlInput.closest("dialog");
   if (!dialog || urlInput.dataset.imageLibrary) return;
-  const libraryUrl = libraryUrlFor(dialog);
-  if (!libraryUrl) return;
+  const textarea = textareaFor(dialog);
+  if (!textarea) return;
+  const libraryUrl = textarea.dataset.imageLibraryUrl;
+  const uploadUrl = textarea.dataset.imageUploadUrl;
   urlInput.dataset.imageLibrary = "on";
 
   const form = urlInput.form || dialog;
@@ -65,6 +81,7 @@ function enhance(urlInput) {
   const list = h("ul", { className: "image-library-list", "aria-label": TEXT.list });
   const panel = h("div", { className: "image-library" }, [search, status, list]);
   (urlInput.closest(".prose-editor-dialog-field") || urlInput).after(panel);
+  if (uploadUrl) panel.prepend(uploadField());
 
   let pending = null;
   let timer = null;
@@ -78,7 +95,54 @@ function enhance(urlInput) {
     }
   }
 
+  function uploadField() {
+    const file = h("input", {
+      type: "file",
+      className: "image-library-file",
+      accept: textarea.dataset.imageUploadAccept || "image/*",
+    });
+    file.addEventListener("change", () => {
+      if (file.files.length) upload(file.files[0]).finally(() => { file.value = ""; });
+    });
+    return h("label", { className: "image-library-upload" }, [h("span", {}, [TEXT.upload]), file]);
+  }
+
+  async function upload(chosen) {
+    pending?.abort(); // a library search answering later must not replace the new picture
+    const body = new FormData();
+    body.append("file", chosen);
+    status.classList.remove("image-library-status--error");
+    status.textContent = TEXT.uploading;
+    let response;
+    let answer = {};
+    try {
+      response = await fetch(uploadUrl, {
+        method: "POST",
+        body,
+        credentials: "same-origin",
+        headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
+      });
+      answer = await response.json().catch(() => ({}));
+    } catch {
+      response = null;
+    }
+    if (!response || !response.ok || !answer.image) {
+      status.classList.add("image-library-status--error");
+      status.textContent = answer.error ? `${TEXT.refused}${answer.error}` : TEXT.uploadFailed;
+      return;
+    }
+    search.value = "";
+    const button = show([answer.image, ...shown.filter((image) => image.id !== answer.image.id)])[0];
+    choose(answer.image, button);
+    status.textContent = answer.created ? TEXT.uploaded : TEXT.reused;
+    if (!answer.image.alt) field("altText")?.focus();
+  }
+
+  let shown = [];
+
   function show(images) {
+    shown = images;
+    const buttons = [];
     list.replaceChildren(
       ...images.map((image) => {
         const thumb = h("img", {
@@ -103,10 +167,13 @@ function enhance(urlInput) {
           event.preventDefault();
           choose(image, button);
         });
+        buttons.push(button);
         return h("li", {}, [button]);
       }),
     );
+    status.classList.remove("image-library-status--error");
     status.textContent = images.length ? "" : TEXT.empty;
+    return buttons;
   }
 
   async function load() {
