@@ -9,6 +9,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -775,6 +776,21 @@ class ArticleAdmin(VersionAdmin):
             "history_url": reverse(f"{name}_history", args=[article.pk]),
             "compare_url": reverse(f"{name}_compare", args=[article.pk]),
         }
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        # Read-only: the body as readers will see it, not its HTML source.
+        return [
+            (name, {**options, "fields": ["body_as_shown" if f == "body" else f for f in options["fields"]]})
+            for name, options in fieldsets
+        ]
+
+    @admin.display(description=_("正文"))
+    def body_as_shown(self, article):
+        # Every way of storing a body sanitizes it (articles.bodies): the stored HTML is safe.
+        return format_html('<div class="article-body-read-only">{}</div>', mark_safe(article.body))
 
     # --- The list ----------------------------------------------------------------------------
 
