@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
@@ -22,6 +24,7 @@ from .forms import ArticleAdminForm, ImageAdminForm
 from .images.library import StorageFull, refresh_social_card, store_image
 from .images.markup import picture_html
 from .models import Article, Author, BodyImage, Category, Image, LegacyURL, Tag
+from .permission_labels import PermissionLabelsMixin
 from .permissions import can_edit, can_view, is_editor
 
 # Articles use our own Tag model (pinyin slugs, integer foreign keys); taggit's stays empty.
@@ -52,7 +55,7 @@ class TagAdmin(admin.ModelAdmin):
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ("indented_name", "slug", "path", "position")
+    list_display = ("indented_name", "slug", "url_path", "position")
     search_fields = ("name", "slug", "path")
     list_select_related = ("parent",)
     autocomplete_fields = ("parent",)
@@ -61,6 +64,12 @@ class CategoryAdmin(admin.ModelAdmin):
     @admin.display(description=_("名称"), ordering="path")
     def indented_name(self, category):
         return format_html("{}{}", "— " * category.depth, category.name)
+
+    # Model fields without a Chinese verbose_name (giving them one would take a migration) are
+    # shown through methods that name them.
+    @admin.display(description=_("URL 路径"), ordering="path")
+    def url_path(self, category):
+        return category.path
 
 
 @admin.register(Author)
@@ -157,11 +166,11 @@ class ImageAdmin(admin.ModelAdmin):
         (_("使用位置"), {"fields": ("usage_list",)}),
         (
             pgettext_lazy("fieldset", "文件"),
-            {"fields": ("file", "dimensions", "format", "human_size", "sha256", "rendition_list", "created_at")},
+            {"fields": ("file", "dimensions", "format", "human_size", "content_digest", "rendition_list", "created_at")},
         ),
     )
     change_readonly_fields = (
-        "preview", "usage_list", "file", "dimensions", "format", "human_size", "sha256",
+        "preview", "usage_list", "file", "dimensions", "format", "human_size", "content_digest",
         "rendition_list", "created_at",
     )  # fmt: skip
 
@@ -294,6 +303,10 @@ class ImageAdmin(admin.ModelAdmin):
     @admin.display(description=_("使用次数"), ordering="usage_count")
     def usage(self, image):
         return image.usage_count
+
+    @admin.display(description=_("文件 SHA-256"))
+    def content_digest(self, image):
+        return image.sha256 or "—"
 
     # --- The change page -------------------------------------------------------------------------
 
@@ -878,7 +891,27 @@ class ArticleAdmin(VersionAdmin):
 
 @admin.register(LegacyURL)
 class LegacyURLAdmin(admin.ModelAdmin):
-    list_display = ("path", "article", "created_at")
+    list_display = ("path", "article", "added_at")
     search_fields = ("path", "article__title")
     list_select_related = ("article",)
     autocomplete_fields = ("article",)
+
+    @admin.display(description=_("创建时间"), ordering="created_at")
+    def added_at(self, legacy_url):
+        return legacy_url.created_at
+
+
+# --- Accounts: permissions named in the admin's language (articles.permission_labels) --------
+
+admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(User)
+class NewsroomUserAdmin(PermissionLabelsMixin, UserAdmin):
+    pass
+
+
+@admin.register(Group)
+class NewsroomGroupAdmin(PermissionLabelsMixin, GroupAdmin):
+    pass

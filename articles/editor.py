@@ -7,6 +7,12 @@ then to the one bleach policy on the server.
 
 The figure dialog also offers the image library (static/articles/admin/image-picker.js, fed by
 the admin's `articles_image_library` JSON view whose address the textarea carries).
+
+The editor speaks the admin's language through Django's JavaScript catalog: the admin's change
+form loads its /admin/jsi18n/ before any form media, and that catalog merges the project's
+locale/<language>/LC_MESSAGES/djangojs.mo (Chinese for the editor's English strings, English for
+ours). The toolbar's button names, which the editor does not translate, are renamed by
+static/articles/admin/editor-toolbar-labels.js.
 """
 from django.urls import NoReverseMatch, reverse
 from django_prose_editor.widgets import AdminProseEditorWidget
@@ -14,6 +20,7 @@ from js_asset import Media, Script
 
 IMAGE_PICKER_JS = "articles/admin/image-picker.js"
 IMAGE_PICKER_CSS = "articles/admin/image-picker.css"
+TOOLBAR_LABELS_JS = "articles/admin/editor-toolbar-labels.js"
 IMAGE_LIBRARY_URL_NAME = "admin:articles_image_library"
 
 TOOLBAR_EXTENSIONS = {
@@ -47,7 +54,8 @@ TOOLBAR_EXTENSIONS = {
 
 
 class BodyEditorWidget(AdminProseEditorWidget):
-    """The prose editor plus the image-library picker in its figure dialog.
+    """The prose editor plus the image-library picker in its figure dialog, with its toolbar
+    labelled in the admin's language.
 
     The textarea carries the library's address in data-image-library-url; it is looked up when
     the widget renders, so a URLconf without the image admin (as some tests use) simply gets
@@ -68,7 +76,8 @@ class BodyEditorWidget(AdminProseEditorWidget):
     @property
     def media(self):
         return super().media + Media(
-            css={"all": [IMAGE_PICKER_CSS]}, js=[Script(IMAGE_PICKER_JS, type="module")]
+            css={"all": [IMAGE_PICKER_CSS]},
+            js=[Script(TOOLBAR_LABELS_JS, type="module"), Script(IMAGE_PICKER_JS, type="module")],
         )
 
 
