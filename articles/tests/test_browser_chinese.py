@@ -63,6 +63,15 @@ COLLECT_TEXT = """() => {
 }"""
 
 
+# A new paragraph at the end of the body, its words selected.
+SELECT_NEW_WORDS = """(words) => {
+  const editor = document.querySelector(".ProseMirror[contenteditable=true]").editor;
+  editor.chain().focus("end").insertContent(`<p>${words}</p>`).run();
+  const end = editor.state.selection.to;
+  editor.chain().focus().setTextSelection({ from: end - words.length, to: end }).run();
+}"""
+
+
 @pytest.fixture
 def newsroom():
     """A writer with a draft and a submitted article, an editor, the chief editor, and the
@@ -140,13 +149,10 @@ class Tour:
     def open_editor_menus(self, name):
         """The body editor's style menu, link dialog and figure dialog (with the image picker)."""
         page = self.page
-        editor = page.locator(".ProseMirror[contenteditable=true]")
-        editor.click()
-        page.keyboard.press("Control+End")
-        page.keyboard.press("Enter")
-        page.keyboard.type("请看链接文字")
-        for _ in range(4):
-            page.keyboard.press("Shift+ArrowLeft")
+        # Words to link, selected through the editor's own commands (keys sent while the editor
+        # still settles can land elsewhere on a busy machine).
+        page.locator(".ProseMirror[contenteditable=true]").wait_for()
+        page.evaluate(SELECT_NEW_WORDS, "链接文字")
         page.wait_for_function("() => window.getSelection().toString() === '链接文字'")
 
         page.locator(".prose-menubar__selected").click()
