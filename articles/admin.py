@@ -2,6 +2,8 @@ from types import SimpleNamespace
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
@@ -13,6 +15,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +30,7 @@ from .forms import ArticleAdminForm, ArticleRestoreForm, ImageAdminForm
 from .images.library import StorageFull, refresh_social_card, store_image
 from .images.markup import picture_html
 from .models import Article, Author, BodyImage, Category, Image, LegacyURL, Tag
+from .permission_labels import PermissionLabelsMixin
 from .permissions import can_view, is_editor, may_change
 
 # Articles use our own Tag model (pinyin slugs, integer foreign keys); taggit's stays empty.
@@ -57,7 +61,7 @@ class TagAdmin(admin.ModelAdmin):
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ("indented_name", "slug", "path", "position")
+    list_display = ("indented_name", "slug", "url_path", "position")
     search_fields = ("name", "slug", "path")
     list_select_related = ("parent",)
     autocomplete_fields = ("parent",)
@@ -66,6 +70,12 @@ class CategoryAdmin(admin.ModelAdmin):
     @admin.display(description=_("名称"), ordering="path")
     def indented_name(self, category):
         return format_html("{}{}", "— " * category.depth, category.name)
+
+    # Model fields without a Chinese verbose_name (giving them one would take a migration) are
+    # shown through methods that name them.
+    @admin.display(description=_("URL 路径"), ordering="path")
+    def url_path(self, category):
+        return category.path
 
 
 @admin.register(Author)
@@ -164,11 +174,11 @@ class ImageAdmin(admin.ModelAdmin):
         (_("使用位置"), {"fields": ("usage_list",)}),
         (
             pgettext_lazy("fieldset", "文件"),
-            {"fields": ("file", "dimensions", "format", "human_size", "sha256", "rendition_list", "created_at")},
+            {"fields": ("file", "dimensions", "format", "human_size", "content_digest", "rendition_list", "created_at")},
         ),
     )
     change_readonly_fields = (
-        "preview", "usage_list", "file", "dimensions", "format", "human_size", "sha256",
+        "preview", "usage_list", "file", "dimensions", "format", "human_size", "content_digest",
         "rendition_list", "created_at",
     )  # fmt: skip
 
@@ -326,6 +336,10 @@ class ImageAdmin(admin.ModelAdmin):
     @admin.display(description=_("使用次数"), ordering="usage_count")
     def usage(self, image):
         return image.usage_count
+
+    @admin.display(description=_("文件 SHA-256"))
+    def content_digest(self, image):
+        return image.sha256 or "—"
 
     # --- The change page -------------------------------------------------------------------------
 
@@ -486,10 +500,15 @@ class CategoryTreeFilter(admin.SimpleListFilter):
     parameter_name = "category"
 
     def lookups(self, request, model_admin):
-        return [
-            (str(c.pk), format_html("{}{}", "— " * c.depth, c.name))
-            for c in Category.objects.only("name", "path", "depth").order_by("path")
-        ]
+        # The categories the person's own list files articles in, and those above them (choosing
+        # one lists its whole subtree), named by their path; from the kept tree, so that the
+        # sidebar costs the same two queries at most whatever the number of categories.
+        from articles.views import categories_by_path
+
+        known = categories_by_path()
+        used = Category.objects.filed_with(model_admin.get_queryset(request)).values_list("path", flat=True)
+        paths = {path for leaf in used if leaf in known for path in known[leaf].ancestor_paths()}
+        return [(str(known[path].pk), known[path].display_path) for path in sorted(paths) if path in known]
 
     def queryset(self, request, queryset):
         if not self.value():
@@ -504,14 +523,20 @@ class CategoryTreeFilter(admin.SimpleListFilter):
 
 
 class TagFilter(admin.SimpleListFilter):
-    """The most used tags as choices; any tag id works in the URL (links from elsewhere)."""
+    """The tags most used in the person's own list as choices; any tag id works in the URL
+    (links from elsewhere)."""
 
     title = _("标签")
     parameter_name = "tag"
     CHOICES = 30
 
     def lookups(self, request, model_admin):
-        tags = Tag.objects.annotate(uses=Count("tagged_articles")).filter(uses__gt=0)
+        visible = model_admin.get_queryset(request)
+        tags = Tag.objects.all()
+        if visible.query.has_filters():  # else all articles: no join to them
+            # Filtered before counting: `uses` then counts the links to these articles only.
+            tags = tags.filter(tagged_articles__content_object__in=visible.order_by().values("pk"))
+        tags = tags.annotate(uses=Count("tagged_articles")).filter(uses__gt=0)
         return [(str(t.pk), t.name) for t in tags.order_by("-uses", "name")[: self.CHOICES]]
 
     def queryset(self, request, queryset):
@@ -782,15 +807,21 @@ class ArticleAdmin(VersionAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if not getattr(request, "_restoring", False):
+        if getattr(request, "_restoring", False):
+            # Restoring keeps today's state and dates: they are not part of what is brought back.
+            kept = {"published_at", "expires_at", "state_badge"}
+            fieldsets = [
+                (name, {**options, "fields": [f for f in options["fields"] if f not in kept]})
+                for name, options in fieldsets
+            ]
+            return [(_("恢复此版本"), {"fields": ["confirm_restore"], "description": RESTORE_NOTE})] + fieldsets
+        if obj is None or self.has_change_permission(request, obj):
             return fieldsets
-        # Restoring keeps today's state and dates: they are not part of what is brought back.
-        kept = {"published_at", "expires_at", "state_badge"}
-        fieldsets = [
-            (name, {**options, "fields": [f for f in options["fields"] if f not in kept]})
+        # Read-only: the body as readers will see it, not its HTML source.
+        return [
+            (name, {**options, "fields": ["body_as_shown" if f == "body" else f for f in options["fields"]]})
             for name, options in fieldsets
         ]
-        return [(_("恢复此版本"), {"fields": ["confirm_restore"], "description": RESTORE_NOTE})] + fieldsets
 
     def history_view(self, request, object_id, extra_context=None):
         response = super().history_view(request, object_id, extra_context)
@@ -979,6 +1010,11 @@ class ArticleAdmin(VersionAdmin):
 
         return share_preview_html(article)
 
+    @admin.display(description=_("正文"))
+    def body_as_shown(self, article):
+        # Every way of storing a body sanitizes it (articles.bodies): the stored HTML is safe.
+        return format_html('<div class="article-body-read-only">{}</div>', mark_safe(article.body))
+
     # --- The list ----------------------------------------------------------------------------
 
     @admin.display(description=_("状态"), ordering="status")
@@ -1054,7 +1090,27 @@ class ArticleAdmin(VersionAdmin):
 
 @admin.register(LegacyURL)
 class LegacyURLAdmin(admin.ModelAdmin):
-    list_display = ("path", "article", "created_at")
+    list_display = ("path", "article", "added_at")
     search_fields = ("path", "article__title")
     list_select_related = ("article",)
     autocomplete_fields = ("article",)
+
+    @admin.display(description=_("创建时间"), ordering="created_at")
+    def added_at(self, legacy_url):
+        return legacy_url.created_at
+
+
+# --- Accounts: permissions named in the admin's language (articles.permission_labels) --------
+
+admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(User)
+class NewsroomUserAdmin(PermissionLabelsMixin, UserAdmin):
+    pass
+
+
+@admin.register(Group)
+class NewsroomGroupAdmin(PermissionLabelsMixin, GroupAdmin):
+    pass

@@ -1,9 +1,11 @@
 from django.apps import AppConfig
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils.translation import gettext_lazy as _
 
 
 class ArticlesConfig(AppConfig):
     name = "articles"
+    verbose_name = _("内容")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):

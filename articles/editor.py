@@ -12,6 +12,12 @@ files there (`articles_image_library_upload`). Our own Tiptap extension, VideoEm
 inserts the video players articles.sanitize keeps. Under the editor, static/articles/admin/
 body-stats.js counts characters and reading time by the rule the public page uses
 (articles.text.reading_rule(), carried by the textarea's data attributes).
+
+The editor speaks the admin's language through Django's JavaScript catalog: the admin's change
+form loads its /admin/jsi18n/ before any form media, and that catalog merges the project's
+locale/<language>/LC_MESSAGES/djangojs.mo (Chinese for the editor's English strings, English for
+ours). The toolbar's button names, which the editor does not translate, are renamed by
+static/articles/admin/editor-toolbar-labels.js.
 """
 import json
 
@@ -25,6 +31,7 @@ from articles.text import reading_rule
 
 IMAGE_PICKER_JS = "articles/admin/image-picker.js"
 IMAGE_PICKER_CSS = "articles/admin/image-picker.css"
+TOOLBAR_LABELS_JS = "articles/admin/editor-toolbar-labels.js"
 IMAGE_LIBRARY_URL_NAME = "admin:articles_image_library"
 IMAGE_UPLOAD_URL_NAME = "admin:articles_image_library_upload"
 VIDEO_EMBED_JS = "articles/admin/video-embed.js"
@@ -83,8 +90,8 @@ TOOLBAR_EXTENSIONS = {
 
 
 class BodyEditorWidget(AdminProseEditorWidget):
-    """The prose editor plus the image-library picker in its figure dialog, and the character
-    count and reading time under it.
+    """The prose editor plus the image-library picker in its figure dialog, the character count
+    and reading time under it, and its toolbar labelled in the admin's language.
 
     The textarea carries the library's addresses in data-image-library-url and
     data-image-upload-url; they are looked up when the widget renders, so a URLconf without the
@@ -113,7 +120,11 @@ class BodyEditorWidget(AdminProseEditorWidget):
     def media(self):
         return super().media + Media(
             css={"all": [IMAGE_PICKER_CSS, ARTICLE_EDITOR_CSS]},
-            js=[Script(IMAGE_PICKER_JS, type="module"), Script(BODY_STATS_JS, type="module")],
+            js=[
+                Script(TOOLBAR_LABELS_JS, type="module"),
+                Script(IMAGE_PICKER_JS, type="module"),
+                Script(BODY_STATS_JS, type="module"),
+            ],
         )
 
 

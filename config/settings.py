@@ -63,7 +63,7 @@ INSTALLED_APPS = [
     "taggit",
     "reversion",
     "django_prose_editor",
-    "axes",
+    "config.apps.LoginProtectionConfig",  # django-axes, named in the admin's language
     "csp",
     "articles",
 ]

@@ -1,6 +1,7 @@
 from django.db import models, transaction
 from django.db.models.functions import Length
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from articles.slugs import readable_slug
@@ -16,6 +17,15 @@ class CategoryManager(models.Manager):
         for name in names:
             parent, _created = self.get_or_create(parent=parent, name=name)
         return parent
+
+    def filed_with(self, articles):
+        """The categories that one or more of `articles` (a queryset) is filed in."""
+        links = Category.articles.through.objects.all()
+        if articles.query.has_filters():  # else all articles: the links alone answer, no join
+            links = links.filter(article__in=articles.order_by().values("pk"))
+        return self.filter(pk__in=links.values("category_id"))
+
+
 
     def path_names(self, pks):
         """{pk: "新媒体 › 36kr › 快讯"} for those of the categories `pks` that exist: two queries."""
@@ -83,9 +93,22 @@ class Category(models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        # Reader pages show `name`; the admin (choices, autocomplete, history) names the path.
+        return self.display_path
+
+    @cached_property
+    def display_path(self):
+        """The names from the root, "新媒体 › 36kr › 快讯", taken from the category tree kept per
+        content version (articles.views.categories_by_path): naming many costs no query each."""
+        if not self.path:  # not saved yet
+            return self.name
+        from articles.views import ancestors_and_self  # the kept tree lives with the reader views
+
+        ancestors = ancestors_and_self(self)[:-1]
+        return PATH_SEPARATOR.join([ancestor.name for ancestor in ancestors] + [self.name])
 
     def save(self, *args, **kwargs):
+        self.__dict__.pop("display_path", None)  # the name or the parent may have changed
         if not self.slug:
             self.slug = self._free_slug(readable_slug(self.name, max_length=90, fallback="category"))
         old_path = None

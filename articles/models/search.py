@@ -3,6 +3,7 @@ import threading
 from itertools import islice
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from articles.text import plain_text
 
@@ -140,7 +141,9 @@ class SearchDocument(models.Model):
     objects = SearchDocumentManager()
 
     class Meta:
-        verbose_name = "search document"
+        # Named before the project wrote its strings in Chinese: the English msgid is kept, so
+        # that the migrations' state does not change; locale/zh_Hans has its Chinese name.
+        verbose_name = _("search document")
 
     def __str__(self):
         return self.title

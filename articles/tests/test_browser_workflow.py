@@ -62,7 +62,7 @@ def test_writer_submits_editor_schedules_reader_sees_it_on_time(chromium, live_s
     for _ in range(4):
         page.keyboard.press("Shift+ArrowLeft")
     page.wait_for_function("() => window.getSelection().toString() === '链接文字'")
-    page.locator("button[title='insert link']").click()
+    page.locator("button[data-name=link]").click()
     page.locator("dialog[open] input[name=href]").fill("https://example.org/news")
     page.locator("dialog[open] button[type=submit]").click()
     page.locator("dialog[open]").wait_for(state="detached")
@@ -70,7 +70,7 @@ def test_writer_submits_editor_schedules_reader_sees_it_on_time(chromium, live_s
     # editor's own command puts the cursor at the end instead.
     page.evaluate("document.querySelector('.ProseMirror[contenteditable=true]').editor.commands.focus('end')")
     page.keyboard.press("Enter")
-    page.locator("button[title='figure']").click()
+    page.locator("button[data-name=figure]").click()
     page.locator("dialog[open] input[name=imageUrl]").fill("https://img.example.com/flow.jpg")
     page.locator("dialog[open] input[name=altText]").fill("流程图")
     page.locator("dialog[open] input[name=caption]").fill("图注")

@@ -4,6 +4,7 @@ The project's strings are written in Chinese (the source language) and translate
 locale/en/LC_MESSAGES/django.po; Django's own strings come with Django's zh-hans catalog.
 """
 import gettext
+import json
 import re
 from pathlib import Path
 
@@ -15,11 +16,13 @@ from django.urls import reverse
 from reversion.models import Version
 
 from articles.models import Article
+from articles.permission_labels import permission_label
 from articles.tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
 
-CATALOG = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES"
+LOCALE = Path(settings.BASE_DIR) / "locale"
+CATALOG = LOCALE / "en" / "LC_MESSAGES"
 
 
 @pytest.fixture
@@ -120,6 +123,107 @@ def test_the_language_cookie_switches_the_admin(chief_client, draft):
     assert 'value="Save"' in html and ">Submit for review</button>" in html
 
 
+# --- The admin's scripts: the body editor, the image picker, Django's own ------------------------
+
+
+def javascript_catalog(client, **headers):
+    """The admin's JavaScript catalog (what window.gettext answers), as a dict."""
+    script = page(client, reverse("admin:jsi18n"), **headers)
+    return json.loads(re.search(r"const newcatalog = (\{.*?\});\n", script, re.S)[1])
+
+
+def test_the_editor_speaks_chinese(chief_client):
+    catalog = javascript_catalog(chief_client)
+    # django-prose-editor's dialogs (it ships no Chinese)…
+    assert catalog["Insert Figure"] == "插入图片"
+    assert catalog["Image URL"] == "图片地址"
+    assert catalog["Edit Link"] == "编辑链接"
+    assert catalog["Insert Table"] == "插入表格"
+    # …and Django's two-box picker, newer than Django's own zh_Hans catalog.
+    assert catalog["Choose all %s"] == "选择全部%s"
+    assert catalog["Cancel"] == "取消"  # still Django's
+
+
+def test_the_editor_speaks_english_on_request(chief_client):
+    catalog = javascript_catalog(chief_client, HTTP_ACCEPT_LANGUAGE="en")
+    assert "Insert Figure" not in catalog  # the editor's own English
+    # Our scripts' strings are Chinese in the source: toolbar names, the image picker.
+    assert catalog["粗体"] == "Bold"
+    assert catalog["插入链接"] == "Insert link"
+    assert catalog["搜索图片库"] == "Search the image library"
+    assert catalog["标题 %(level)s"] == "Heading %(level)s"
+
+
+def test_the_change_page_loads_the_catalog_before_the_editor(chief_client, draft):
+    html = page(chief_client, reverse("admin:articles_article_change", args=[draft.pk]))
+    catalog = html.index(f'src="{reverse("admin:jsi18n")}"')
+    # The editor reads window.gettext once, when its module first runs.
+    assert catalog < html.index("django_prose_editor/editor.js")
+    assert catalog < html.index("articles/admin/editor-toolbar-labels.js")
+    assert catalog < html.index("articles/admin/image-picker.js")
+
+
+# --- Names Django and other packages leave in English --------------------------------------------
+
+
+def test_the_index_names_every_app_and_model_in_chinese(chief_client):
+    html = page(chief_client, reverse("admin:index"))
+    assert ">内容</a>" in html and ">登录保护</a>" in html  # apps without a Chinese name of their own
+    assert "登录尝试" in html and "登录日志" in html  # django-axes' models
+    assert "模型名称" in html  # Django's newer table headings
+    for english in ("Articles", "Axes", "Access attempts", "Model name"):
+        assert english not in html
+
+
+def test_the_user_form_names_permissions_in_chinese(chief_client):
+    html = page(chief_client, reverse("admin:auth_user_change", args=[get_user_model().objects.get().pk]))
+    assert "内容 | 文章 | 可以添加文章" in html
+    assert "内容 | 文章 | 可以发布、排期、撤下和归档文章" in html
+    assert "内容 | 搜索文档 | 可以查看搜索文档" in html
+    assert "版本记录 | 修订 | 可以删除修订" in html
+    assert "Can add" not in html and "search document" not in html and "revision" not in html
+
+
+def test_the_group_form_names_permissions_in_chinese(chief_client):
+    from django.contrib.auth.models import Group
+
+    group = Group.objects.create(name="实习生")
+    html = page(chief_client, reverse("admin:auth_group_change", args=[group.pk]))
+    assert "内容 | 文章 | 可以编辑其他撰稿人的文章" in html and "Can " not in html
+
+
+def test_a_permission_label_keeps_a_name_it_cannot_build():
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    odd = Permission.objects.create(
+        codename="export_everything",
+        name="Can export everything",
+        content_type=ContentType.objects.get_for_model(Article),
+    )
+    assert permission_label(odd) == "内容 | 文章 | Can export everything"
+
+
+def lock_out(client, **headers):
+    get_user_model().objects.create_user("writer", password="a-long-test-password", is_staff=True)
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("admin:login"), {"username": "writer", "password": "wrong"}, **headers)
+    response = client.post(
+        reverse("admin:login"), {"username": "writer", "password": "a-long-test-password"}, **headers
+    )
+    assert response.status_code == 429
+    return response.content.decode()
+
+
+def test_the_lockout_is_explained_in_chinese(client):
+    assert lock_out(client) == "账户已锁定：登录失败次数过多，请稍后再试。"
+
+
+def test_the_lockout_is_explained_in_english_on_request(client):
+    text = lock_out(client, HTTP_ACCEPT_LANGUAGE="en")
+    assert text == "Account locked: too many login attempts. Please try again later."
+
+
 # --- The reading site -------------------------------------------------------------------------
 
 
@@ -192,3 +296,18 @@ def test_english_catalog_is_complete_and_compiled():
         # Placeholders survive translation.
         source = set(re.findall(r"%\(\w+\)[sd]", msgid))
         assert all(set(re.findall(r"%\(\w+\)[sd]", s)) == source for s in msgstrs), msgid
+
+
+@pytest.mark.parametrize(
+    "catalog",
+    ["en/LC_MESSAGES/djangojs.po", "zh_Hans/LC_MESSAGES/django.po", "zh_Hans/LC_MESSAGES/djangojs.po"],
+)
+def test_the_other_catalogs_are_complete_and_compiled(catalog):
+    path = LOCALE / catalog
+    compiled = gettext.GNUTranslations(path.with_suffix(".mo").open("rb"))
+    for flags, context, msgid, plural, msgstrs in po_entries(path):
+        assert "fuzzy" not in flags, msgid
+        assert msgstrs and all(msgstrs), f"untranslated: {msgid}"
+        assert compiled.gettext(msgid) == msgstrs[0], msgid
+        for placeholder in (r"%\(\w+\)[sdr]", r"%[sd]"):
+            assert sorted(re.findall(placeholder, msgid)) == sorted(re.findall(placeholder, msgstrs[0])), msgid

@@ -290,7 +290,7 @@ def test_an_editor_inserts_a_library_image_into_the_body(page, live_server):
     page.locator(".select2-dropdown .select2-search__field").fill("编辑部")
     page.locator(".select2-results__option", has_text="编辑部").click()
 
-    page.locator("[title=figure]").first.click()
+    page.locator("button[data-name=figure]").first.click()
     dialog = page.locator("dialog[open]")
     dialog.locator("input[name=imageUrl]").wait_for()
     pick = dialog.locator(f'.image-library-item[data-image-id="{chip.pk}"]')
@@ -310,7 +310,7 @@ def test_an_editor_inserts_a_library_image_into_the_body(page, live_server):
     assert dialog.locator("input[name=caption]").input_value() == "晶圆厂"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=ARTIFACTS / "image-picker.png")
-    dialog.get_by_role("button", name="Insert").click()
+    dialog.get_by_role("button", name="插入").click()
     assert page.locator("dialog[open]").count() == 0
 
     page.locator("input[name=_save]").click()

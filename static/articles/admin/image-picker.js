@@ -10,21 +10,27 @@
 // No dependencies, nothing from outside the site.
 
 const SEARCH_DELAY_MS = 250;
+// Django's JavaScript catalog (the admin's /admin/jsi18n/, loaded before this module) speaks the
+// admin's language; the strings are the Chinese source, locale/en/LC_MESSAGES/djangojs.po has
+// the English.
+const gettext = window.gettext || ((text) => text);
+const interpolate = window.interpolate || ((format, values) =>
+  format.replace(/%\((\w+)\)s/g, (_, key) => values[key]));
 const TEXT = {
-  search: "搜索图片库",
-  placeholder: "按替代文本、图注、来源搜索…",
-  loading: "正在加载图片库…",
-  empty: "图片库中没有匹配的图片。",
-  failed: "图片库加载失败。",
-  forbidden: "没有查看图片库的权限。",
-  pick: "使用这张图片",
-  list: "图片库",
-  upload: "上传新图片",
-  uploading: "正在上传…",
-  uploaded: "已存入图片库并选中，请填写替代文本。",
-  reused: "图片库中已有这张图片，已选中。",
-  uploadFailed: "上传失败，请重试。",
-  refused: "未能上传：",
+  search: gettext("搜索图片库"),
+  placeholder: gettext("按替代文本、图注、来源搜索…"),
+  loading: gettext("正在加载图片库…"),
+  empty: gettext("图片库中没有匹配的图片。"),
+  failed: gettext("图片库加载失败。"),
+  forbidden: gettext("没有查看图片库的权限。"),
+  pick: gettext("使用这张图片：%(label)s"),
+  list: gettext("图片库"),
+  upload: gettext("上传新图片"),
+  uploading: gettext("正在上传…"),
+  uploaded: gettext("已存入图片库并选中，请填写替代文本。"),
+  reused: gettext("图片库中已有这张图片，已选中。"),
+  uploadFailed: gettext("上传失败，请重试。"),
+  refused: gettext("未能上传："),
 };
 
 function h(tag, props = {}, children = []) {
@@ -159,7 +165,7 @@ function enhance(urlInput) {
         const button = h("button", {
           type: "button",
           className: "image-library-item",
-          title: `${TEXT.pick}：${label}`,
+          title: interpolate(TEXT.pick, { label }, true),
           "aria-pressed": "false",
           "data-image-id": String(image.id),
         }, [thumb]);
