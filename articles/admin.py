@@ -16,7 +16,7 @@ from js_asset import Media, Script
 from reversion.admin import VersionAdmin
 from taggit.models import Tag as TaggitDefaultTag
 
-from . import workflow
+from . import autosave, workflow
 from .forms import ArticleAdminForm, ImageAdminForm
 from .images.library import StorageFull, refresh_social_card, store_image
 from .images.markup import picture_html
@@ -376,6 +376,7 @@ STATE_LABELS = {
 SLUG_FROM_TITLE_JS = "articles/admin/slug-from-title.js"
 TAG_SUGGEST_JS = "articles/admin/tag-suggest.js"
 TAG_SUGGEST_CSS = "articles/admin/tag-suggest.css"
+AUTOSAVE_JS = "articles/admin/autosave.js"
 
 SLUG_HELP = _(
     "可以留空：保存时由标题自动生成拼音地址（如“后台文章” → hou-tai-wen-zhang）。"
@@ -541,9 +542,14 @@ class ArticleAdmin(VersionAdmin):
     history_latest_first = True
 
     class Media:
-        # Slug prefilled from the title, tag completions (addresses come from data attributes).
+        # Slug prefilled from the title, tag completions, autosave and the warning before leaving
+        # unsaved edits (addresses and settings come from data attributes).
         css = {"all": [TAG_SUGGEST_CSS]}
-        js = [Script(SLUG_FROM_TITLE_JS, type="module"), Script(TAG_SUGGEST_JS, type="module")]
+        js = [
+            Script(SLUG_FROM_TITLE_JS, type="module"),
+            Script(TAG_SUGGEST_JS, type="module"),
+            Script(AUTOSAVE_JS, type="module"),
+        ]
 
     # --- Who sees and changes what ----------------------------------------------------------
 
@@ -677,6 +683,7 @@ class ArticleAdmin(VersionAdmin):
             ),
             path("<path:object_id>/compare/", view(self.compare_view), name="%s_%s_compare" % info),
             path("slug/", view(self.slug_view), name="%s_%s_slug" % info),
+            *autosave.admin_urls(self),  # before <object_id>/: the form's content kept while typing
         ] + super().get_urls()
 
     def slug_view(self, request):
@@ -739,7 +746,17 @@ class ArticleAdmin(VersionAdmin):
 
     # --- The change page ---------------------------------------------------------------------
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        # ?autosave=restore opens the form filled with the person's autosave.
+        return autosave.restoring_form(super().get_form(request, obj, change, **kwargs), request, obj)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Saved: what autosave kept of this form is done with.
+        autosave.discard_after_save(request.user, form.instance, added=not change)
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context.update(autosave.form_context(self, request, context, obj))
         if obj is not None and change and not (context.get("revert") or context.get("recover")):
             context.update(self._workflow_context(request, obj))
         # The rich-text editor's import map is an inline <script>: the Content-Security-Policy
