@@ -182,3 +182,35 @@ def test_leaving_with_unsaved_edits_asks_but_saving_does_not(chromium, live_serv
     assert "还没保存的一句。" in draft.body
     assert page.errors == []
     context.close()
+
+
+def test_a_new_articles_typed_text_is_offered_on_the_add_page_and_saved(chromium, live_server, writer):
+    context, page = logged_in(chromium, live_server)
+    page.goto(live_server.url + "/admin/articles/article/add/")
+    page.fill("#id_title", "还没保存过的新稿")
+    page.locator(".ProseMirror[contenteditable=true]").click()
+    page.keyboard.type("新稿的第一句。")
+
+    def kept():
+        autosave = Autosave.objects.filter(user=writer, article=None).first()
+        return autosave is not None and "新稿的第一句。" in autosave.data["body"][0]
+
+    wait_until(page, kept)
+    context.close()
+
+    context, page = logged_in(chromium, live_server)
+    page.goto(live_server.url + "/admin/articles/article/add/")
+    offer = page.locator(".autosave-offer")
+    assert offer.locator("ins", has_text="新稿的第一句。").count() == 1
+    offer.get_by_role("link", name="恢复").click()
+    page.wait_for_load_state("load")
+    assert page.input_value("#id_title") == "还没保存过的新稿"
+    page.click("input[name=_continue]")
+    page.wait_for_load_state("load")
+    page.locator(".messagelist .success").wait_for()
+
+    article = Article.objects.get(title="还没保存过的新稿")
+    assert article.body == "<p>新稿的第一句。</p>" and article.created_by == writer
+    assert not Autosave.objects.exists()
+    assert page.errors == []
+    context.close()
