@@ -746,16 +746,14 @@ class ArticleAdmin(VersionAdmin):
 
     # --- The change page ---------------------------------------------------------------------
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        # ?autosave=restore opens the form filled with the person's autosave.
-        return autosave.restoring_form(super().get_form(request, obj, change, **kwargs), request, obj)
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        # Saved: what autosave kept of this form is done with.
-        autosave.discard_after_save(request.user, form.instance, added=not change)
+    def save_form(self, request, form, change):
+        # The valid form is being saved, in the view's transaction: what autosave kept of it is
+        # done with (a save that fails after this rolls the deletion back).
+        autosave.discard_on_save(request.user, form.instance, adding=not change)
+        return super().save_form(request, form, change)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # Autosave's settings and offer; ?autosave=restore fills the form with what was kept.
         context.update(autosave.form_context(self, request, context, obj))
         if obj is not None and change and not (context.get("revert") or context.get("recover")):
             context.update(self._workflow_context(request, obj))

@@ -96,25 +96,37 @@ def form_values(form, data):
     }
 
 
+class TextChange(NamedTuple):
+    label: str
+    lines: list  # revisions.DiffLine, each run of unchanged lines folded into UNCHANGED_RUN
+
+
 class Difference(NamedTuple):
-    texts: list  # revisions.FieldDiff of title, summary and body, only those that differ
+    texts: list  # TextChange of title, summary and body, only those that differ
     other_fields: list  # labels of the other fields that differ
 
     def __bool__(self):
         return bool(self.texts or self.other_fields)
 
 
+def _text_lines(name, value):
+    """A text field's lines as the offer compares them: the body as its readable sentences."""
+    if name == "body":
+        return revisions.body_lines(value or "")
+    return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+
 def difference(form, data):
     """How `data` differs from what `form` shows now (the stored article, or an empty new one)."""
     values = form_values(form, data)
     shown = {name: form.get_initial_for_field(field, name) for name, field in form.fields.items()}
-    texts = [
-        change._replace(lines=changed_lines(change.lines))
-        for change in revisions.diff(
-            {name: shown.get(name) for name in TEXT_FIELDS}, {name: values.get(name) for name in TEXT_FIELDS}
-        )
-        if change.changed
-    ]
+    texts = []
+    for name in TEXT_FIELDS:
+        if name not in values:
+            continue
+        lines = revisions.diff_lines(_text_lines(name, shown[name]), _text_lines(name, values[name]))
+        if any(line.kind != revisions.SAME for line in lines):
+            texts.append(TextChange(str(form.fields[name].label), changed_lines(lines)))
     other_fields = [
         str(field.label)
         for name, field in form.fields.items()
@@ -141,35 +153,16 @@ def changed_lines(lines):
 # --- The change and add pages ---------------------------------------------------------------
 
 
-def _remembered(request, article):
-    """The person's autosave of `article`, read once per request (the form and the offer ask)."""
-    cache = request.__dict__.setdefault("_autosaves", {})
-    key = getattr(article, "pk", None)
-    if key not in cache:
-        cache[key] = autosave_of(request.user, article)
-    return cache[key]
-
-
 def restoring(request):
     return request.method == "GET" and request.GET.get(RESTORE_PARAMETER) == RESTORE_VALUE
 
 
-def restoring_form(form_class, request, article):
-    """`form_class`, or on a restore (GET ?autosave=restore) a subclass whose initial values are
-    the person's autosave. The edit lock stays the current one, so that saving it works."""
-    if not restoring(request):
-        return form_class
-    autosave = _remembered(request, article)
-    if autosave is None:
-        return form_class
-
-    class RestoredForm(form_class):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self.initial.update(form_values(self, autosave.data))
-
-    RestoredForm.__name__ = RestoredForm.__qualname__ = form_class.__name__
-    return RestoredForm
+def fill_from(form, autosave):
+    """Show the unbound `form` holding `autosave`'s values; its edit lock stays the current one,
+    so that saving the restored form works."""
+    form.initial.update(form_values(form, autosave.data))
+    # A bound field reads its initial value once: any read before this one must not stick.
+    form._bound_fields_cache.clear()
 
 
 def form_context(model_admin, request, context, article):
@@ -192,10 +185,11 @@ def form_context(model_admin, request, context, article):
     }
     if request.method != "GET":
         return {"autosave": settings}
-    autosave = _remembered(request, article)
+    autosave = autosave_of(request.user, article)
     if autosave is None:
         return {"autosave": settings}
     if restoring(request):
+        fill_from(form, autosave)
         return {"autosave": {**settings, "unsaved": True, "restored": autosave}}
     if article is not None and autosave.saved_at <= article.updated_at:
         return {"autosave": settings}
@@ -316,6 +310,7 @@ def discard_view(model_admin, request, object_id=None):
     return HttpResponseRedirect(_url(model_admin, "change", getattr(article, "pk", None)))
 
 
-def discard_after_save(user, article, *, added):
-    """The form was saved: the person's autosave of it (of their new article, when `added`)."""
-    discard(user, None if added else article)
+def discard_on_save(user, article, *, adding):
+    """The form is being saved: end the person's autosave of it (of their new article, when
+    `adding`)."""
+    discard(user, None if adding else article)

@@ -14,21 +14,25 @@
 // widgets change fields without the browser's own input events; one comparison covers them all.
 // Submitting the form (any button, also those outside it with form="…") never asks.
 
-const IGNORED_FIELDS = ["csrfmiddlewaretoken"];
+// Not typed content: the CSRF token, and the admin's own controls ("_continue", the workflow
+// buttons' "_workflow…" inputs that belong to the form from outside it).
+const isContent = (name) => name !== "csrfmiddlewaretoken" && !name.startsWith("_");
 // A request with `keepalive` (sent while the page goes away) may carry at most 64 KiB.
 const KEEPALIVE_LIMIT = 60 * 1024;
 
+// The form's fields as the server is sent them: the typed content and the CSRF token.
 function fieldsOf(form) {
   const fields = new URLSearchParams();
   for (const [name, value] of new FormData(form)) {
-    if (typeof value === "string") fields.append(name, value);
+    if (typeof value === "string" && (isContent(name) || name === "csrfmiddlewaretoken")) fields.append(name, value);
   }
   return fields;
 }
 
+// What is compared to find changes: the typed content only.
 function contentOf(fields) {
-  const content = new URLSearchParams(fields);
-  for (const name of IGNORED_FIELDS) content.delete(name);
+  const content = new URLSearchParams();
+  for (const [name, value] of fields) if (isContent(name)) content.append(name, value);
   return content.toString();
 }
 
