@@ -377,6 +377,7 @@ SLUG_FROM_TITLE_JS = "articles/admin/slug-from-title.js"
 TAG_SUGGEST_JS = "articles/admin/tag-suggest.js"
 TAG_SUGGEST_CSS = "articles/admin/tag-suggest.css"
 AUTOSAVE_JS = "articles/admin/autosave.js"
+AUTOSAVE_CSS = "articles/admin/autosave.css"
 
 SLUG_HELP = _(
     "可以留空：保存时由标题自动生成拼音地址（如“后台文章” → hou-tai-wen-zhang）。"
@@ -544,7 +545,7 @@ class ArticleAdmin(VersionAdmin):
     class Media:
         # Slug prefilled from the title, tag completions, autosave and the warning before leaving
         # unsaved edits (addresses and settings come from data attributes).
-        css = {"all": [TAG_SUGGEST_CSS]}
+        css = {"all": [TAG_SUGGEST_CSS, AUTOSAVE_CSS]}
         js = [
             Script(SLUG_FROM_TITLE_JS, type="module"),
             Script(TAG_SUGGEST_JS, type="module"),
