@@ -4,7 +4,7 @@
 // Settings come from #article-autosave (templates/admin/articles/article/autosave.html):
 //   data-autosave-url      where the form's fields are posted to be kept (articles.autosave)
 //   data-autosave-seconds  how often to look for changes and keep them
-//   data-autosave-form     the id of the form
+//   data-autosave-form-id  the id of the form
 //   data-autosave-unsaved  present when the form opens with edits that are not saved yet
 //                          (restored from an autosave, or sent back by a refused save)
 //   data-saved-text, data-failed-text, data-offline-text   the status messages, translated
@@ -39,7 +39,7 @@ function contentOf(fields) {
 function init() {
   const settings = document.getElementById("article-autosave");
   if (!settings || settings.dataset.autosaveStarted) return;
-  const form = document.getElementById(settings.dataset.autosaveForm);
+  const form = document.getElementById(settings.dataset.autosaveFormId);
   if (!form) return;
   settings.dataset.autosaveStarted = "on";
 
