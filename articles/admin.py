@@ -24,7 +24,7 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 from taggit.models import Tag as TaggitDefaultTag
 
-from . import dashboard, revisions, workflow
+from . import autosave, dashboard, revisions, workflow
 from .editor import ARTICLE_EDITOR_CSS
 from .forms import ArticleAdminForm, ArticleRestoreForm, ImageAdminForm
 from .images.library import StorageFull, refresh_social_card, store_image
@@ -431,6 +431,8 @@ SLUG_FROM_TITLE_JS = "articles/admin/slug-from-title.js"
 TAG_SUGGEST_JS = "articles/admin/tag-suggest.js"
 TAG_SUGGEST_CSS = "articles/admin/tag-suggest.css"
 SHARE_PREVIEW_JS = "articles/admin/share-preview.js"
+AUTOSAVE_JS = "articles/admin/autosave.js"
+AUTOSAVE_CSS = "articles/admin/autosave.css"
 
 SLUG_HELP = _(
     "可以留空：保存时由标题自动生成拼音地址（如“后台文章” → hou-tai-wen-zhang）。"
@@ -625,12 +627,15 @@ class ArticleAdmin(VersionAdmin):
     history_latest_first = True
 
     class Media:
-        # Slug prefilled from the title, tag completions (addresses come from data attributes).
-        css = {"all": [TAG_SUGGEST_CSS, ARTICLE_EDITOR_CSS]}
+        # Slug prefilled from the title, tag completions, the search-result and share-card preview,
+        # autosave and the warning before leaving unsaved edits (addresses and settings come from
+        # data attributes).
+        css = {"all": [TAG_SUGGEST_CSS, ARTICLE_EDITOR_CSS, AUTOSAVE_CSS]}
         js = [
             Script(SLUG_FROM_TITLE_JS, type="module"),
             Script(TAG_SUGGEST_JS, type="module"),
-            Script(SHARE_PREVIEW_JS, type="module"),  # the search-result and share-card preview
+            Script(SHARE_PREVIEW_JS, type="module"),
+            Script(AUTOSAVE_JS, type="module"),
         ]
 
     # --- Who sees and changes what ----------------------------------------------------------
@@ -859,6 +864,7 @@ class ArticleAdmin(VersionAdmin):
             ),
             path("<path:object_id>/compare/", view(self.compare_view), name="%s_%s_compare" % info),
             path("slug/", view(self.slug_view), name="%s_%s_slug" % info),
+            *autosave.admin_urls(self),  # before <object_id>/: the form's content kept while typing
         ] + super().get_urls()
 
     def slug_view(self, request):
@@ -953,7 +959,15 @@ class ArticleAdmin(VersionAdmin):
 
     # --- The change page ---------------------------------------------------------------------
 
+    def save_form(self, request, form, change):
+        # The valid form is being saved, in the view's transaction: what autosave kept of it is
+        # done with (a save that fails after this rolls the deletion back).
+        autosave.discard_on_save(request.user, form.instance, adding=not change)
+        return super().save_form(request, form, change)
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # Autosave's settings and offer; ?autosave=restore fills the form with what was kept.
+        context.update(autosave.form_context(self, request, context, obj))
         if obj is not None and change and not (context.get("revert") or context.get("recover")):
             context.update(self._workflow_context(request, obj))
             context.update(dashboard.change_page_notes(request.user, obj))

@@ -100,17 +100,16 @@ def may_change(user, obj, *, stored=None):
         return False
     model = type(obj)
     opts = model._meta
+    if isinstance(obj, Autosave):
+        # New or kept, the same rule: a new autosave of a submitted article is refused too.
+        if obj.user_id != user.pk:
+            return False
+        return can_write(user) if obj.article_id is None else may_change(user, Article(pk=obj.article_id))
     if obj.pk is None:
-        if model is Autosave:
-            return obj.user_id == user.pk and can_write(user)
         return user.has_perm(f"{opts.app_label}.add_{opts.model_name}")
     if isinstance(obj, Article):
         row = stored or stored_article(obj.pk)
         return row is not None and can_edit(user, row)
-    if isinstance(obj, Autosave):
-        if obj.user_id != user.pk:
-            return False
-        return can_write(user) if obj.article_id is None else may_change(user, Article(pk=obj.article_id))
     if not user.has_perm(f"{opts.app_label}.change_{opts.model_name}"):
         return False
     if isinstance(obj, Image):
