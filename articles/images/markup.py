@@ -126,6 +126,24 @@ def responsive_body(html):
     return "".join(pieces), used
 
 
+def described_in(html, images):
+    """The pks of those library `images` that `html` (a stored body) shows with alternative text
+    of its own: a body may describe a picture the library has not described yet."""
+    keys = {}
+    for image in images:
+        if image.file:
+            keys[("file", image.file.name)] = image.pk
+        if image.sha256:
+            keys[("sha256", image.sha256)] = image.pk
+    described = set()
+    for match in _IMG_TAG.finditer(html or ""):
+        attrs = dict(_ATTRIBUTE.findall(match.group(1)))
+        pk = keys.get(library_reference(_unescape(attrs.get("src", ""))))
+        if pk is not None and _unescape(attrs.get("alt", "")).strip():
+            described.add(pk)
+    return described
+
+
 def _unescape(value):
     import html as html_module
 

@@ -241,8 +241,14 @@ class Article(models.Model):
         body_ids = set(self.body_images.values_list("pk", flat=True)) if self.pk else set()
         for pk in body_ids - set(roles):
             roles[pk] = _("正文图片")
-        missing = Image.objects.filter(pk__in=roles).missing_alt_text().order_by("pk")
-        return [(roles[image.pk], image) for image in missing]
+        missing = list(Image.objects.filter(pk__in=roles).missing_alt_text().order_by("pk"))
+        # A body picture is described where the body gives it alternative text of its own (the
+        # writer typed it in the figure dialog); a hero or thumbnail only by the library's.
+        from articles.images.markup import described_in
+
+        in_body_only = [image for image in missing if image.pk in body_ids and image.pk not in (self.thumbnail_id, self.hero_image_id)]
+        described = described_in(self.body, in_body_only)
+        return [(roles[image.pk], image) for image in missing if image.pk not in described]
 
     @property
     def edited_since_import(self):

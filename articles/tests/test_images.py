@@ -332,6 +332,23 @@ def test_publishing_requires_alt_text_on_every_image_it_shows(newsroom_roles):
     assert Article.objects.get(pk=article.pk).is_published
 
 
+def test_a_body_picture_described_in_the_body_may_be_published(newsroom_roles):
+    # The writer typed the description in the figure dialog: readers get it with the picture.
+    from articles.permissions import EDITOR_GROUP
+
+    undescribed = store_image(make_jpeg(100, 80), name="刚上传.jpg").image
+    article = make_article(
+        "正文里写了说明", published=False, body=f'<figure><img src="{undescribed.file.url}" alt="晶圆厂"></figure>'
+    )
+    assert article.images_missing_alt_text() == []
+    assert 'alt="晶圆厂"' in article.body
+    workflow.publish(article, by=make_staff("editor", EDITOR_GROUP))
+    assert Article.objects.get(pk=article.pk).is_published
+    # As hero image the same picture needs the library's description: the page shows that one.
+    article.hero_image = undescribed
+    assert [role for role, _image in article.images_missing_alt_text()] == ["头图"]
+
+
 def test_a_thumbnail_without_alt_text_is_named(newsroom_roles):
     from articles.permissions import EDITOR_GROUP
 
