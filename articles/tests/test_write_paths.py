@@ -499,3 +499,27 @@ def test_restoring_offers_the_tags_the_revision_recorded(client, people):
     assert 'value="原标签"' in html and "今天的标签" not in html
     client.post(revision_url(article, oldest_version(article)), {**change_data(article, tags="原标签"), "confirm_restore": "on"})
     assert sorted(Article.objects.get(pk=article.pk).tags.names()) == ["原标签"]
+
+
+# --- Autosave (a JSON endpoint) ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("state", STATES)
+@pytest.mark.parametrize("role", ROLES)
+def test_autosaving(client, people, role, state):
+    from articles.models import Autosave
+
+    article = writers_article(people["writer"], state)
+    before = snapshot(article)
+    client.force_login(people[role])
+    response = client.post(
+        reverse("admin:articles_article_autosave", args=[article.pk]),
+        change_data(article, title="自动保存的标题", body="<p>x</p><script>alert(1)</script>"),
+    )
+    kept = Autosave.objects.filter(article=article, user=people[role]).first()
+    if may_write(role, state):
+        assert response.status_code == 200 and kept.data["title"] == ["自动保存的标题"]
+        assert "<script" not in str(kept.data["body"])  # through the one policy
+    else:
+        assert response.status_code in (403, 404) and kept is None
+    assert snapshot(article) == before  # an autosave never touches the article
