@@ -12,6 +12,7 @@ read a POST. static/articles/admin/autosave.js posts here; the admin's change fo
 import re
 from typing import NamedTuple
 
+from django.conf import settings as django_settings
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.http import HttpResponseRedirect, JsonResponse
@@ -24,9 +25,6 @@ from articles import revisions
 from articles.models import Autosave
 from articles.permissions import may_change
 from articles.sanitize import clean_html
-
-# How often the form's content is kept while it changes; read when the page is rendered.
-INTERVAL_SECONDS = 30
 
 # An autosave posts the whole form. Kept below Django's own request limit
 # (DATA_UPLOAD_MAX_MEMORY_SIZE), so that an oversized one gets this module's clear answer.
@@ -179,7 +177,7 @@ def form_context(model_admin, request, context, article):
     settings = {
         "url": _url(model_admin, "autosave", pk),
         "discard_url": _url(model_admin, "autosave_discard", pk),
-        "seconds": INTERVAL_SECONDS,
+        "seconds": django_settings.NEWSROOM["AUTOSAVE_SECONDS"],  # read when the page is rendered
         # A refused save shows the form again with what was typed: not saved, whatever it holds.
         "unsaved": request.method == "POST",
     }

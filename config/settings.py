@@ -298,6 +298,8 @@ NEWSROOM = {
     "DEFAULT_AUTHOR": os.environ.get("NEWSROOM_DEFAULT_AUTHOR", "编辑部"),
     # How long a signed share link to a draft stays valid (any state change ends it sooner).
     "SHARE_LINK_MAX_AGE": int(os.environ.get("NEWSROOM_SHARE_LINK_MAX_AGE", str(7 * 24 * 3600))),
+    # How often the article form is autosaved while it changes (0: never).
+    "AUTOSAVE_SECONDS": float(os.environ.get("NEWSROOM_AUTOSAVE_SECONDS", "30")),
     # Feeds carry the whole article (content:encoded, Atom content); off: the summary only.
     "FEED_FULL_CONTENT": env_bool("NEWSROOM_FEED_FULL_CONTENT", True),
     # Anonymous readers' pages from the cache (articles.caching); any visible change retires them.

@@ -3,6 +3,9 @@ import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production")
 os.environ.setdefault("NEWSROOM_ALLOW_NO_HOSTS", "1")  # the hosts are set below
+# Off unless a test turns it on: a page closing at a test's end would otherwise autosave into
+# the database the test is emptying.
+os.environ.setdefault("NEWSROOM_AUTOSAVE_SECONDS", "0")
 
 from .settings import *  # noqa: E402,F401,F403
 

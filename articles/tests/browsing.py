@@ -60,6 +60,19 @@ def open_page(chromium, live_server, **context_options):
     return context, page
 
 
+# The password of every account the browser tests log in with.
+PASSWORD = "a-long-browser-test-password"
+
+
+def log_in(page, live_server, username, password=PASSWORD):
+    """Log `page` in to the admin as `username`; returns once the admin's front page is open."""
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("input[type=submit]")
+    page.wait_for_url(live_server.url + "/admin/")
+
+
 def browser_test(function):
     """Marks one test as a browser test, in a module that also holds other tests."""
     for mark in reversed(BROWSER_TEST):

@@ -15,7 +15,7 @@ from django.utils import timezone
 from articles import workflow
 from articles.models import Article, Transition
 from articles.permissions import CHIEF_EDITOR_GROUP, EDITOR_GROUP, WRITER_GROUP
-from articles.tests.factories import make_article, make_author, make_category_path, make_image
+from articles.tests.factories import change_form_data, make_article, make_author, make_category_path, make_image
 
 pytestmark = pytest.mark.django_db
 
@@ -75,23 +75,6 @@ def draft_of(user, title=None, **fields):
 
 def messages_of(response):
     return [str(m) for m in response.context["messages"]] if response.context else []
-
-
-def form_data(article, **overrides):
-    """A complete change-form POST for `article` as it is stored (plus `overrides`)."""
-    article.refresh_from_db()
-    data = {
-        "title": article.title,
-        "slug": article.slug,
-        "author": article.author_id,
-        "summary": article.summary,
-        "body": article.body,
-        "allow_comments": "on",
-        "tags": "",
-        "edit_version": article.edit_version,
-    }
-    data.update(overrides)
-    return data
 
 
 # --- Visibility ---------------------------------------------------------------------------------
@@ -158,7 +141,7 @@ def test_writer_cannot_publish_through_a_hand_made_form(client, writer):
     article = draft_of(writer, "手写表单")
     response = login(client, writer).post(
         change_url(article),
-        form_data(
+        change_form_data(
             article,
             title="手写表单（改）",
             status="published",
@@ -180,7 +163,7 @@ def test_writer_cannot_publish_through_a_hand_made_form(client, writer):
 
 def test_writer_cannot_post_to_another_writers_article(client, writer, other_writer):
     theirs = draft_of(other_writer, "别人的")
-    response = login(client, writer).post(change_url(theirs), form_data(theirs, title="改掉"))
+    response = login(client, writer).post(change_url(theirs), change_form_data(theirs, title="改掉"))
     assert response.status_code == 302
     theirs.refresh_from_db()
     assert theirs.title == "别人的"
@@ -188,7 +171,7 @@ def test_writer_cannot_post_to_another_writers_article(client, writer, other_wri
 
 def test_writer_cannot_edit_own_article_once_submitted(client, writer):
     article = draft_of(writer, "已提交", status=S.REVIEW)
-    response = login(client, writer).post(change_url(article), form_data(article, title="改掉"))
+    response = login(client, writer).post(change_url(article), change_form_data(article, title="改掉"))
     assert response.status_code == 403
     article.refresh_from_db()
     assert article.title == "已提交"
@@ -198,7 +181,7 @@ def test_editor_edit_keeps_the_state(client, editor):
     article = make_article("在线文章")  # published
     response = login(client, editor).post(
         change_url(article),
-        form_data(
+        change_form_data(
             article,
             title="在线文章（修订）",
             status="archived",
@@ -566,7 +549,7 @@ def test_admin_saves_keep_revisions_and_restoring_one_keeps_the_state(client, ed
 
     article = draft_of(writer, "第一版")
     login(client, editor)
-    assert client.post(change_url(article), form_data(article, title="第二版")).status_code == 302
+    assert client.post(change_url(article), change_form_data(article, title="第二版")).status_code == 302
     first = Version.objects.get_for_object(article).get()
     assert first.field_dict["status"] == S.DRAFT
     workflow.publish(article, by=editor)
@@ -575,7 +558,7 @@ def test_admin_saves_keep_revisions_and_restoring_one_keeps_the_state(client, ed
     assert history.status_code == 200
     revision = reverse("admin:articles_article_revision", args=[article.pk, first.pk])
     assert client.get(revision).status_code == 200
-    response = client.post(revision, form_data(article, title="第二版（恢复）", confirm_restore="on"))
+    response = client.post(revision, change_form_data(article, title="第二版（恢复）", confirm_restore="on"))
     assert response.status_code == 302, response.content.decode()[:3000]
     article.refresh_from_db()
     assert article.title == "第二版（恢复）"
@@ -586,12 +569,12 @@ def test_writer_cannot_open_revisions_of_other_writers_articles(client, writer, 
     from reversion.models import Version
 
     theirs = draft_of(other_writer, "别人的")
-    login(client, editor).post(change_url(theirs), form_data(theirs, title="别人的（改）"))
+    login(client, editor).post(change_url(theirs), change_form_data(theirs, title="别人的（改）"))
     version = Version.objects.get_for_object(theirs).get()
     revision = reverse("admin:articles_article_revision", args=[theirs.pk, version.pk])
     login(client, writer)
     assert client.get(revision).status_code == 403
-    assert client.post(revision, form_data(theirs, title="偷改")).status_code == 403
+    assert client.post(revision, change_form_data(theirs, title="偷改")).status_code == 403
     theirs.refresh_from_db()
     assert theirs.title == "别人的（改）"
 
@@ -609,7 +592,7 @@ def test_change_form_carries_the_edit_lock(client, editor):
     article = draft_of(editor, "锁")
     html = login(client, editor).get(change_url(article)).content.decode()
     assert 'type="hidden" name="edit_version"' in html
-    stale = form_data(article, title="过时的修改")
+    stale = change_form_data(article, title="过时的修改")
     stale["edit_version"] = article.edit_version - 1
     response = client.post(change_url(article), stale)
     assert response.status_code == 200  # re-shown with the conflict, nothing saved
@@ -623,7 +606,7 @@ def test_change_form_carries_the_edit_lock(client, editor):
 def test_pressing_publish_saves_the_edited_title_first(client, editor, writer):
     article = draft_of(writer, "旧标题", status=S.REVIEW)
     response = login(client, editor).post(
-        change_url(article), {**form_data(article, title="新标题"), "_workflow": "publish"}, follow=True
+        change_url(article), {**change_form_data(article, title="新标题"), "_workflow": "publish"}, follow=True
     )
     article.refresh_from_db()
     assert article.is_published and article.title == "新标题"
@@ -633,7 +616,7 @@ def test_pressing_publish_saves_the_edited_title_first(client, editor, writer):
 
 def test_a_move_after_a_form_that_does_not_validate_is_not_made_and_the_input_stays(client, editor, writer):
     article = draft_of(writer, "旧标题", status=S.REVIEW)
-    data = {**form_data(article, title=""), "_workflow": "send_back", "_workflow_comment_send_back": "请补充"}
+    data = {**change_form_data(article, title=""), "_workflow": "send_back", "_workflow_comment_send_back": "请补充"}
     response = login(client, editor).post(change_url(article), data)
     assert response.status_code == 200
     html = response.content.decode()
@@ -646,7 +629,7 @@ def test_a_move_after_a_form_that_does_not_validate_is_not_made_and_the_input_st
 
 def test_a_refused_move_keeps_the_saved_edits(client, editor, writer):
     article = draft_of(writer, "旧标题", status=S.REVIEW)
-    data = {**form_data(article, title="改好了"), "_workflow": "send_back", "_workflow_comment_send_back": " "}
+    data = {**change_form_data(article, title="改好了"), "_workflow": "send_back", "_workflow_comment_send_back": " "}
     response = login(client, editor).post(change_url(article), data, follow=True)
     article.refresh_from_db()
     assert article.title == "改好了" and article.status == S.REVIEW
@@ -658,7 +641,7 @@ def test_a_move_on_an_unchanged_form_adds_no_empty_revision(client, writer):
 
     article = draft_of(writer, "原样")
     response = login(client, writer).post(
-        change_url(article), {**form_data(article), "_workflow": "submit", "_workflow_comment_submit": "请审"}
+        change_url(article), {**change_form_data(article), "_workflow": "submit", "_workflow_comment_submit": "请审"}
     )
     assert response.status_code == 302
     article.refresh_from_db()

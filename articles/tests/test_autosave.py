@@ -500,3 +500,12 @@ def test_runs_of_unchanged_lines_fold_into_one_ellipsis():
     assert autosave.changed_lines(lines) == [
         autosave.UNCHANGED_RUN, DiffLine(REMOVED, "三"), DiffLine(ADDED, "叁"), autosave.UNCHANGED_RUN,
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize("seconds, shown", [(30.0, "30.0"), (0.0, "0.0")])
+def test_the_page_tells_the_script_how_often_to_autosave(client, writer, settings, seconds, shown):
+    # NEWSROOM_AUTOSAVE_SECONDS; 0 turns autosave off (the warning before leaving stays).
+    settings.NEWSROOM = {**settings.NEWSROOM, "AUTOSAVE_SECONDS": seconds}
+    client.force_login(writer)
+    html = client.get(change_url(draft_of(writer))).content.decode()
+    assert f'data-autosave-seconds="{shown}"' in html

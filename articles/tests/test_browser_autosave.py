@@ -7,20 +7,18 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
-from articles import autosave
 from articles.models import Article, Author, Autosave
 from articles.permissions import WRITER_GROUP
-from articles.tests.browsing import ARTIFACTS, BROWSER_TEST, open_page
+from articles.tests.browsing import ARTIFACTS, BROWSER_TEST, PASSWORD, log_in, open_page
 
 pytestmark = BROWSER_TEST
 
-PASSWORD = "a-long-browser-test-password"
 
 
 @pytest.fixture(autouse=True)
-def _autosave_every_second(monkeypatch):
+def _autosave_every_second(settings):
     # The live server runs in this process: the pages it renders ask the script for this.
-    monkeypatch.setattr(autosave, "INTERVAL_SECONDS", 1)
+    settings.NEWSROOM = {**settings.NEWSROOM, "AUTOSAVE_SECONDS": 1}
 
 
 @pytest.fixture
@@ -44,11 +42,7 @@ def draft(writer):
 
 def logged_in(chromium, live_server, username="writer"):
     context, page = open_page(chromium, live_server, viewport={"width": 1280, "height": 1000})
-    page.goto(live_server.url + "/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(live_server.url + "/admin/")
+    log_in(page, live_server, username)
     return context, page
 
 

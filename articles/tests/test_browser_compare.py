@@ -6,12 +6,11 @@ import reversion
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from articles.tests.browsing import ARTIFACTS, BROWSER_TEST
+from articles.tests.browsing import ARTIFACTS, BROWSER_TEST, PASSWORD
 from articles.tests.factories import make_article, make_author, make_category_path, make_image
 
 pytestmark = BROWSER_TEST
 
-PASSWORD = "a-long-browser-test-password"
 
 
 def save_revision(article, user, **changes):

@@ -9,13 +9,12 @@ from django.urls import reverse
 
 from articles.caching import bump_content_version
 from articles.images.library import store_image
-from articles.tests.browsing import BROWSER_TEST, open_page
+from articles.tests.browsing import BROWSER_TEST, PASSWORD, open_page
 from articles.tests.factories import make_article
 from articles.tests.pictures import make_jpeg
 
 pytestmark = BROWSER_TEST
 
-PASSWORD = "a-long-browser-test-password"
 REMOTE_IMAGE = "https://img.example.com/newsroom/2024/hotlinked.jpg"
 # Every violation, whether Chromium reports it in the console or as a DOM event.
 COLLECT_VIOLATIONS = """

@@ -11,12 +11,11 @@ from django.utils import timezone
 from articles import workflow
 from articles.models import Article
 from articles.permissions import EDITOR_GROUP, WRITER_GROUP
-from articles.tests.browsing import ARTIFACTS, BROWSER_TEST, open_page
+from articles.tests.browsing import ARTIFACTS, BROWSER_TEST, PASSWORD, log_in, open_page
 from articles.tests.factories import make_article
 
 pytestmark = BROWSER_TEST
 
-PASSWORD = "a-long-browser-test-password"
 COMMENT = "请补充芯片产能的数据来源，标题再短一些。"
 NOTE = "数据已核对，请今天发。"
 
@@ -45,13 +44,9 @@ def newsroom_day():
     return {"writer": writer, "editor": editor, "returned": returned, "waiting": waiting}
 
 
-def log_in(chromium, live_server, username):
+def logged_in(chromium, live_server, username):
     context, page = open_page(chromium, live_server, viewport={"width": 1366, "height": 900})
-    page.goto(live_server.url + "/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(live_server.url + "/admin/")
+    log_in(page, live_server, username)
     return context, page
 
 
@@ -61,7 +56,7 @@ def shoot(page, name):
 
 
 def test_the_writer_sees_what_was_sent_back_and_why(chromium, live_server, newsroom_day):
-    context, page = log_in(chromium, live_server, "writer")
+    context, page = logged_in(chromium, live_server, "writer")
 
     returned = page.locator(".dashboard-section--sent_back")
     assert returned.locator(".dashboard-count").inner_text() == "1"
@@ -99,7 +94,7 @@ def test_the_writer_sees_what_was_sent_back_and_why(chromium, live_server, newsr
 
 
 def test_the_editor_sees_the_queue_with_the_writers_note(chromium, live_server, newsroom_day):
-    context, page = log_in(chromium, live_server, "editor")
+    context, page = logged_in(chromium, live_server, "editor")
 
     review = page.locator(".dashboard-section--review")
     assert review.locator(".dashboard-count").inner_text() == "1"

@@ -12,12 +12,11 @@ from django.core.files.storage import default_storage
 from articles import workflow
 from articles.images.library import store_image
 from articles.models import Article, Author, Image
-from articles.tests.browsing import ARTIFACTS, BROWSER_TEST, open_page
+from articles.tests.browsing import ARTIFACTS, BROWSER_TEST, PASSWORD, log_in, open_page
 from articles.tests.pictures import PDF, make_jpeg, noisy_jpeg
 
 pytestmark = BROWSER_TEST
 
-PASSWORD = "a-long-browser-test-password"
 ADD_ARTICLE = "/admin/articles/article/add/"
 EDITOR = ".ProseMirror[contenteditable=true]"
 SANDBOX = "allow-scripts allow-same-origin allow-presentation allow-popups"
@@ -52,14 +51,6 @@ def browser(chromium, live_server):
     page.add_init_script(COLLECT_VIOLATIONS)
     yield page
     context.close()
-
-
-def log_in(page, live_server, username):
-    page.goto(live_server.url + "/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(live_server.url + "/admin/")
 
 
 def screenshot(page, name, **options):

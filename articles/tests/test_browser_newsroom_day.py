@@ -15,13 +15,12 @@ from reversion.models import Version
 
 from articles.models import Article, Author, Image, Transition
 from articles.permissions import CHIEF_EDITOR_GROUP, EDITOR_GROUP
-from articles.tests.browsing import ARTIFACTS, BROWSER_TEST, open_page
+from articles.tests.browsing import ARTIFACTS, BROWSER_TEST, PASSWORD, log_in, open_page
 from articles.tests.factories import freeze_clock
 from articles.tests.pictures import make_jpeg
 
 pytestmark = BROWSER_TEST
 
-PASSWORD = "a-long-browser-test-password"
 TITLE = "芯片产能的一天"
 EDITOR_BODY = ".ProseMirror[contenteditable=true]"
 
@@ -34,14 +33,6 @@ def person(username, group):
 
 def session(chromium, live_server, width=1366, height=900):
     return open_page(chromium, live_server, viewport={"width": width, "height": height})
-
-
-def log_in(page, live_server, username):
-    page.goto(live_server.url + "/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(live_server.url + "/admin/")
 
 
 def shot(page, name):

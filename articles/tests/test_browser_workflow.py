@@ -10,12 +10,11 @@ import pytest
 from django.contrib.auth.models import Group, User
 
 from articles.models import Article, Author
-from articles.tests.browsing import ARTIFACTS, BROWSER_TEST, open_page
+from articles.tests.browsing import ARTIFACTS, BROWSER_TEST, PASSWORD, log_in, open_page
 
 pytestmark = BROWSER_TEST
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-PASSWORD = "a-long-browser-test-password"
 TITLE = "浏览器里写的稿件"
 
 
@@ -35,14 +34,6 @@ def newsroom_people():
 
 def session(chromium, live_server):
     return open_page(chromium, live_server, viewport={"width": 1280, "height": 1000})
-
-
-def log_in(page, live_server, username):
-    page.goto(live_server.url + "/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(live_server.url + "/admin/")
 
 
 def test_writer_submits_editor_schedules_reader_sees_it_on_time(chromium, live_server, newsroom_people):

@@ -14,7 +14,14 @@ from reversion.models import Version
 
 from articles.models import Article, Author, Category, Image, Tag, Transition
 from articles.permissions import CHIEF_EDITOR_GROUP, EDITOR_GROUP, WRITER_GROUP, may_change
-from articles.tests.factories import make_article, make_author, make_category_path, make_image, make_staff
+from articles.tests.factories import (
+    change_form_data,
+    make_article,
+    make_author,
+    make_category_path,
+    make_image,
+    make_staff,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -76,31 +83,9 @@ def snapshot(article):
     }
 
 
-def change_data(article, **overrides):
-    article.refresh_from_db()
-    data = {
-        "title": article.title,
-        "slug": article.slug,
-        "author": article.author_id,
-        "summary": article.summary,
-        "body": article.body,
-        "allow_comments": "on",
-        "tags": ", ".join(article.tags.names()),
-        "edit_version": article.edit_version,
-    }
-    # The dates as the editor's form carries them (a writer's form has none: they are kept).
-    for name in ("published_at", "expires_at"):
-        value = getattr(article, name)
-        if value is not None:
-            local = timezone.localtime(value)
-            data[f"{name}_0"], data[f"{name}_1"] = local.strftime("%Y-%m-%d"), local.strftime("%H:%M:%S")
-    data.update(overrides)
-    return data
-
-
 def hostile(article, author):
     """A change a writer must never make to a live article: title, body, slug, author and tags."""
-    return change_data(
+    return change_form_data(
         article,
         title="改过的标题",
         body="<p>改过的正文</p>",
@@ -186,7 +171,7 @@ def test_the_reported_attack_a_writer_rewrites_their_live_article_through_an_old
     client.force_login(people["writer"])
     response = client.post(
         revision_url(article, oldest_version(article)),
-        {**change_data(article, title="绕过审核", body="<p>绕过审核</p>"), "confirm_restore": "on"},
+        {**change_form_data(article, title="绕过审核", body="<p>绕过审核</p>"), "confirm_restore": "on"},
     )
     assert response.status_code == 403
     assert Article.objects.get(pk=article.pk).title == "在线的标题"
@@ -203,7 +188,7 @@ def test_restoring_asks_for_confirmation_and_saves_nothing_without_it(client, pe
     html = page.content.decode()
     assert 'name="confirm_restore"' in html and "状态、发布与下线时间" in html
     assert 'name="published_at_0"' not in html  # today's dates are kept, so not offered
-    response = client.post(revision_url(article, oldest_version(article)), change_data(article, title="未确认"))
+    response = client.post(revision_url(article, oldest_version(article)), change_form_data(article, title="未确认"))
     assert response.status_code == 200 and "恢复前请勾选确认" in response.content.decode()
     assert snapshot(article) == before
 
@@ -215,7 +200,7 @@ def test_restoring_keeps_todays_dates_even_if_the_editor_posts_others(client, pe
     response = client.post(
         revision_url(article, oldest_version(article)),
         {
-            **change_data(article, title="恢复的标题"),
+            **change_form_data(article, title="恢复的标题"),
             "confirm_restore": "on",
             "published_at_0": "2001-01-01",
             "published_at_1": "00:00:00",
@@ -238,7 +223,7 @@ def test_save_as_new_is_refused_everywhere(client, people, role):
     live_version = Version.objects.get_for_object(article).order_by("-pk").first()
     Article.objects.filter(pk=article.pk).update(status=S.DRAFT)
     client.force_login(people[role])
-    data = {**change_data(article), "confirm_restore": "on", "_saveasnew": "1"}
+    data = {**change_form_data(article), "confirm_restore": "on", "_saveasnew": "1"}
     assert client.post(revision_url(article, live_version), data).status_code == 403
     assert client.post(change_url(article), data).status_code == 403
     assert Article.objects.get(pk=article.pk).status == S.DRAFT
@@ -321,7 +306,7 @@ def test_publishing_through_the_change_form(client, people, role, state):
     article = writers_article(people["writer"], state)
     before = snapshot(article)
     client.force_login(people[role])
-    client.post(change_url(article), {**change_data(article, title="按钮前改的标题"), "_workflow": "publish"})
+    client.post(change_url(article), {**change_form_data(article, title="按钮前改的标题"), "_workflow": "publish"})
     after = snapshot(article)
     if may_move(role, "publish", state):
         assert after["status"] == S.PUBLISHED and after["title"] == "按钮前改的标题"
@@ -466,10 +451,10 @@ def test_writers_cannot_write_categories_tags_or_authors(client, people, role):
 def test_a_writer_creates_tags_only_through_their_own_drafts(client, people):
     live = writers_article(people["writer"], "published")
     client.force_login(people["writer"])
-    client.post(change_url(live), change_data(live, tags="偷偷新建"))
+    client.post(change_url(live), change_form_data(live, tags="偷偷新建"))
     assert not Tag.objects.filter(name="偷偷新建").exists()
     draft = writers_article(people["writer"], "draft")
-    client.post(change_url(draft), change_data(draft, tags="正常新建"))
+    client.post(change_url(draft), change_form_data(draft, tags="正常新建"))
     assert Tag.objects.filter(name="正常新建").exists()
 
 
@@ -497,7 +482,7 @@ def test_restoring_offers_the_tags_the_revision_recorded(client, people):
     client.force_login(people["writer"])
     html = client.get(revision_url(article, oldest_version(article))).content.decode()
     assert 'value="原标签"' in html and "今天的标签" not in html
-    client.post(revision_url(article, oldest_version(article)), {**change_data(article, tags="原标签"), "confirm_restore": "on"})
+    client.post(revision_url(article, oldest_version(article)), {**change_form_data(article, tags="原标签"), "confirm_restore": "on"})
     assert sorted(Article.objects.get(pk=article.pk).tags.names()) == ["原标签"]
 
 
@@ -514,7 +499,7 @@ def test_autosaving(client, people, role, state):
     client.force_login(people[role])
     response = client.post(
         reverse("admin:articles_article_autosave", args=[article.pk]),
-        change_data(article, title="自动保存的标题", body="<p>x</p><script>alert(1)</script>"),
+        change_form_data(article, title="自动保存的标题", body="<p>x</p><script>alert(1)</script>"),
     )
     kept = Autosave.objects.filter(article=article, user=people[role]).first()
     if may_write(role, state):

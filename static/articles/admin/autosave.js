@@ -3,7 +3,8 @@
 //
 // Settings come from #article-autosave (templates/admin/articles/article/autosave.html):
 //   data-autosave-url      where the form's fields are posted to be kept (articles.autosave)
-//   data-autosave-seconds  how often to look for changes and keep them
+//   data-autosave-seconds  how often to look for changes and keep them (0: never; leaving
+//                          with unsaved edits still asks)
 //   data-autosave-form-id  the id of the form
 //   data-autosave-unsaved  present when the form opens with edits that are not saved yet
 //                          (restored from an autosave, or sent back by a refused save)
@@ -44,7 +45,7 @@ function init() {
   settings.dataset.autosaveStarted = "on";
 
   const status = settings.querySelector(".article-autosave__status");
-  const seconds = Number.parseFloat(settings.dataset.autosaveSeconds) || 30;
+  const seconds = Number.parseFloat(settings.dataset.autosaveSeconds) || 0;
   // The content as the article holds it: anything else is unsaved.
   const stored = "autosaveUnsaved" in settings.dataset ? null : contentOf(fieldsOf(form));
   let kept = contentOf(fieldsOf(form)); // the content the server last kept (or the page brought)
@@ -94,10 +95,12 @@ function init() {
 
   const unsaved = () => stored === null || contentOf(fieldsOf(form)) !== stored;
 
-  setInterval(keep, seconds * 1000);
-  document.addEventListener("visibilitychange", () => {
-    if (document.visibilityState === "hidden") keep({ keepalive: true });
-  });
+  if (seconds > 0) {
+    setInterval(keep, seconds * 1000);
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "hidden") keep({ keepalive: true });
+    });
+  }
 
   // On the window, so that it runs after the form's own listeners: a submit one of them
   // cancels (a failed check) still counts as leaving unsaved.
