@@ -113,9 +113,8 @@ def may_change(user, obj, *, stored=None):
     if not user.has_perm(f"{opts.app_label}.change_{opts.model_name}"):
         return False
     if isinstance(obj, Image):
-        return edits_any_article(user) or not (
-            Image.objects.filter(pk=obj.pk).get().usage().exclude(editable_articles_q(user)).exists()
-        )
+        # Which articles show it is read from the database (usage() asks by the image's pk).
+        return edits_any_article(user) or not obj.usage().exclude(editable_articles_q(user)).exists()
     return True
 
 
