@@ -86,7 +86,7 @@ def load(count):
     now = stamp(timezone.now())
     columns = (
         "id, title, slug, author_id, summary, body, status, published_at, edit_version, created_at, "
-        "updated_at, allow_comments, source_path, source_hash, source_id, front_matter, seo_title, seo_description"
+        "updated_at, allow_comments, source_path, source_hash, source_id, front_matter, seo_title, seo_description, source_archive, language"
     )
     # Spread over five years whatever the count, so that a year holds a fifth of the articles.
     step = 5 * 365 * 24 * 3600 / count
@@ -99,7 +99,7 @@ def load(count):
                 seconds=step * pk
             )
             articles.append(
-                (pk, title, f"bench-{pk}", author.pk, summary, body, "published", stamp(published_at), 1, now, now, True, "", "", "", "{}", "", "")
+                (pk, title, f"bench-{pk}", author.pk, summary, body, "published", stamp(published_at), 1, now, now, True, "", "", "", "{}", "", "", "", "zh-Hans")
             )
             documents.append((pk, title, summary, text))
             filed.append((pk, leaves[pk % len(leaves)]))

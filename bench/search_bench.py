@@ -94,7 +94,7 @@ def load(count):
     now = stamp(timezone.now())
     article_columns = (
         "id, title, slug, author_id, summary, body, status, published_at, edit_version, created_at, "
-        "updated_at, allow_comments, source_path, source_hash, source_id, front_matter, seo_title, seo_description"
+        "updated_at, allow_comments, source_path, source_hash, source_id, front_matter, seo_title, seo_description, source_archive, language"
     )
     with transaction.atomic(), connection.cursor() as cursor:
         # The index is built once after loading, which is much faster than row by row.
@@ -103,7 +103,7 @@ def load(count):
         articles, documents, categories, tagged = [], [], [], []
         for pk, (title, summary, body, text, published_at) in enumerate(generate_rows(count), start=1):
             articles.append(
-                (pk, title, f"bench-{pk}", author.pk, summary, body, "published", stamp(published_at), 1, now, now, True, "", "", "", "{}", "", "")
+                (pk, title, f"bench-{pk}", author.pk, summary, body, "published", stamp(published_at), 1, now, now, True, "", "", "", "{}", "", "", "", "zh-Hans")
             )
             documents.append((pk, title, summary, text))
             categories.append((pk, leaves[pk % len(leaves)]))

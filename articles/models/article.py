@@ -103,8 +103,18 @@ class Article(models.Model):
     # Set by save() (not auto_now) so that an import can stamp imported_at with the same instant.
     updated_at = models.DateTimeField(_("更新时间"), default=timezone.now, editable=False)
     allow_comments = models.BooleanField(_("允许评论"), default=True)
+    # The content's language: the page's lang, its feed items and og:locale.
+    language = models.CharField(
+        _("内容语言"),
+        max_length=10,
+        choices=[("zh-Hans", _("简体中文")), ("zh-Hant", _("繁體中文")), ("en", "English")],
+        default="zh-Hans",
+    )
 
     # Provenance of imported articles; empty for articles written in the admin.
+    # An imported article's identity: the archive it came from and its path inside that archive's
+    # root, so that two blogs' `_posts/hello-world.md` are two articles (articles.importing).
+    source_archive = models.CharField(_("来源归档"), max_length=200, blank=True, editable=False)
     source_path = models.CharField(_("来源文件"), max_length=500, blank=True, editable=False)
     source_hash = models.CharField(_("来源文件 SHA-256"), max_length=64, blank=True, editable=False)
     source_id = models.CharField(
@@ -137,9 +147,9 @@ class Article(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["source_path"],
+                fields=["source_archive", "source_path"],
                 condition=~models.Q(source_path=""),
-                name="article_unique_source_path",
+                name="article_unique_source",
             ),
         ]
 

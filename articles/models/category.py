@@ -69,6 +69,9 @@ class Category(models.Model):
     )
     description = models.TextField(pgettext_lazy("category description", "说明"), blank=True)
     position = models.PositiveIntegerField(_("排序"), default=0)
+    # Chosen by editors for the site's header, in `position` order (until anyone chooses, the
+    # header shows the categories with the most live articles).
+    in_navigation = models.BooleanField(_("显示在导航栏"), default=False)
     path = models.CharField(max_length=500, unique=True, editable=False)
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
 
