@@ -173,7 +173,7 @@ def main():
             **os.environ,
             "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
             "DJANGO_MEDIA_ROOT": str(workdir / "media"),
-            "DJANGO_SECRET_KEY": "bench-only", "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+            "DJANGO_SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz", "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
             "DJANGO_DEBUG": "0",
         }
         subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], env=env, cwd=ROOT, check=True)

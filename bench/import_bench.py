@@ -73,7 +73,7 @@ def generate(folder, count):
 
 def run_phase(database_url, archive):
     """Run one import in a fresh process; return (seconds, files, peak RSS in MiB, summary)."""
-    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SECRET_KEY": "bench-only", "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver", "DJANGO_DEBUG": "0"}
+    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz", "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver", "DJANGO_DEBUG": "0"}
     code = (
         "import resource, sys, time, django, os;"
         "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings');"
@@ -92,7 +92,7 @@ def run_phase(database_url, archive):
 
 
 def prepare(database, workdir):
-    env = {**os.environ, "DJANGO_SECRET_KEY": "bench-only", "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver"}
+    env = {**os.environ, "DJANGO_SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz", "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver"}
     if database == "sqlite":
         url = f"sqlite:///{workdir / 'bench.sqlite3'}"
     else:

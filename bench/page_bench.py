@@ -60,7 +60,7 @@ def server_env(workdir, database_url):
     env.update(
         DJANGO_SETTINGS_MODULE="bench_page_settings",
         PYTHONPATH=os.pathsep.join([str(workdir), str(ROOT), str(BENCH)]),
-        DJANGO_SECRET_KEY="bench-only-secret-key",
+        DJANGO_SECRET_KEY="bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
         DJANGO_DEBUG="0",
         DJANGO_LOG_LEVEL="WARNING",

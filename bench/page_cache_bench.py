@@ -33,7 +33,7 @@ def server_env(scratch):
     env.update(
         DJANGO_SETTINGS_MODULE="bench_page_cache_settings",
         PYTHONPATH=f"{scratch}{os.pathsep}{ROOT}",
-        DJANGO_SECRET_KEY="bench-only-secret-key",
+        DJANGO_SECRET_KEY="bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
         DJANGO_DEBUG="0",
         DJANGO_LOG_LEVEL="WARNING",

@@ -235,7 +235,7 @@ def site_wide():
 
 
 def prepare(database, workdir, count, reuse=False):
-    env = {**os.environ, "DJANGO_SECRET_KEY": "bench-only", "DJANGO_DEBUG": "0", "NEWSROOM_PAGE_CACHE": "0",
+    env = {**os.environ, "DJANGO_SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz", "DJANGO_DEBUG": "0", "NEWSROOM_PAGE_CACHE": "0",
            "DJANGO_ALLOWED_HOSTS": "testserver,localhost"}
     if database == "sqlite":
         path = workdir / f"scale_bench_{count}.sqlite3"

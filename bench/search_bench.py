@@ -196,7 +196,7 @@ def child(count, runs):
 
 
 def prepare(database, workdir):
-    env = {**os.environ, "DJANGO_SECRET_KEY": "bench-only", "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver", "DJANGO_DEBUG": "0"}
+    env = {**os.environ, "DJANGO_SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz", "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver", "DJANGO_DEBUG": "0"}
     if database == "sqlite":
         url = f"sqlite:///{workdir / 'search_bench.sqlite3'}"
     else:

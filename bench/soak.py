@@ -271,7 +271,7 @@ def main():
     write_files(later, INITIAL, LATER, rng)
     env = {
         **os.environ,
-        "DJANGO_SECRET_KEY": "soak-only-" + "k" * 50,
+        "DJANGO_SECRET_KEY": "soak-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_DEBUG": "0",
         "DJANGO_SSL_REDIRECT": "0",

@@ -38,6 +38,13 @@ if not SECRET_KEY:
             "DJANGO_SECRET_KEY must be set (or DJANGO_DEBUG=1 for local development)."
         )
     SECRET_KEY = "development-only-key-never-used-in-production"
+elif not DEBUG and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure-")):
+    # Django's own test of a key (check --deploy, security.W009), made a refusal: a guessable key
+    # lets anyone sign sessions, password-reset links and share links.
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY is too weak: use at least 50 characters with 5 or more different ones, "
+        "e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'."
+    )
 
 ALLOWED_HOSTS = env_list(
     "DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
@@ -340,6 +347,8 @@ NEWSROOM_IMAGES = {
     "MAX_BYTES": int(os.environ.get("NEWSROOM_IMAGE_MAX_BYTES", str(20 * 1024 * 1024))),
     # Decoded size is what a decompression bomb inflates, so it has its own limit.
     "MAX_PIXELS": int(os.environ.get("NEWSROOM_IMAGE_MAX_PIXELS", str(40_000_000))),
+    # An animation decodes every frame on the whole canvas: frames × canvas pixels, bounded too.
+    "MAX_ANIMATION_PIXELS": int(os.environ.get("NEWSROOM_IMAGE_MAX_ANIMATION_PIXELS", str(200_000_000))),
     "RENDITION_WIDTHS": (320, 640, 960, 1280, 1920),
     "SOCIAL_CARD_SIZE": (1200, 630),
     "WEBP_QUALITY": 80,

@@ -1,7 +1,7 @@
 """Settings for the test suite: the real settings with a throwaway key and fast hashing."""
 import os
 
-os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production")
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production-0123456789-abcdefghij")
 os.environ.setdefault("NEWSROOM_ALLOW_NO_HOSTS", "1")  # the hosts are set below
 # Off unless a test turns it on: a page closing at a test's end would otherwise autosave into
 # the database the test is emptying.

@@ -131,7 +131,7 @@ class RemoteImageFetcher:
         try:
             # Validation, normalisation and renditions here, in the download thread: Pillow
             # releases the GIL, so this work runs beside the import's writes.
-            prepared = prepare_image(fetched.data, max_bytes=self.max_bytes)
+            prepared = prepare_image(fetched.data, max_bytes=self.max_bytes, deadline=deadline)
         except ImageRejected as rejection:
             return FetchFailed(url, f"not a usable image: {rejection}")
         return Fetched(url, fetched.data, fetched.content_type, fetched.final_url, prepared.info, prepared)

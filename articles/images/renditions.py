@@ -64,6 +64,9 @@ def render_renditions(content, info, sha256, focal_point):
         picture.draft("RGB", (largest, round(picture.height * largest / picture.width)))
         has_alpha = picture.mode in ("RGBA", "LA", "PA") or "transparency" in picture.info
         picture = picture.convert("RGBA" if has_alpha else "RGB")
+        # The copy carries the original's info (a GIF's comment, EXIF …), which encoders write
+        # into what they make from it: renditions and the social card carry none.
+        picture.info.clear()
     fallback_type = PNG if has_alpha else JPEG
     width, height = picture.size
     layout = {"widths": widths, "webp": {}, "fallback": {}, "fallback_type": fallback_type}
@@ -100,6 +103,7 @@ def render_social_card(picture, sha256, focal_point):
     smaller than the card is cropped but never enlarged."""
     card_size = settings.NEWSROOM_IMAGES["SOCIAL_CARD_SIZE"]
     card = picture.crop(social_card_box(picture.width, picture.height, focal_point, card_size))
+    card.info.clear()  # nothing of the original's metadata goes out with the card
     if card.width > card_size[0]:
         card = card.resize(card_size, PILImage.LANCZOS, reducing_gap=3.0)
     if card.mode != "RGB":

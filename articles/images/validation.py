@@ -65,6 +65,7 @@ def inspect_image(data, *, name="", max_bytes=None, max_pixels=None):
     limits = settings.NEWSROOM_IMAGES
     max_bytes = limits["MAX_BYTES"] if max_bytes is None else max_bytes
     max_pixels = limits["MAX_PIXELS"] if max_pixels is None else max_pixels
+    max_animation_pixels = limits.get("MAX_ANIMATION_PIXELS", 200_000_000)
     label = f"“{name}”" if name else "该文件"
     extension = os.path.splitext(name.lower())[1]
 
@@ -108,16 +109,70 @@ def inspect_image(data, *, name="", max_bytes=None, max_pixels=None):
                 f"{label}的扩展名是 {extension}，但内容是 {image_format} 图片；请改正扩展名后再上传。"
             )
         animated = getattr(picture, "is_animated", False)
+        frames = frame_count(data, picture, limit=max_animation_pixels // max(1, width * height) + 1)
+        if frames * width * height > max_animation_pixels:
+            raise ImageRejected(
+                f"{label}是 {frames} 帧以上的 {width}×{height} 动画（逐帧解码共 "
+                f"{_megapixels(frames * width * height)}），超过了 {_megapixels(max_animation_pixels)} 的上限。"
+            )
         try:
             # Decoding the whole picture is what finds truncated and corrupt data; the pixel
             # check above keeps this bounded. Animated pictures are decoded frame by frame.
-            frames = picture.n_frames if animated else 1
-            for frame in range(frames):
+            for frame in range(frames if animated else 1):
                 picture.seek(frame)
                 picture.load()
         except (OSError, SyntaxError, ValueError, EOFError):
             raise ImageRejected(f"{label}已损坏或不完整，无法解码。") from None
     return ImageInfo(format=image_format, width=width, height=height, animated=animated)
+
+
+def frame_count(data, picture, *, limit):
+    """How many frames `picture` (opened from `data`) has, counting no further than `limit`.
+
+    A GIF's frames are counted by walking its blocks, which reads each frame's header and skips
+    its pixels: Pillow's own count seeks frame by frame, which for thousands of frames on a
+    large canvas is what the limit is there to avoid.
+    """
+    if picture.format != "GIF":
+        return getattr(picture, "n_frames", 1)
+    return gif_frame_count(data, limit=limit)
+
+
+def gif_frame_count(data, *, limit):
+    """Frames in the GIF `data` (image descriptors), up to `limit`; linear in the file's size."""
+    if len(data) < 13:
+        return 1
+    position = 13
+    flags = data[10]
+    if flags & 0x80:  # a global colour table follows the screen descriptor
+        position += 3 * (2 ** ((flags & 0x07) + 1))
+    frames = 0
+    while position < len(data) and frames < limit:
+        block = data[position]
+        if block == 0x2C:  # an image: its descriptor, a local colour table, then data sub-blocks
+            frames += 1
+            if position + 10 > len(data):
+                break
+            local = data[position + 9]
+            position += 10
+            if local & 0x80:
+                position += 3 * (2 ** ((local & 0x07) + 1))
+            position += 1  # LZW minimum code size
+            position = _skip_sub_blocks(data, position)
+        elif block == 0x21:  # an extension: its label, then sub-blocks
+            position = _skip_sub_blocks(data, position + 2)
+        else:  # the trailer (0x3B), or data that is not GIF any more
+            break
+    return max(frames, 1)
+
+
+def _skip_sub_blocks(data, position):
+    while position < len(data):
+        size = data[position]
+        position += 1 + size
+        if size == 0:
+            break
+    return position
 
 
 def _sniff_non_image(data):

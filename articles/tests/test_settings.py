@@ -26,14 +26,32 @@ def load_settings(**env):
     )
 
 
+# A key Django's deployment check accepts: 50 characters or more, many different ones.
+STRONG_KEY = "q7Vx-2mZ9rLk4bN8sT1wY6eH3jC0pF5gU-aDiO_xRvWnMtKyBzQlEoJcSuAhGf"
+
+
 def test_production_refuses_to_start_without_a_secret_key():
     result = load_settings()
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "key", ["x", "k" * 50, "ab" * 40, "django-insecure-" + "q7Vx-2mZ9rLk4bN8sT1wY6eH3jC0pF5gU-aDiO_xRvWnM"]
+)
+def test_production_refuses_a_weak_secret_key(key):
+    result = load_settings(DJANGO_SECRET_KEY=key, DJANGO_ALLOWED_HOSTS="news.example.com")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is too weak" in result.stderr
+
+
+def test_development_takes_any_key():
+    result = load_settings(DJANGO_SECRET_KEY="x", DJANGO_DEBUG="1")
+    assert result.returncode == 0, result.stderr
+
+
 def test_defaults_are_production_safe_with_sqlite():
-    result = load_settings(DJANGO_SECRET_KEY="k" * 50, DJANGO_ALLOWED_HOSTS="news.example.com")
+    result = load_settings(DJANGO_SECRET_KEY=STRONG_KEY, DJANGO_ALLOWED_HOSTS="news.example.com")
     debug, hosts, engine, name, cache, tz, use_tz = json.loads(result.stdout)
     assert (debug, hosts) == (False, ["news.example.com"])
     assert engine == "django.db.backends.sqlite3" and name.endswith("db.sqlite3")
@@ -43,7 +61,7 @@ def test_defaults_are_production_safe_with_sqlite():
 
 def test_database_cache_and_hosts_come_from_the_environment():
     result = load_settings(
-        DJANGO_SECRET_KEY="k" * 50,
+        DJANGO_SECRET_KEY=STRONG_KEY,
         DATABASE_URL="postgres://news:pw@db.internal:5432/newsroom",
         REDIS_URL="redis://127.0.0.1:6379/1",
         DJANGO_ALLOWED_HOSTS="news.example.com, www.news.example.com",
@@ -57,7 +75,7 @@ def test_database_cache_and_hosts_come_from_the_environment():
 def database_options(**env):
     code = "import json, django; from django.conf import settings as s; print(json.dumps(s.DATABASES['default'].get('OPTIONS', {})))"
     result = subprocess.run(
-        [sys.executable, "-c", code], env={**BASE_ENV, "DJANGO_SECRET_KEY": "k" * 50, "DJANGO_ALLOWED_HOSTS": "x", **env},
+        [sys.executable, "-c", code], env={**BASE_ENV, "DJANGO_SECRET_KEY": STRONG_KEY, "DJANGO_ALLOWED_HOSTS": "x", **env},
         cwd=settings.BASE_DIR, capture_output=True, text=True, check=True,
     )
     return json.loads(result.stdout)
@@ -87,7 +105,7 @@ def mail_settings(**env):
         "s.EMAIL_USE_SSL, s.DEFAULT_FROM_EMAIL]))"
     )
     return subprocess.run(
-        [sys.executable, "-c", code], env={**BASE_ENV, "DJANGO_SECRET_KEY": "k" * 50, "DJANGO_ALLOWED_HOSTS": "x", **env},
+        [sys.executable, "-c", code], env={**BASE_ENV, "DJANGO_SECRET_KEY": STRONG_KEY, "DJANGO_ALLOWED_HOSTS": "x", **env},
         cwd=settings.BASE_DIR, capture_output=True, text=True,
     )
 
