@@ -1,6 +1,7 @@
 from .author import Author
 from .autosave import Autosave
 from .category import Category
+from .comment import Comment
 from .image import Image
 from .image_usage import BodyImage
 from .notification import Notification
@@ -10,4 +11,4 @@ from .redirect import LegacyURL
 from .search import SearchDocument
 from .transition import Transition
 
-__all__ = ["Article", "Autosave", "BodyImage", "Author", "Category", "Image", "LegacyURL", "Notification", "SearchDocument", "Tag", "TaggedArticle", "Transition"]
+__all__ = ["Article", "Autosave", "BodyImage", "Author", "Category", "Comment", "Image", "LegacyURL", "Notification", "SearchDocument", "Tag", "TaggedArticle", "Transition"]
