@@ -19,6 +19,7 @@ Forms accepted, after a UTF-8 BOM and any blank lines:
 """
 import hashlib
 import json
+import os
 import re
 import stat
 import tomllib
@@ -234,8 +235,8 @@ def record_from_raw(raw, path, root, *, allow_missing_front_matter=False):
 
 
 def relative_source_path(path, root):
-    """How an imported file is known: its path below the import root (its name when given alone)."""
-    path, root = Path(path), Path(root)
+    """A file's path below `root`, with forward slashes (its name when it is `root` itself)."""
+    path, root = Path(os.path.abspath(path)), Path(os.path.abspath(root))
     return path.relative_to(root).as_posix() if root != path else path.name
 
 
