@@ -606,7 +606,7 @@ class ArticleAdmin(VersionAdmin):
     autocomplete_fields = ("author", "categories", "hero_image", "thumbnail")
     readonly_fields = (
         "state_badge", "status", "created_by", "created_at", "updated_at",
-        "source_path", "source_hash", "front_matter", "share_preview",
+        "source_archive", "source_path", "source_hash", "front_matter", "share_preview",
     )  # fmt: skip
     fieldsets = (
         (None, {"fields": ("title", "body", "edit_version")}),
@@ -618,7 +618,7 @@ class ArticleAdmin(VersionAdmin):
             _("来源"),
             {
                 "classes": ("collapse",),
-                "fields": ("source_path", "source_hash", "front_matter", "created_at", "updated_at"),
+                "fields": ("source_archive", "source_path", "source_hash", "front_matter", "created_at", "updated_at"),
             },
         ),
     )

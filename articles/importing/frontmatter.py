@@ -19,6 +19,7 @@ Forms accepted, after a UTF-8 BOM and any blank lines:
 """
 import hashlib
 import json
+import os
 import re
 import stat
 import tomllib
@@ -67,6 +68,17 @@ _CLOSING_FENCES = {
     "+": re.compile(r"^\+{3}[ \t]*$", re.MULTILINE),
 }
 _FENCE_NAMES = {"-": "---", ";": ";;;", "+": "+++"}
+# A fence line with white space before it: no fence to any generator, often meant as one.
+_INDENTED_FENCES = {
+    "-": re.compile(r"^[ \t]+(?:-{3,}|\.\.\.)[ \t]*$", re.MULTILINE),
+    ";": re.compile(r"^[ \t]+;{3,}[ \t]*$", re.MULTILINE),
+    "+": re.compile(r"^[ \t]+\+{3}[ \t]*$", re.MULTILINE),
+}
+# A key whose whole value is a template placeholder: `title: {{ title }}` (Hexo's scaffolds),
+# `date = {{ .Date }}` (Hugo's archetypes), quoted or not.
+_PLACEHOLDER_LINE = re.compile(r"""^[ \t]*["']?[\w-]+["']?[ \t]*[:=][ \t]*["']?\{\{.*\}\}["']?[ \t]*$""", re.MULTILINE)
+_PLACEHOLDER_VALUE = re.compile(r"^\s*\{\{.*\}\}\s*$", re.DOTALL)
+_BLANK_LINE_AFTER_TEXT = re.compile(r"\S[^\n]*\n[ \t]*\n")
 _NO_PREFIX_FENCE = re.compile(r"^(?:-{3,}|;{3,})[ \t]*$", re.MULTILINE)
 # The first line of a no-prefix header that looks meant as one: a known key, then a colon.
 _FIRST_CONTENT_LINE = re.compile(r"^[ \t]*([^\s#].*)$", re.MULTILINE)
@@ -84,6 +96,10 @@ class LegacyFileError(Exception):
 
 class NoFrontMatter(LegacyFileError):
     """A file with no front matter at all (an importer counts it as skipped, not failed)."""
+
+
+class Scaffold(NoFrontMatter):
+    """A generator's template for new posts, its front matter placeholders: no article (skipped)."""
 
 
 @dataclass
@@ -145,13 +161,22 @@ def parse_front_matter(text, *, allow_missing=False):
         kind = opening.group(1)[0]
         closing = _CLOSING_FENCES[kind].search(text, opening.end())
         if closing is None:
-            raise LegacyFileError(
+            message = (
                 f"front matter is not closed (no '{_FENCE_NAMES[kind]}' line after the opening "
                 f"one on line {first_line})"
             )
+            indented = _INDENTED_FENCES[kind].search(text, opening.end())
+            if indented is not None:
+                message += "; " + _indented_fence(text, indented, kind)
+            raise LegacyFileError(message)
         fm_format = {"-": "yaml", ";": "json", "+": "toml"}[kind]
         fm_text = text[opening.end() : closing.start()]
-        metadata = _PARSERS[fm_format](fm_text, first_line + 1, warnings)
+        try:
+            metadata = _PARSERS[fm_format](fm_text, first_line + 1, warnings)
+        except LegacyFileError as error:
+            _refuse_scaffold_lines(fm_text, first_line + 1)
+            raise _fenced_error_explained(error, text, opening.end(), closing, kind, first_line) from None
+        _refuse_scaffold_values(metadata, fm_text, first_line + 1)
         if metadata is None:
             metadata = {}
         if not isinstance(metadata, dict):
@@ -166,10 +191,21 @@ def parse_front_matter(text, *, allow_missing=False):
         fence = _NO_PREFIX_FENCE.search(text, start)
         if fence is not None:
             fm_format = "yaml-no-prefix" if fence.group()[0] == "-" else "json"
-            metadata = _no_prefix_header(text[start : fence.start()], fm_format, first_line, warnings)
-            if metadata is not None:
-                return FrontMatter(metadata, _trim(text, fence.end() + 1), fm_format, warnings)
             fence_line = text.count("\n", 0, fence.start()) + 1
+            candidate = text[start : fence.start()]
+            try:
+                metadata = _no_prefix_header(candidate, fm_format, first_line, warnings)
+            except LegacyFileError as error:
+                _refuse_scaffold_lines(candidate, first_line)
+                raise _with_hint(
+                    error,
+                    f"the '{fence.group().rstrip()}' on line {fence_line} was taken for the end of a front "
+                    "matter without an opening fence (Hexo's no-prefix form): if it is a horizontal "
+                    "rule in the body, close the front matter with its own line of dashes before the body",
+                ) from None
+            if metadata is not None:
+                _refuse_scaffold_values(metadata, candidate, first_line)
+                return FrontMatter(metadata, _trim(text, fence.end() + 1), fm_format, warnings)
             reason = (
                 "no front matter (the file does not start with '---', ';;;' or '+++', and the "
                 f"text before its '{fence.group().rstrip()}' line (line {fence_line}) is not a "
@@ -234,8 +270,8 @@ def record_from_raw(raw, path, root, *, allow_missing_front_matter=False):
 
 
 def relative_source_path(path, root):
-    """How an imported file is known: its path below the import root (its name when given alone)."""
-    path, root = Path(path), Path(root)
+    """A file's path below `root`, with forward slashes (its name when it is `root` itself)."""
+    path, root = Path(os.path.abspath(path)), Path(os.path.abspath(root))
     return path.relative_to(root).as_posix() if root != path else path.name
 
 
@@ -249,6 +285,76 @@ def _too_large(size, max_bytes):
 def _trim(text, start):
     """The body: text from `start`, without its leading blank lines and trailing white space."""
     return text[_LEADING_BLANK_LINES.match(text, start).end() :].rstrip()
+
+
+def _with_hint(error, hint):
+    """`error` with `hint` added to its message (same class, same line)."""
+    explained = type(error)(f"{error}; {hint}")
+    explained.line = getattr(error, "line", None)
+    return explained
+
+
+def _line_of(text, offset):
+    return text.count("\n", 0, offset) + 1
+
+
+def _indented_fence(text, indented, kind):
+    fence = _FENCE_NAMES[kind]
+    return (
+        f"the '{indented.group().strip()}' on line {_line_of(text, indented.start())} is indented: a "
+        f"closing '{fence}' must start at the beginning of its line"
+    )
+
+
+def _fenced_error_explained(error, text, start, closing, kind, first_line):
+    """A fenced front matter's parse error, with the likely reason when the fences show one.
+
+    An indented fence does not close the front matter, and a missing closing fence lets the
+    front matter run on to a horizontal rule in the body: either way the parser meets body text.
+    """
+    indented = _INDENTED_FENCES[kind].search(text, start, closing.start())
+    if indented is not None:
+        closing_line = _line_of(text, closing.start())
+        return _with_hint(
+            error, _indented_fence(text, indented, kind) + f", so the front matter ran on to line {closing_line}"
+        )
+    error_line = getattr(error, "line", None)
+    if kind == "-" and error_line is not None:
+        gap = _BLANK_LINE_AFTER_TEXT.search(text, start, closing.start())
+        if gap is not None and _line_of(text, gap.end()) <= error_line:
+            return _with_hint(
+                error,
+                f"the '---' on line {_line_of(text, closing.start())} was taken for the closing fence: if "
+                "it is a horizontal rule in the body, the front matter's own closing '---' is missing",
+            )
+    return error
+
+
+def _refuse_scaffold_lines(fm_text, first_line):
+    """Raise Scaffold when a line of front matter that did not parse is a key with a placeholder."""
+    placeholder = _PLACEHOLDER_LINE.search(fm_text)
+    if placeholder is not None:
+        _raise_scaffold(placeholder.group().strip(), first_line + fm_text.count("\n", 0, placeholder.start()))
+
+
+def _refuse_scaffold_values(metadata, fm_text, first_line):
+    """Raise Scaffold when a top-level value of parsed front matter is a placeholder, quoted."""
+    if not isinstance(metadata, dict):
+        return
+    for value in metadata.values():
+        if isinstance(value, str) and _PLACEHOLDER_VALUE.match(value):
+            placeholder = _PLACEHOLDER_LINE.search(fm_text)
+            line = first_line + fm_text.count("\n", 0, placeholder.start()) if placeholder else first_line
+            _raise_scaffold(placeholder.group().strip() if placeholder else value.strip(), line)
+
+
+def _raise_scaffold(shown, line):
+    scaffold = Scaffold(
+        f"a scaffold, not a post: line {line} ({shown!r}) is a template placeholder, which Hexo's "
+        "scaffolds and Hugo's archetypes fill in when a post is created"
+    )
+    scaffold.line = line
+    raise scaffold
 
 
 def _no_prefix_header(candidate, fm_format, first_line, warnings):
@@ -414,14 +520,22 @@ def _check_expansion(root, first_line):
         )
 
 
+def _error_at(message, line):
+    """A LegacyFileError about `line` of the file (kept on the error for the fence hints)."""
+    error = LegacyFileError(message)
+    error.line = line
+    return error
+
+
 def _yaml_error(error, fm_text, first_line):
     if isinstance(error, _TagNotAllowed):
         tag = error.tag
         if tag.startswith("tag:yaml.org,2002:"):
             tag = "!!" + tag[len("tag:yaml.org,2002:") :]
-        return LegacyFileError(
+        return _error_at(
             f"front matter uses the YAML tag '{tag}', which is not allowed "
-            f"(not valid YAML at line {first_line + error.mark.line})"
+            f"(not valid YAML at line {first_line + error.mark.line})",
+            first_line + error.mark.line,
         )
     if isinstance(error, yaml.MarkedYAMLError):
         mark = error.problem_mark or error.context_mark
@@ -433,13 +547,11 @@ def _yaml_error(error, fm_text, first_line):
             source_line = fm_text.split("\n")[mark.line] if mark.line < fm_text.count("\n") + 1 else ""
             alias = _YAML_ALIAS.search(source_line, mark.column) or _YAML_ALIAS.search(source_line)
             name = f" '*{alias.group(1)}'" if alias else ""
-            return LegacyFileError(
-                f"front matter uses the undefined YAML alias{name} (not valid YAML at line {line})"
-            )
+            return _error_at(f"front matter uses the undefined YAML alias{name} (not valid YAML at line {line})", line)
         if error.context and error.context_mark is not None and error.context_mark.line != mark.line:
             # an unclosed bracket or quote is found where the next thing starts: name both lines
             problem += f" ({error.context} at line {first_line + error.context_mark.line})"
-        return LegacyFileError(f"front matter is not valid YAML at line {line}: {problem}")
+        return _error_at(f"front matter is not valid YAML at line {line}: {problem}", line)
     if isinstance(error, ReaderError) and isinstance(error.character, int):
         # libyaml counts the position in bytes, PyYAML in characters: find the character instead
         where = fm_text.find(chr(error.character))
@@ -466,9 +578,8 @@ def _parse_json(fm_text, first_line, warnings):
     try:
         return json.loads(source, object_pairs_hook=build)
     except json.JSONDecodeError as error:
-        raise LegacyFileError(
-            f"front matter is not valid JSON at line {first_line + error.lineno - 1}: {error.msg}"
-        ) from None
+        line = first_line + error.lineno - 1
+        raise _error_at(f"front matter is not valid JSON at line {line}: {error.msg}", line) from None
     except (ValueError, RecursionError) as error:
         raise LegacyFileError(f"front matter is not valid JSON: {error}") from None
 
@@ -483,9 +594,7 @@ def _parse_toml(fm_text, first_line, warnings):
         if position is None:
             raise LegacyFileError(f"front matter is not valid TOML: {message}") from None
         line = first_line + int(position.group(1)) - 1
-        raise LegacyFileError(
-            f"front matter is not valid TOML at line {line}: {message[: position.start()]}"
-        ) from None
+        raise _error_at(f"front matter is not valid TOML at line {line}: {message[: position.start()]}", line) from None
     except RecursionError:
         raise LegacyFileError("front matter is nested too deeply") from None
 

@@ -26,16 +26,12 @@ from articles.sanitize import clean_html
 from articles.text import excerpt, plain_text
 from articles.slugs import readable_slug, unique_slug
 
+from .archive import Archive, archives_for, describe, identity_path
 from .body import find_remote_images, rewrite_image_sources
-from .frontmatter import (
-    DEFAULT_MAX_BYTES,
-    LegacyFileError,
-    NoFrontMatter,
-    read_raw,
-    record_from_raw,
-    relative_source_path,
-)
+from .frontmatter import DEFAULT_MAX_BYTES, LegacyFileError, NoFrontMatter, read_raw, record_from_raw
+from .identities import KnownArticles
 from .mapping import HEXO_DEFAULT_PERMALINK, MappingError, map_record
+from .report import IDENTITY, IMAGE, REDIRECT, SLUG, warning
 
 DEFAULT_EXTENSIONS = (".md", ".markdown", ".html", ".htm", ".txt")
 # Files whose images are being downloaded while the one before them is written.
@@ -60,6 +56,9 @@ class FileResult:
     reason: str = ""
     article: Article | None = None
     warnings: list = field(default_factory=list)
+    archive: str = ""
+    source_path: str = ""  # the file's path inside its archive
+    title: str = ""  # the article's, as the file gives it (or as stored, for an unchanged file)
 
 
 @dataclass
@@ -86,52 +85,92 @@ class _DryRunRollback(Exception):
     """Raised inside a dry run's transaction so that nothing it wrote is kept."""
 
 
-def find_legacy_files(paths, extensions=DEFAULT_EXTENSIONS):
-    """Yield (file, root) for each importable file under `paths`, in a stable order.
+@dataclass(frozen=True)
+class LegacyFile:
+    """A file to import: where it is, its archive, and the folder the import was given."""
 
-    Hidden folders and files are skipped, and links are not followed out of the root.
+    path: Path
+    archive: Archive
+    import_root: Path  # the folder given to the import (a file's own folder when a file was given)
+
+    @functools.cached_property
+    def source_path(self):
+        """The file's path inside its archive: with the archive's name, its identity."""
+        return identity_path(self.path, self.archive.root)
+
+    @property
+    def identity(self):
+        return self.archive.name, self.source_path
+
+
+def find_legacy_files(paths, extensions=DEFAULT_EXTENSIONS, *, source=None):
+    """Yield a LegacyFile for each importable file under `paths`, in a stable order.
+
+    Each path's archive is found by walking up to its root (articles.importing.archive), named
+    `source` when given; ArchiveError when two archives would share a name. Hidden folders and
+    files are skipped, links are not followed out of the folder given, and a file found under
+    two of the paths is yielded once.
     """
-    for given in map(Path, paths):
-        if given.is_file():
-            yield given, given.parent
-            continue
-        if not given.is_dir():
+    paths = [Path(given) for given in paths]
+    for given in paths:
+        if not given.exists():
             raise FileNotFoundError(f"{given}: no such file or folder")
-        root = given.resolve()
-        for folder, subfolders, files in os.walk(given):
-            subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
-            for name in sorted(files):
-                candidate = Path(folder) / name
-                if name.startswith(".") or candidate.suffix.lower() not in extensions:
-                    continue
-                if not candidate.resolve().is_relative_to(root):
-                    continue
-                yield candidate, given
+    archives = archives_for(paths, source)
+    seen = set()
+    for given in paths:
+        for path, import_root in _files_under(given, extensions):
+            resolved = path.resolve()
+            if resolved not in seen:
+                seen.add(resolved)
+                yield LegacyFile(path, archives[given], import_root)
+
+
+def _files_under(given, extensions):
+    if given.is_file():
+        yield given, given.parent
+        return
+    root = given.resolve()
+    for folder, subfolders, files in os.walk(given):
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+        for name in sorted(files):
+            candidate = Path(folder) / name
+            if name.startswith(".") or candidate.suffix.lower() not in extensions:
+                continue
+            if not candidate.resolve().is_relative_to(root):
+                continue
+            yield candidate, given
 
 
 @dataclass
 class Prepared:
     """A file read, mapped and sanitized (the CPU-bound half), or the reason it went no further."""
 
-    path: Path
-    root: Path
-    relative: str
+    file: LegacyFile
     values: object = None
     result: FileResult | None = None
 
+    @property
+    def path(self):
+        return self.file.path
 
-def prepare_file(path, root, options, known_hashes):
-    """Read, map and sanitize one file without the database; safe to run in a worker process."""
-    path, root = Path(path), Path(root)
-    relative = relative_source_path(path, root)
-    prepared = functools.partial(Prepared, path, root, relative)
+
+def prepare_file(file, options, known_hashes):
+    """Read, map and sanitize one LegacyFile without the database; safe to run in a worker process."""
+    path = file.path
+
+    def prepared(*, values=None, result=None):
+        if result is not None:
+            result.archive, result.source_path = file.identity
+        return Prepared(file, values, result)
+
     try:
         raw = read_raw(path, max_bytes=options.max_bytes)
         # Unchanged files are known by their bytes alone: nothing is parsed or written.
-        if known_hashes.get(relative) == hashlib.sha256(raw).hexdigest():
+        if known_hashes.get(file.identity) == hashlib.sha256(raw).hexdigest():
             return prepared(result=FileResult(path, Outcome.UNCHANGED))
+        # Paths are relative to the archive's root, whichever of its folders was imported.
         record = record_from_raw(
-            raw, path, root, allow_missing_front_matter=options.allow_missing_front_matter
+            raw, path, file.archive.root, allow_missing_front_matter=options.allow_missing_front_matter
         )
         fallback = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=options.tz)
         values = map_record(
@@ -178,7 +217,7 @@ def _batches(items, size):
 
 def _prepare_batch_in_worker(batch):
     options, known_hashes = _worker_state["options"], _worker_state["known_hashes"]
-    return [prepare_file(path, root, options, known_hashes) for path, root in batch]
+    return [prepare_file(file, options, known_hashes) for file in batch]
 
 
 class Importer:
@@ -186,15 +225,7 @@ class Importer:
 
     def __init__(self, options):
         self.options = options
-        # One query up front lets unchanged files be recognised without parsing or querying.
-        # Enough of each imported article to name it in a report without another query.
-        self.known = {
-            row[0]: Article(pk=row[1], source_hash=row[2], slug=row[3], published_at=row[4], created_at=row[5])
-            for row in Article.objects.exclude(source_path="").values_list(
-                "source_path", "pk", "source_hash", "slug", "published_at", "created_at"
-            )
-        }
-        self.known_hashes = {path: article.source_hash for path, article in self.known.items()}
+        self.known = KnownArticles()
         if connection.vendor == "postgresql":
             # Each file is its own transaction; waiting for every commit's flush to disk would
             # dominate an import. A crash loses at most the last moments' commits, never
@@ -225,12 +256,15 @@ class Importer:
         self._learnt = []  # what the current file taught the caches, kept only if it is saved
 
     def import_files(self, files, *, jobs=0):
-        """Yield a FileResult per (path, root) in `files`, in order.
+        """Yield a FileResult per LegacyFile in `files`, in order.
 
         With `jobs` > 0, reading, mapping and sanitizing run in that many worker processes
         while this process writes to the database; saving stays here, one transaction a file.
         With `download_images`, the images of the next files download in a thread pool meanwhile.
+        Once every file is saved, `after_all_files` runs.
         """
+        files = list(files)
+        self.known.survey(files)
         prepared = self._prepare_all(files, jobs)
         # New articles' search documents are written a batch at a time, between files.
         with SearchDocument.objects.in_batches() as index_batches, contextlib.ExitStack() as downloads:
@@ -242,14 +276,19 @@ class Importer:
             for one in prepared:
                 yield self.save_prepared(one)
                 index_batches.write_full()
+            self.after_all_files()
+
+    def after_all_files(self):
+        """Called once when every file of the run is saved: the place for work that needs the whole
+        run, such as links from one imported article to another, in whatever order files came."""
 
     def _prepare_all(self, files, jobs):
         if jobs <= 0:
-            for path, root in files:
-                yield prepare_file(path, root, self.options, self.known_hashes)
+            for file in files:
+                yield prepare_file(file, self.options, self.known.hashes)
             return
         context = multiprocessing.get_context("fork")
-        with context.Pool(jobs, initializer=_start_worker, initargs=(self.options, self.known_hashes)) as pool:
+        with context.Pool(jobs, initializer=_start_worker, initargs=(self.options, self.known.hashes)) as pool:
             # A bounded window of files in flight: workers may run ahead of the database, but
             # prepared articles never pile up in memory.
             in_flight = collections.deque()
@@ -282,18 +321,39 @@ class Importer:
         self._learnt.append((cache, key, value))
 
     def save_prepared(self, prepared):
+        file = prepared.file
+        archive, source_path = file.identity
+        twin = self.known.first_with_identity(file)
+        if twin is not None:
+            # Never merged: the first file of an identity is imported, the others are refused.
+            reason = (
+                f"same identity ({describe(archive, source_path)}) as {twin.path} in this run; not "
+                "imported (name each archive with its own --source)"
+            )
+            values = prepared.values
+            return FileResult(file.path, Outcome.CONFLICT, reason, warnings=values.warnings if values else [],
+                              archive=archive, source_path=source_path, title=values.title if values else "")
         if prepared.result is not None:
             if prepared.result.outcome is Outcome.UNCHANGED:
-                prepared.result.article = self.known.get(prepared.relative)
+                known = self.known.get(file.identity)
+                prepared.result.article = known
+                prepared.result.title = known.title if known is not None else ""
             return prepared.result
-        values, path, root = prepared.values, prepared.path, prepared.root
+        values = prepared.values
+        later_twin = self.known.later_with_identity(file)
+        if later_twin is not None:
+            values.warnings.append(warning(
+                IDENTITY, f"{later_twin.path} has the same identity ({describe(archive, source_path)}) in this "
+                "run and was not imported",
+            ))
+        result = functools.partial(FileResult, file.path, archive=archive, source_path=source_path, title=values.title)
         stored_files = []
         self._learnt = []
         # Downloads happen here, before the file's transaction opens: no lock waits on the network.
         self._fetched = self._fetcher.fetch_many(self._urls_to_download(values)) if self._fetcher else {}
         self._downloaded_now, self._download_warned = {}, set()
         try:
-            article, outcome, reason = self.save(values, path, root, stored_files)
+            article, outcome, reason = self.save(values, file, stored_files)
         except _DryRunRollback as rollback:
             article, outcome, reason = rollback.args
         except Exception as error:
@@ -304,7 +364,7 @@ class Importer:
                 # saved, so the run stops here.
                 raise
             # A database refusal of one file must not stop the others.
-            return FileResult(path, Outcome.FAILED, f"cannot save: {error}", warnings=values.warnings)
+            return result(Outcome.FAILED, f"cannot save: {error}", warnings=values.warnings)
         finally:
             if self._fetcher:
                 # The pictures are stored (or not needed); holding their bytes would grow with the run.
@@ -312,20 +372,13 @@ class Importer:
         if outcome in (Outcome.CREATED, Outcome.UPDATED) and not self.options.dry_run:
             for cache, key, value in self._learnt:
                 cache.setdefault(key, value)
-            self.known_hashes[values.source_path] = values.source_hash
-            self.known[values.source_path] = Article(
-                pk=article.pk,
-                source_hash=article.source_hash,
-                slug=article.slug,
-                published_at=article.published_at,
-                created_at=article.created_at,
-            )
+            self.known.remember(article)
             self.slugs.add(article.slug)
             for old_path in values.legacy_paths:
                 self.legacy_owners.setdefault(old_path, article.pk)
-        return FileResult(path, outcome, reason, article=article, warnings=values.warnings)
+        return result(outcome, reason, article=article, warnings=values.warnings)
 
-    def save(self, values, path, root, stored_files):
+    def save(self, values, file, stored_files):
         """Create or update the article for `values` atomically; returns (article, outcome, reason).
 
         An update keeps a revision of the article as the changed file made it, so editors can
@@ -333,11 +386,11 @@ class Importer:
         hash), which keeps a first import of ten thousand files within a minute.
         """
         with transaction.atomic(), contextlib.ExitStack() as revision:
-            article = self._find(values, root)
+            article = self.known.find(values, file)
             if article is not None and article.source_hash == values.source_hash:
-                if article.source_path == values.source_path:
+                if (article.source_archive, article.source_path) == file.identity:
                     return article, Outcome.UNCHANGED, ""
-                return self._moved(article, values)
+                return self._moved(article, values, file)
             if article is not None and article.edited_since_import and not self.options.overwrite_edited:
                 reason = (
                     f"edited in the CMS since its import (last saved {article.updated_at:%Y-%m-%d %H:%M}); "
@@ -345,11 +398,13 @@ class Importer:
                 )
                 return article, Outcome.CONFLICT, reason
             created = article is None
-            if not created:
+            if created:
+                self.known.warn_about_shared_id(values, file)
+            else:
                 revision.enter_context(reversion.create_revision())
                 reversion.set_comment(f"导入 {values.source_path}")
             article = article or Article(slug=self._free_slug(values))
-            self._fill(article, values, path, root, stored_files)
+            self._fill(article, values, file, stored_files)
             article.save(imported=True)
             leaves = [self._category(names) for names in values.category_paths]
             tags = self._tag_objects(values.tags)
@@ -370,39 +425,26 @@ class Importer:
                 raise _DryRunRollback(article, outcome, "")
             return article, outcome, ""
 
-    def _moved(self, article, values):
-        """The same file under a new name: follow it, and keep the old addresses answering."""
-        article.source_path = values.source_path
-        article.save(update_fields=["source_path"], imported=True)
+    def _moved(self, article, values, file):
+        """The same file under a new name (or first seen in its archive): follow it, and keep the
+        old addresses answering."""
+        article.source_archive, article.source_path = file.identity
+        article.save(update_fields=["source_archive", "source_path"], imported=True)
         self._record_legacy_urls(article, values)
         if self.options.dry_run:
             raise _DryRunRollback(article, Outcome.UPDATED, "")
         return article, Outcome.UPDATED, ""
 
-    def _find(self, values, root):
-        # `known` holds every imported path, from the start of the run and from its commits.
-        if values.source_path in self.known:
-            found = Article.objects.filter(pk=self.known[values.source_path].pk).first()
-            if found is not None:
-                return found
-        if not values.source_id:
-            return None
-        # A moved or renamed file keeps its article through the id in its front matter. Ids are
-        # not unique in real archives (translations share an `abbrlink`), so the id only counts
-        # when the file the article came from is gone.
-        for candidate in Article.objects.filter(source_id=values.source_id):
-            if not (Path(root) / candidate.source_path).exists():
-                return candidate
-        return None
-
     def _free_slug(self, values):
         wanted = values.slug or values.title_slug or readable_slug(values.title, max_length=100, fallback="article")
         slug = unique_slug(wanted, self.slugs.__contains__, max_length=120)
         if values.slug and slug != values.slug:
-            values.warnings.append(f"slug: {values.slug!r} is taken by another article, using {slug!r}")
+            values.warnings.append(warning(SLUG, f"slug: {values.slug!r} is taken by another article, using {slug!r}"))
         return slug
 
-    def _fill(self, article, values, path, root, stored_files):
+    def _fill(self, article, values, file, stored_files):
+        # Pictures are read only from below the folder given to the import (and --source-root).
+        path, root = file.path, file.import_root
         article.title = values.title
         article.author = self._author(values.author_name)
         article.summary = values.summary
@@ -416,7 +458,7 @@ class Importer:
             article.thumbnail = article.hero_image
         else:
             article.thumbnail = self._image(values.thumbnail_url, "thumbnail", values, path, root, stored_files)
-        article.source_path = values.source_path
+        article.source_archive, article.source_path = file.identity
         article.source_hash = values.source_hash
         article.source_id = values.source_id
         article.source_updated_at = values.source_updated_at
@@ -472,7 +514,7 @@ class Importer:
             return image
         image = self._local_image(reference, path, root, values, stored_files)
         if image is _MISSING:
-            values.warnings.append(f"{role}: {reference!r} not found on disk; left out")
+            values.warnings.append(warning(IMAGE, f"{role}: {reference!r} not found on disk; left out"))
             return None
         return image
 
@@ -489,7 +531,7 @@ class Importer:
             hint = "" if self.options.source_root else " (give --source-root, the old site's source/ folder)"
             shown = ", ".join(repr(src) for src in missing[:3]) + (" …" if len(missing) > 3 else "")
             values.warnings.append(
-                f"{len(missing)} body image(s) not found{hint}, left as they were: {shown}"
+                warning(IMAGE, f"{len(missing)} body image(s) not found{hint}, left as they were: {shown}")
             )
         if self.options.download_images:
             for src in find_remote_images(values.body_html):
@@ -519,7 +561,9 @@ class Importer:
         if not isinstance(outcome, Fetched):
             if isinstance(outcome, FetchFailed) and url not in self._download_warned:
                 self._download_warned.add(url)
-                values.warnings.append(f"image {url} not downloaded, the remote URL stays: {outcome.reason}")
+                values.warnings.append(
+                    warning(IMAGE, f"image {url} not downloaded, the remote URL stays: {outcome.reason}")
+                )
             return None
         if self.options.dry_run:
             return None  # the download was tried, which is what a dry run can tell; nothing is stored
@@ -529,7 +573,9 @@ class Importer:
                                  stored_files=stored_files, source_url=url)
         except ImageRejected as rejection:
             self._download_warned.add(url)
-            values.warnings.append(f"image {url} refused by the image library, the remote URL stays: {rejection}")
+            values.warnings.append(
+                warning(IMAGE, f"image {url} refused by the image library, the remote URL stays: {rejection}")
+            )
             return None
         image = stored.image
         if not stored.created and not image.source_url and remote is None:
@@ -552,7 +598,7 @@ class Importer:
             return _MISSING
         max_bytes = settings.NEWSROOM_IMAGES["MAX_BYTES"]
         if found.stat().st_size > max_bytes:
-            values.warnings.append(f"image {reference!r} is over {max_bytes} bytes; left out")
+            values.warnings.append(warning(IMAGE, f"image {reference!r} is over {max_bytes} bytes; left out"))
             return None
         data = found.read_bytes()
         try:
@@ -564,7 +610,9 @@ class Importer:
                 return find_duplicate(digest) or Image.objects.create(sha256=digest)
             return store_image(data, name=found.name, stored_files=stored_files).image
         except ImageRejected as rejection:
-            values.warnings.append(f"image {reference!r} refused by the image library, left out: {rejection}")
+            values.warnings.append(
+                warning(IMAGE, f"image {reference!r} refused by the image library, left out: {rejection}")
+            )
             return None
 
     def _locate(self, reference, path, root):
@@ -594,7 +642,9 @@ class Importer:
         taken = {p: self.legacy_owners[p] for p in wanted if p in self.legacy_owners}
         for old_path, owner in taken.items():
             if owner != article.pk:
-                values.warnings.append(f"legacy URL {old_path} already leads to article {owner}; not changed")
+                values.warnings.append(
+                    warning(REDIRECT, f"legacy URL {old_path} already leads to article {owner}; not changed")
+                )
         LegacyURL.objects.bulk_create(
             [LegacyURL(path=p, article=article) for p in wanted if p not in taken]
         )

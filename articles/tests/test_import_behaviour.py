@@ -179,7 +179,7 @@ def test_renamed_file_with_abbrlink_keeps_its_article_and_records_the_new_path(t
 
     after = Article.objects.get()
     assert (after.pk, after.slug) == (before.pk, before.slug)
-    assert after.source_path == "2024/qinghe-night-delivery.md"
+    assert after.source_path == "_posts/2024/qinghe-night-delivery.md"  # below the archive's root
     assert summary(1, updated=1) in out
 
 
@@ -196,7 +196,7 @@ def test_moved_and_edited_file_with_abbrlink_keeps_its_article(tmp_path):
     assert summary(1, updated=1) in out
     after = Article.objects.get()
     assert (after.pk, after.slug) == (before.pk, before.slug)
-    assert after.source_path == "2024/qinghe.md"
+    assert after.source_path == "_posts/2024/qinghe.md"
     assert after.title == "青禾物流夜间配送试点（更新）"
 
 
@@ -440,7 +440,10 @@ def test_dry_run_with_a_local_hero_image_would_create_the_article(tmp_path):
 
 
 def _report_lines(path):
-    return {Path(line["path"]).name: line for line in map(json.loads, path.read_text("utf-8").splitlines())}
+    """The report's file rows by file name (the last row, the summary, is left out)."""
+    rows = [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+    assert rows[-1]["row"] == "summary"
+    return {Path(row["path"]).name: row for row in rows[:-1]}
 
 
 def test_report_has_one_json_line_per_file(tmp_path):
@@ -453,17 +456,21 @@ def test_report_has_one_json_line_per_file(tmp_path):
     run_failing(archive, report=report)
 
     lines = _report_lines(report)
-    assert len(report.read_text("utf-8").splitlines()) == 3
+    assert len(report.read_text("utf-8").splitlines()) == 3 + 1  # and the summary row
     assert set(lines) == {"good.md", "notes.md", "bad.md"}
     for line in lines.values():
-        assert set(line) == {"path", "outcome", "article_id", "url", "warnings", "error"}
+        assert set(line) == {
+            "row", "path", "archive", "source_path", "title", "outcome", "article_id", "url", "warnings", "error"
+        }
     article = Article.objects.get()
     good = lines["good.md"]
     assert good["path"] == str(archive / "good.md")
     assert (good["outcome"], good["article_id"], good["url"], good["error"]) == (
         "created", article.pk, article.get_absolute_url(), None
     )
-    assert any("placeholder" in w for w in good["warnings"])
+    assert {"kind": "image", "message": "headimg: placeholder image 'https://picsum.photos/800/600' ignored"} in (
+        good["warnings"]
+    )
     notes = lines["notes.md"]
     assert (notes["outcome"], notes["article_id"], notes["url"]) == ("skipped", None, None)
     assert notes["error"].startswith("no front matter")
@@ -1000,7 +1007,7 @@ def test_failure_keeps_an_image_stored_by_an_earlier_file(site, refuse_inserts):
     assert summary(2, unchanged=1, failed=1) in out
     assert media_files() == stored and stored[0].read_bytes() == data
     assert Image.objects.get().file.name
-    assert list(Article.objects.values_list("source_path", flat=True)) == ["a.md"]
+    assert list(Article.objects.values_list("source_path", flat=True)) == ["source/_posts/a.md"]
 
 
 # --- 11. Hexo tag plugins and body formats ------------------------------------------------------

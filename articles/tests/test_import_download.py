@@ -139,7 +139,7 @@ def test_failed_downloads_keep_the_remote_url_and_are_reported(tmp_path, server)
     assert article.hero_image.source_url == fake and not article.hero_image.file
     assert f'<img src="{missing}" alt="配图" loading="lazy" referrerpolicy="no-referrer">' in article.body
     assert "<picture>" in article.body  # the good body image is still downloaded
-    (line,) = map(json.loads, report.read_text("utf-8").splitlines())
+    line, _summary = map(json.loads, report.read_text("utf-8").splitlines())
     assert line["outcome"] == "created" and len(line["warnings"]) == 2
 
 

@@ -1,3 +1,4 @@
+import collections
 import json
 import os
 import time
@@ -6,9 +7,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.core.management.color import color_style, no_style
 from django.db import InterfaceError, OperationalError
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
+from articles.importing import report
+from articles.importing.archive import ArchiveError
 from articles.importing.frontmatter import DEFAULT_MAX_BYTES
 from articles.importing.importer import (
     DEFAULT_EXTENSIONS,
@@ -33,6 +38,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (recursive)")
+        parser.add_argument("--source", metavar="NAME",
+                            help="the archive's name, half of every imported article's identity (default: "
+                                 "the name of its root folder, the one holding the site's _config.yml, "
+                                 "hugo.toml or config.toml)")
         parser.add_argument(
             "--ext",
             default=",".join(DEFAULT_EXTENSIONS),
@@ -56,7 +65,8 @@ class Command(BaseCommand):
         parser.add_argument("--overwrite-edited", action="store_true",
                             help="replace articles that editors changed since their import")
         parser.add_argument("--dry-run", action="store_true", help="write nothing; report what would happen")
-        parser.add_argument("--report", type=Path, metavar="FILE", help="write one JSON line per file")
+        parser.add_argument("--report", type=Path, metavar="FILE",
+                            help="write one JSON line per file, then a summary line")
         parser.add_argument("--max-size", type=int, default=DEFAULT_MAX_BYTES, metavar="BYTES",
                             help="refuse files larger than this (default: %(default)s)")
         parser.add_argument("--allow-missing-front-matter", action="store_true",
@@ -87,30 +97,44 @@ class Command(BaseCommand):
             e if e.startswith(".") else "." + e for e in (x.strip().lower() for x in options["ext"].split(",")) if e
         )
         try:
-            files = list(find_legacy_files(paths, extensions))
+            files = list(find_legacy_files(paths, extensions, source=options["source"]))
         except FileNotFoundError as error:
             raise CommandError(str(error), returncode=2) from None
+        except ArchiveError as error:
+            raise CommandError(str(error), returncode=2) from None
+        self._colours, self._bar = self._styles_for(self.stderr, options), None
+        archives = list(dict.fromkeys(file.archive for file in files))
+        for archive in archives:
+            self.stdout.write(_("归档：%(name)s（根目录 %(root)s）") % {"name": archive.name, "root": archive.root})
 
         jobs = options["jobs"]
         if jobs is None:
             # A worker per core reads and sanitizes; this process mostly waits on the database.
             jobs = (os.cpu_count() or 1) if len(files) >= PARALLEL_FROM_FILES else 0
         counts = {outcome: 0 for outcome in Outcome}
+        kinds = collections.Counter()
         started = time.monotonic()
-        report = self._open_report(options["report"])
+        report_file = self._open_report(options["report"])
         try:
             results = importer.import_files(files, jobs=jobs)
             for result in self._progress(results, len(files), options["verbosity"]):
                 counts[result.outcome] += 1
+                kinds.update(report.count_kinds(result.warnings))
                 self._tell(result, options)
-                if report:
-                    report.write(json.dumps(self._report_line(result, options["dry_run"]), ensure_ascii=False) + "\n")
+                if report_file:
+                    self._write_row(report_file, report.file_row(result, dry_run=options["dry_run"]))
+            seconds = time.monotonic() - started
+            if report_file:
+                self._write_row(report_file, report.summary_row(
+                    archives=archives, outcomes=counts, warnings_by_kind=kinds, files=len(files),
+                    seconds=seconds, dry_run=options["dry_run"],
+                ))
         finally:
-            if report:
-                report.close()
+            if report_file:
+                report_file.close()
         if counts[Outcome.CREATED] + counts[Outcome.UPDATED] and not options["dry_run"]:
             refresh_planner_statistics()
-        self._summary(counts, len(files), time.monotonic() - started, options["dry_run"])
+        self._summary(counts, kinds, len(files), seconds, options["dry_run"])
         if counts[Outcome.FAILED]:
             raise CommandError(f"{counts[Outcome.FAILED]} of {len(files)} files failed to import", returncode=1)
 
@@ -148,13 +172,30 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"--report: cannot write {report_path}: {error.strerror}", returncode=2) from None
 
+    @staticmethod
+    def _write_row(report_file, row):
+        report_file.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+    @staticmethod
+    def _styles_for(stream, options):
+        """Colours only for a terminal, and never when the person asked for none (NO_COLOR, --no-color)."""
+        if options.get("force_color"):
+            return color_style(force_color=True)
+        if options.get("no_color") or os.environ.get("NO_COLOR") or not stream.isatty():
+            return no_style()
+        return color_style(force_color=True)
+
     def _progress(self, results, total, verbosity):
         """A bar on a terminal; elsewhere a plain line every few seconds."""
+        self._bar = None
         if verbosity < 1:
             yield from results
         elif self.stderr.isatty():
             # The wrapped stream itself: OutputWrapper would end each of tqdm's redraws with a newline.
-            yield from tqdm(results, total=total, unit="file", file=self.stderr._out, dynamic_ncols=True)
+            with tqdm(results, total=total, unit="file", file=self.stderr._out, dynamic_ncols=True) as bar:
+                self._bar = bar
+                yield from bar
+            self._bar = None
         else:
             started = last = time.monotonic()
             for done, result in enumerate(results, start=1):
@@ -164,33 +205,36 @@ class Command(BaseCommand):
                     self.stderr.write(f"… {done} of {total} files ({done / (now - started):.0f} files/s)")
                 yield result
 
+    def _say(self, line, colour=None):
+        """A line on stderr, in `colour` (a style's role) where colours are shown, below a cleared bar."""
+        styled = getattr(self._colours, colour)(line) if colour else line
+        if self._bar is not None:
+            self._bar.clear()  # else the line would continue the bar's
+        self.stderr.write(styled, style_func=str)
+        if self._bar is not None:
+            self._bar.refresh()
+
     def _tell(self, result, options):
         for warning in result.warnings:
-            self.stderr.write(f"{result.path}: warning: {warning}")
+            self._say(f"{result.path}: warning: {warning}", "WARNING")
         if result.outcome in (Outcome.FAILED, Outcome.SKIPPED, Outcome.CONFLICT):
-            style = self.style.ERROR if result.outcome is Outcome.FAILED else self.style.WARNING
-            self.stderr.write(style(f"{result.path}: {result.outcome.value}: {result.reason}"))
+            colour = "ERROR" if result.outcome is Outcome.FAILED else "WARNING"
+            self._say(f"{result.path}: {result.outcome.value}: {result.reason}", colour)
         elif options["verbosity"] > 1 and result.article is not None:
             self.stdout.write(f"{result.path}: {result.outcome.value}: {result.article.get_absolute_url()}")
 
-    @staticmethod
-    def _report_line(result, dry_run):
-        article = None if dry_run else result.article
-        return {
-            "path": str(result.path),
-            "outcome": result.outcome.value,
-            "article_id": article.pk if article else None,
-            "url": article.get_absolute_url() if article else None,
-            "warnings": result.warnings,
-            "error": result.reason or None,
-        }
-
-    def _summary(self, counts, total, seconds, dry_run):
+    def _summary(self, counts, kinds, total, seconds, dry_run):
         rate = total / seconds if seconds else 0.0
         heading = "Dry run — nothing was written" if dry_run else "Import finished"
         lines = [heading, *(f"  {o.value:<10} {n:>7}" for o, n in counts.items()), f"  {'total':<10} {total:>7}"]
         lines.append(f"  {seconds:.1f} s, {rate:.0f} files/s")
+        by_kind = report.in_kind_order(kinds)
+        if by_kind:
+            width = max(len(kind) for kind, count in by_kind)
+            lines.append("Warnings by kind")
+            lines.extend(f"  {kind:<{width}} {n:>7}" for kind, n in by_kind)
         self.stdout.write("\n".join(lines))
         verb = "would be" if dry_run else ""
         summary = ", ".join(f"{n} {verb + ' ' if verb else ''}{o.value}" for o, n in counts.items())
-        self.stdout.write(f"{total} files: {summary}")
+        warned = sum(kinds.values())
+        self.stdout.write(f"{total} files: {summary}" + (f"; {warned} warnings" if warned else ""))
