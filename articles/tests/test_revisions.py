@@ -576,6 +576,7 @@ def test_two_concurrent_edits_the_second_is_refused_then_saved_on_purpose(make_u
 def _form_data(article, edit_version, **changes):
     data = post_data(article, edit_version, **changes)
     data["allow_comments"] = True
+    data.setdefault("language", article.language)  # the whole form: every field it has
     return data
 
 
