@@ -58,11 +58,13 @@ def contents(port):
 
 
 def write(port, path=ENV_FILE):
-    """Writes a development .env unless one exists (it may hold the developer's own edits)."""
-    path = Path(path)
-    if path.exists():
+    """Writes a development .env unless one exists (it may hold the developer's own edits),
+    readable by its owner only: it holds a secret key."""
+    try:
+        with open(path, "x", encoding="utf-8", opener=lambda name, flags: os.open(name, flags, 0o600)) as file:
+            file.write(contents(port))
+    except FileExistsError:
         return False
-    path.write_text(contents(port), encoding="utf-8")
     return True
 
 
