@@ -2,8 +2,12 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-DEV := DJANGO_DEBUG=1
 SAMPLES := articles/sample_archive
+PORT ?= 8000
+# The site's own address in canonical links, feeds and sitemaps for this run: the .env's when it
+# names this port, else the dev server's on it (config/local_env.py).
+SITE_URL = $(shell $(BIN)/python -m config.local_env site-url --port $(PORT))
+DEV = DJANGO_DEBUG=1 NEWSROOM_SITE_URL=$(SITE_URL)
 
 .PHONY: run test install serve clean
 
@@ -21,11 +25,17 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
 
 install: $(VENV)/.runtime-installed
 
-run: $(VENV)/.runtime-installed
+# Development settings for manage.py (debug on, a secret key of this checkout's own), written
+# once: the README's commands then work as typed. Never overwritten; git ignores it.
+.env: | $(BIN)/python
+	$(BIN)/python -m config.local_env write --port $(PORT)
+
+# The admin account comes last, so that its password is the last thing printed before the server.
+run: $(VENV)/.runtime-installed .env
 	$(DEV) $(BIN)/python manage.py migrate --noinput
 	$(DEV) $(BIN)/python manage.py import_frontmatter $(SAMPLES)
 	$(DEV) $(BIN)/python manage.py create_local_admin
-	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(VENV)/.dev-installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -5,8 +5,8 @@ Usage: .venv/bin/python bench/page_cache_bench.py [--articles 1000] [--seconds 1
 Builds a throwaway SQLite database of generated articles, serves it with gunicorn (2 sync
 workers, DEBUG off, production settings but for the database, the static root and the host) on
 a free port of 127.0.0.1, and drives the home page and an article page with wrk (Debian's `wrk`,
-installed with apt-get when missing). The cache is in-process memory, one per worker, unless
-REDIS_URL is set.
+installed with apt-get when missing). The cache is the default's files beside the throwaway
+database, shared by both workers, unless REDIS_URL is set.
 """
 import argparse
 import os
@@ -121,7 +121,7 @@ def main():
     try:
         article_url = build_site(scratch, options.articles)
         print(f"{options.articles} articles; gunicorn 2 sync workers; wrk -t2 -c{options.connections} "
-              f"-d{options.seconds}s; cache: {'Redis' if os.environ.get('REDIS_URL') else 'local memory'}")
+              f"-d{options.seconds}s; cache: {'Redis' if os.environ.get('REDIS_URL') else 'files'}")
         print("| page | page cache | requests/s | p50 ms | p99 ms | errors |")
         print("| --- | --- | --- | --- | --- | --- |")
         for page_cache in (False, True):

@@ -346,7 +346,7 @@ def main():
 
     figures = dict(re.findall(r"^(SOAK_\w+) ([\d.]+)$", output, re.M))
     print(f"{options.minutes:g} min, {options.connections} connections, {options.database}, "
-          f"cache: {'Redis' if 'REDIS_URL' in env else 'local memory'}")
+          f"cache: {'Redis' if 'REDIS_URL' in env else 'files'}")
     print(f"readers: {int(figures['SOAK_REQUESTS']):,} requests, "
           f"{int(figures['SOAK_REQUESTS']) / float(figures['SOAK_SECONDS']):.0f}/s, "
           f"p50 {figures['SOAK_P50']} ms, p99 {figures['SOAK_P99']} ms, 5xx: {figures['SOAK_5XX']}, "

@@ -145,6 +145,14 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+
+def file_cache_folder(database):
+    """The file cache's folder for `database`: `<file>-cache` beside a SQLite file, else build/cache/<name>."""
+    if database["ENGINE"] == "django.db.backends.sqlite3" and not str(database["NAME"]).startswith((":memory:", "file:")):
+        return f"{database['NAME']}-cache"
+    return str(BASE_DIR / "build" / "cache" / str(database["NAME"]))
+
+
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
@@ -153,7 +161,21 @@ if os.environ.get("REDIS_URL"):
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Without Redis, files that every process of the site shares (the server's workers, the dev
+    # server, an import from the command line), so that a change made by any of them retires the
+    # pages all of them serve. One folder a database: beside the SQLite file, so that a benchmark's
+    # or a second checkout's database never reads this one's pages.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("NEWSROOM_CACHE_DIR") or file_cache_folder(DATABASES["default"]),
+            # incr() rewrites an entry with the default timeout: none keeps the version counters
+            # for good, as Redis and local memory do. Every other entry is stored with its own.
+            "TIMEOUT": None,
+            # Checked by listing the folder on each store; past it a third of the files go.
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("NEWSROOM_CACHE_MAX_ENTRIES", "1000"))},
+        }
+    }
 
 # django-axes first: a locked-out username+IP is refused before a password is even checked.
 AUTHENTICATION_BACKENDS = [

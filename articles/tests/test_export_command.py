@@ -1,5 +1,6 @@
 """The `export_frontmatter` command: the files it writes, and that importing them gives the articles back."""
 import datetime as dt
+import hashlib
 import io
 import re
 import shutil
@@ -13,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from PIL import Image as PILImage
 
-from articles.exporting import absolute_image_url
+from articles.exporting import absolute_image_url, portable_body
 from articles.importing.frontmatter import split_front_matter
 from articles.models import Article, Author, Category, Image, Tag
 from articles.tests.factories import make_article, make_author, make_category_path, make_image
@@ -148,10 +149,13 @@ def test_exported_front_matter_key_by_key(tmp_path):
     assert meta["comments"] is False
     assert "published" not in meta
     assert meta["description"] == fab.summary
-    assert meta["headimg"] == "https://img.example.com/newsroom/2025/0318-fab-01.jpg"
-    assert meta["thumbnail"] == "https://img.example.com/newsroom/2025/0318-fab-01.jpg"
+    # the archive's own picture, now a library file, at this site's address
+    assert meta["headimg"] == settings.NEWSROOM["SITE_URL"].rstrip("/") + fab.hero_image.file.url
+    assert meta["thumbnail"] == meta["headimg"]
     assert meta["disableNunjucks"] is True  # the body is stored HTML, not a Hexo template
-    assert body == fab.body
+    # the library's <picture>s as <img>s of their original files, everything else as stored
+    assert "<picture>" in fab.body and "<picture>" not in body
+    assert body == portable_body(fab)
     raw = path.read_bytes()
     assert raw.decode("utf-8").startswith("---\ntitle: 星河科技")  # UTF-8 text, not \u escapes
     assert b"\r" not in raw
@@ -199,9 +203,26 @@ def test_local_image_files_are_exported_as_absolute_urls(tmp_path, settings):
 # --- round trips ----------------------------------------------------------------------------------
 
 
-def test_sample_archive_round_trips(tmp_path):
+def test_sample_archive_round_trips(tmp_path, settings):
+    """Its pictures are library files, which the old site serves to the import of the export."""
     import_archive(SAMPLE_ARCHIVE)
-    before, after = round_trip(tmp_path)
+    # Each as it was given: a library image is named by the digest of the original file.
+    pictures = [path.read_bytes() for path in (SAMPLE_ARCHIVE / "images").glob("*.png")]
+    originals = {hashlib.sha256(data).hexdigest(): data for data in pictures}
+    with LocalImageServer() as old_site:
+        for image in Image.objects.all():
+            old_site.routes[image.file.url] = (200, {"Content-Type": "image/png"}, originals[image.sha256])
+        settings.NEWSROOM = {**settings.NEWSROOM, "SITE_URL": old_site.url("/")}
+        before = snapshot()
+        folder = tmp_path / "export"
+        export(folder)
+        empty_the_database()
+        shutil.rmtree(settings.MEDIA_ROOT)
+        call_command(
+            "import_frontmatter", str(folder), download_images=True, allow_private_image_hosts=True,
+            stdout=io.StringIO(), stderr=io.StringIO(),
+        )  # fmt: skip
+    after = snapshot()
     assert len(before) == 12
     assert set(after) == set(before)
     for slug, fields in before.items():

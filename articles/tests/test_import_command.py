@@ -125,14 +125,14 @@ def test_sample_archive_tags_authors_and_images():
     assert set(agent.tags.names()) == {"AI", "大模型", "Agent"}
     assert set(Author.objects.values_list("name", flat=True)) == {"36kr", "编辑部", "李明", "王晓雯"}
     assert Author.objects.get(name="36kr").articles.count() == 4
-    # headimg and thumbnail name the same URL in every file: one Image row each, no download
-    assert Image.objects.count() == 12
-    assert not Image.objects.exclude(file="").exists()
-    assert Image.objects.filter(source_url__startswith="https://img.example.com/newsroom/").count() == 12
+    # the pictures are the archive's own files (images/), copied into the library once each;
+    # headimg and thumbnail name the same file, which is also the body's first picture
+    assert Image.objects.count() == 22
+    assert not Image.objects.filter(file="").exists()
     for article in Article.objects.select_related("hero_image", "thumbnail"):
         assert article.hero_image is not None
         assert article.hero_image_id == article.thumbnail_id
-        assert article.hero_image.source_url in article.front_matter["headimg"]
+        assert article.hero_image.file.name.endswith(article.front_matter["headimg"].removeprefix("images/"))
 
 
 def test_sample_archive_dates_titles_and_comments():

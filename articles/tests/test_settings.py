@@ -8,7 +8,8 @@ import sys
 import pytest
 from django.conf import settings
 
-BASE_ENV = {"PATH": os.environ.get("PATH", ""), "DJANGO_SETTINGS_MODULE": "config.settings"}
+# NEWSROOM_ENV_FILE empty: manage.py reads no .env, as production does, whatever the checkout has.
+BASE_ENV = {"PATH": os.environ.get("PATH", ""), "DJANGO_SETTINGS_MODULE": "config.settings", "NEWSROOM_ENV_FILE": ""}
 
 
 def load_settings(**env):
@@ -55,7 +56,7 @@ def test_defaults_are_production_safe_with_sqlite():
     debug, hosts, engine, name, cache, tz, use_tz = json.loads(result.stdout)
     assert (debug, hosts) == (False, ["news.example.com"])
     assert engine == "django.db.backends.sqlite3" and name.endswith("db.sqlite3")
-    assert cache.endswith("LocMemCache")
+    assert cache.endswith("FileBasedCache")  # shared by every process of the site
     assert (tz, use_tz) == ("Asia/Shanghai", True)
 
 
