@@ -579,6 +579,17 @@ def test_a_new_comment_emails_the_moderators_once_an_article_in_half_an_hour(
     assert len(mail.outbox) == 6
 
 
+def test_on_a_site_that_shows_comments_at_once_the_email_says_new_comment(
+    client, article, editor, settings, django_capture_on_commit_callbacks
+):
+    settings.NEWSROOM = {**settings.NEWSROOM, "COMMENTS_APPROVE_IMMEDIATELY": True}
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, article)
+    [message] = mail.outbox
+    assert message.subject == "新评论：《可以评论的文章》"
+    assert f"?article__id__exact={article.pk}\n" in message.body
+
+
 # --- Nothing the reader types reaches the page unescaped ------------------------------------
 
 PAYLOADS = [
@@ -588,6 +599,7 @@ PAYLOADS = [
     "<a href=\"javascript:alert(1)\">点我</a>",
     "https://example.com/\"onmouseover=\"alert(1)",
     "https://example.com/<svg/onload=alert(1)>",
+    "<script>alert(1)</script>https://example.com/a<i>斜体</i> https://example.com/b",
     "&lt;script&gt;alert(1)&lt;/script&gt;",
     "&#106;avascript:alert(1) &#x3C;b&#x3E;",
     "jav&#x09;ascript:alert(1)",
