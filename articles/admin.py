@@ -1128,3 +1128,6 @@ class NewsroomUserAdmin(PermissionLabelsMixin, UserAdmin):
 @admin.register(Group)
 class NewsroomGroupAdmin(PermissionLabelsMixin, GroupAdmin):
     pass
+
+
+from . import comment_admin  # noqa: E402,F401 - registers the moderation queue (CommentAdmin)

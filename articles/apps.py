@@ -45,6 +45,11 @@ class ArticlesConfig(AppConfig):
             sender=Article.categories.through,
             dispatch_uid="newsroom-page-cache-m2m-article-categories",
         )
+        # A comment readers see (or saw) retires the pages, as an article's change does.
+        from articles import comments
+        from articles.models import Comment
+
+        on_save_and_delete(comments.comment_written, [Comment], "page-cache")
         # A saved article's parts, pages and search document, as for rows written in bulk.
         post_save.connect(article_saved, sender=Article, dispatch_uid="newsroom-article-saved")
         # Revisions hold the tag names too (Django's serializer leaves taggit's through model out).
@@ -57,6 +62,7 @@ class ArticlesConfig(AppConfig):
         from articles import accounts, notifications, signals
 
         signals.article_moved.connect(notifications.article_moved, dispatch_uid="newsroom-notifications")
+        signals.comment_received.connect(notifications.comment_received, dispatch_uid="newsroom-comment-mail")
         m2m_changed.connect(
             accounts.groups_changed,
             sender=get_user_model().groups.through,

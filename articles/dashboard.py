@@ -10,9 +10,10 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from .models import Article, Image, Transition
+from .models import Article, Comment, Image, Transition
 from .permissions import can_write, is_editor
 
 # Rows a section lists; its link leads to all of them.
@@ -74,7 +75,7 @@ def sections(user):
         "published": _published_section(visible),
     }
     if editor:
-        found = {"review": own.pop("review"), **shared, "images": _images_section(), **own}
+        found = {"review": own.pop("review"), **shared, "images": _images_section(), **_comments_section(user), **own}
     else:
         found = {**own, **shared}
     _quote_moves(found.values())
@@ -209,6 +210,35 @@ def _images_section():
         empty=_("图片库里的图片都有替代文本。"),
         hint=_("没有替代文本的图片不能随文章发布。"),
     )
+
+
+def _comments_section(user):
+    """Readers' comments waiting for moderation, newest first, for those who moderate."""
+    if not user.has_perm("articles.change_comment"):
+        return {}
+    pending = Comment.objects.pending()
+    shown = pending.select_related("article").only("pk", "name", "body", "created_at", "article__title")
+    rows = [
+        Row(
+            label=Truncator(" ".join(comment.body.split())).chars(60),
+            url=reverse("admin:articles_comment_change", args=[comment.pk]),
+            when=comment.created_at,
+            writer=f"{comment.name} ·《{comment.article.title}》",
+        )
+        for comment in shown.order_by("-created_at", "-id")[:SHOWN]
+    ]
+    return {
+        "comments": Section(
+            key="comments",
+            title=_("待审评论"),
+            count=pending.count(),
+            rows=rows,
+            list_url=reverse("admin:articles_comment_changelist") + "?" + urlencode({"status__exact": "pending"}),
+            empty=_("没有等待审核的评论。"),
+            hint=_("读者的评论审核通过后才显示在文章页。"),
+            when_label=_("提交于"),
+        )
+    }
 
 
 def _quote_moves(found):

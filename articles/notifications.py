@@ -6,17 +6,24 @@ creator). Nobody is told of their own move. Each person told gets a Notification
 unread list) and, when their account has an address, an e-mail through Django's mail framework.
 Listens to articles.signals.article_moved, sent once the move is committed: a failing mail
 server is logged and loses the e-mail only, never the move or the notification.
+
+A reader's new comment e-mails the moderators (whoever may change comments: editors, chief
+editors, superusers), at most once per article every COMMENT_MAIL_INTERVAL seconds: the
+moderation queue and the admin's front page count what came after. Listens to
+articles.signals.comment_received.
 """
 import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from .models import Notification
+from .caching import CACHE_ERRORS, cache_failed
+from .models import Comment, Notification
 
 logger = logging.getLogger(__name__)
 
@@ -123,6 +130,63 @@ def _subject(notification):
 
 def _person(user):
     return (user.get_full_name() or user.get_username()) if user else ""
+
+
+# --- Readers' comments: the moderators hear of new ones, an article at a time ------------------
+
+COMMENT_MAIL_INTERVAL = 30 * 60
+COMMENT_MAIL_KEY = "newsroom:comment-mail:{}"
+# How much of the comment the e-mail quotes.
+COMMENT_QUOTED = 500
+
+
+def moderators():
+    """Active users who may moderate comments."""
+    return get_user_model().objects.with_perm(
+        "articles.change_comment", backend="django.contrib.auth.backends.ModelBackend"
+    )
+
+
+def comment_received(sender, comment, **kwargs):
+    """Receiver of articles.signals.comment_received: e-mail the moderators, unless this
+    article's comments did so within COMMENT_MAIL_INTERVAL (or the cache cannot say)."""
+    try:
+        first_in_interval = cache.add(COMMENT_MAIL_KEY.format(comment.article_id), True, COMMENT_MAIL_INTERVAL)
+    except CACHE_ERRORS as error:  # without the cache a spam run would mean a mail a comment
+        cache_failed(error)
+        return
+    if not first_in_interval:
+        return
+    people = [person for person in moderators() if person.email]
+    if not people:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        messages = [_comment_email(comment, person) for person in people]
+    try:
+        mail.get_connection().send_messages(messages)
+    except OSError:
+        logger.exception("Could not send %d comment e-mail(s)", len(messages))
+
+
+def _comment_email(comment, person):
+    article = comment.article
+    waiting = comment.status == Comment.Status.PENDING
+    queue = reverse("admin:articles_comment_changelist") + f"?article__id__exact={article.pk}"
+    if waiting:
+        queue += "&status__exact=pending"
+    quoted = comment.body if len(comment.body) <= COMMENT_QUOTED else comment.body[:COMMENT_QUOTED] + "…"
+    lines = [
+        gettext("%(name)s 评论了《%(title)s》：") % {"name": comment.name, "title": article.title},
+        "",
+        quoted,
+        "",
+        gettext("审核：") if waiting else gettext("查看："),
+        settings.NEWSROOM["SITE_URL"].rstrip("/") + queue,
+        "",
+        gettext("此后 %(minutes)d 分钟内，这篇文章的新评论不再另行通知。") % {"minutes": COMMENT_MAIL_INTERVAL // 60},
+    ]
+    subject = gettext("待审评论：《%(title)s》") if waiting else gettext("新评论：《%(title)s》")
+    return mail.EmailMessage(subject=subject % {"title": article.title}, body="\n".join(lines) + "\n", to=[person.email])
 
 
 # --- The admin's inbox: each person reads and marks only their own ----------------------------

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import feeds, preview, sitemaps, views
+from . import comment_views, feeds, preview, sitemaps, views
 
 app_name = "articles"
 
@@ -34,6 +34,7 @@ urlpatterns = [
     path("sitemap.xml", sitemaps.index, name="sitemap_index"),
     path("sitemap-<slug:section>.xml", sitemaps.section, name="sitemap_section"),
     path("robots.txt", views.RobotsView.as_view(), name="robots"),
+    path("comments/post/<int:pk>/", comment_views.post_comment, name="comment_post"),
     # Previews for the newsroom and signed share links: noindex, never cached (see articles.preview).
     path("preview/<int:pk>/", preview.preview, name="preview"),
     path(

@@ -339,6 +339,8 @@ NEWSROOM = {
     # (articles.fragments), so that a page the page cache does not hold renders only what changed.
     "FRAGMENT_CACHE": env_bool("NEWSROOM_FRAGMENT_CACHE", True),
     "FRAGMENT_CACHE_TIMEOUT": int(os.environ.get("NEWSROOM_FRAGMENT_CACHE_TIMEOUT", str(24 * 3600))),
+    # Readers' comments show at once instead of waiting for an editor (articles.comments).
+    "COMMENTS_APPROVE_IMMEDIATELY": env_bool("NEWSROOM_COMMENTS_APPROVE_IMMEDIATELY"),
     # Image hosts that imported articles still load pictures from (the legacy archive's CDNs);
     # the Content-Security-Policy lets browsers load images from them and nowhere else.
     "HOTLINK_IMAGE_HOSTS": env_list(

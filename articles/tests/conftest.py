@@ -57,16 +57,18 @@ def page(chromium, live_server):
 
 @pytest.fixture
 def newsroom_roles(db):
-    """The roles as migration 0003 made them, re-created after an earlier flush removed them."""
+    """The roles as migrations 0003 (and 0013: moderating comments) made them, re-created after
+    an earlier flush removed them."""
     from importlib import import_module
 
     from django.contrib.auth.models import Group, Permission
 
     roles = import_module("articles.migrations.0003_editorial_roles").ROLE_PERMISSIONS
+    moderation = import_module("articles.migrations.0013_comments_permissions").ROLE_PERMISSIONS
     for name, codes in roles.items():
         group, created = Group.objects.get_or_create(name=name)
         if created:
-            for code in codes:
+            for code in [*codes, *moderation.get(name, ())]:
                 app_label, codename = code.split(".")
                 group.permissions.add(
                     Permission.objects.get(content_type__app_label=app_label, codename=codename)

@@ -101,7 +101,7 @@ def test_editor_sees_all_submissions_oldest_first_with_the_writers_note(client, 
 
     sections, html = sections_of(client, editor)
 
-    assert list(sections) == ["review", "scheduled", "published", "images", "sent_back", "drafts"]
+    assert list(sections) == ["review", "scheduled", "published", "images", "comments", "sent_back", "drafts"]
     review = sections["review"]
     assert (review.count, labels(review)) == (2, ["先交的稿", "后交的稿"])
     assert [row.writer for row in review.rows] == ["other", "李明"]

@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from articles import views, workflow
 from articles.models import Article, LegacyURL
 from articles.text import reading_minutes, sentence_excerpt
+from articles.tests.test_views import ARTICLE_PAGE_BUDGET
 from articles.tests.factories import (
     make_article,
     make_author,
@@ -306,7 +307,7 @@ def test_related_articles_rank_by_shared_tags_then_categories_then_newest(relate
 
 def test_article_page_shows_related_articles_within_its_query_budget(client, related_set, django_assert_max_num_queries):
     subject, expected, _ = related_set
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(ARTICLE_PAGE_BUDGET):
         response = client.get(subject.get_absolute_url())
     html = response.content.decode()
     section = html[html.index('<aside class="related"'):]
