@@ -20,6 +20,9 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace
 from markdown_it.rules_inline.state_inline import Scanned, StateInline
 
+from articles.importing.headings import shift_headings
+from articles.importing.markdown_extensions import use_extensions
+
 __all__ = [
     "RenderedBody",
     "detect_format",
@@ -120,6 +123,7 @@ def _softbreak(self, tokens, idx, options, env):
 def _build_markdown():
     md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
     md.enable(["table", "strikethrough"])
+    use_extensions(md)  # footnotes, task and definition lists, column alignment, math
     md.inline.parse = _parse_inline_cjk_friendly.__get__(md.inline)
     md.add_render_rule("softbreak", _softbreak)
     return md
@@ -810,10 +814,10 @@ def render_body(text, *, body_format="auto", suffix=".md", asset_folder=None, ta
     renderer = _Renderer(text, asset_folder, tag_plugins=tag_plugins)
     if body_format == "markdown":
         rendered = renderer.markdown(text.replace("\r\n", "\n").replace("\r", "\n"))
-        excerpt, rendered = split_excerpt(rendered)
+        excerpt, rendered = split_excerpt(shift_headings(rendered))
         rendered = rendered.strip()
     else:
-        excerpt, rendered = split_excerpt(renderer.html(text))
+        excerpt, rendered = split_excerpt(shift_headings(renderer.html(text)))
     return RenderedBody(
         html=rendered,
         excerpt_html=excerpt,
