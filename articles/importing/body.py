@@ -1,14 +1,15 @@
 """Turning a legacy post body (Markdown or HTML, with Hexo tag plugins) into article HTML.
 
 Plain functions: no ORM, no Django settings. The result is not yet safe to show; the caller
-passes it through `articles.sanitize.clean_html`, which removes classes, styles, scripts and
-iframes. What this module produces stays inside that policy's tags, so nothing turns into
-stray text when it is cleaned.
+passes it through `articles.bodies.clean_body` (the policy of `articles.sanitize`, which removes
+styles, scripts, and the classes and iframes it does not keep; then code highlighting). What this
+module produces stays inside that policy, so nothing turns into stray text when it is cleaned.
 
 Order of work, as Hexo does it: Hexo tag plugins (`{% name args %}`) are converted first,
 outside code; each converted plugin is replaced by a placeholder word that Markdown leaves
-alone, the Markdown is rendered (CommonMark, raw HTML kept), and the placeholders are swapped
-for the plugin HTML. The excerpt is then cut from the rendered HTML at `<!-- more -->`.
+alone, the Markdown is rendered (CommonMark, raw HTML kept, the generators' extensions of
+`markdown_extensions`), and the placeholders are swapped for the plugin HTML. Headings move under
+the page's title (`headings`), and the excerpt is then cut from the rendered HTML at `<!-- more -->`.
 """
 import html
 import re
