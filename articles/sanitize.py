@@ -368,7 +368,9 @@ class _DropWithContent(Filter):
         if src is None and not sources:
             return None
         start = {**token, "type": "StartTag", "data": _media_attributes(token["data"], src)}
-        return [start, *([] if src else sources), {"type": "EndTag", "name": name, "namespace": token.get("namespace")}]
+        end = {"type": "EndTag", "name": name, "namespace": token.get("namespace")}
+        # A browser plays the element's own src and ignores its sources when it has one.
+        return [start, *([] if src else sources), end]
 
     @staticmethod
     def _first_address(token, inner):

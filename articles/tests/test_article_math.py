@@ -60,15 +60,15 @@ def test_math_is_typeset_and_code_coloured_without_a_policy_violation(chromium, 
         # KaTeX keeps the TeX it typeset in its MathML annotation: the one the author wrote.
         annotations = page.locator(".article-body annotation").all_text_contents()
         assert annotations[:2] == ["E = mc^2", "a_1 * b_2 < c"]
+        colour = "e => getComputedStyle(e).color"
         keyword = page.locator(".article-body pre .k").first
-        assert keyword.evaluate("e => getComputedStyle(e).color") != page.locator(".article-body pre").evaluate(
-            "e => getComputedStyle(e).color"
-        )
+        assert keyword.evaluate(colour) != page.locator(".article-body pre").evaluate(colour)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "article-math-and-code.png"), full_page=True)
         # A reader whose system is dark gets the dark colours for code.
         page.emulate_media(color_scheme="dark")
-        assert page.locator(".article-body pre").evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(13, 17, 23)"
+        background = "e => getComputedStyle(e).backgroundColor"
+        assert page.locator(".article-body pre").evaluate(background) == "rgb(13, 17, 23)"
         page.screenshot(path=str(ARTIFACTS / "article-code-dark.png"), full_page=True)
         assert violations(page) == [] and page.errors == [] and page.external_requests == []
     finally:

@@ -150,7 +150,9 @@ class TestListsAndText:
 
 
 class TestCodeLanguage:
-    @pytest.mark.parametrize(("fence", "language"), [("python", "python"), ("DIFF", "diff"), ("Bash", "bash"), ("c++", "c++")])
+    @pytest.mark.parametrize(
+        ("fence", "language"), [("python", "python"), ("DIFF", "diff"), ("Bash", "bash"), ("c++", "c++")]
+    )
     def test_a_fence_keeps_its_language_in_lower_case(self, fence, language):
         out = clean_body(md(f"```{fence}\nx = 1\n```"))
         assert f'<pre><code class="language-{language}">' in out
