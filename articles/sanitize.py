@@ -1,15 +1,20 @@
 """The one HTML policy for article bodies, and `clean_html()`, its only call into bleach.
 
-The policy is data (tags, attributes, protocols, video players) so that it can be read, reviewed
-and tested apart from the library; bleach's upstream no longer makes releases, and keeping the
-rules here means a later sanitizer can take over the same data.
+The policy is data (tags, attributes, classes, ids, protocols, players and media hosts) so that
+it can be read, reviewed and tested apart from the library; bleach's upstream no longer makes
+releases, and keeping the rules here means a later sanitizer can take over the same data.
+`clean_html(html, removed=[...])` also says which elements it dropped with their content, so an
+import can name them instead of losing them silently.
 """
+import contextvars
 import re
 import threading
+from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 import bleach
 from bleach.html5lib_shim import Filter, convert_entities
+from pygments.token import STANDARD_TYPES
 
 # What an article body may contain.
 ALLOWED_TAGS = frozenset(
@@ -23,6 +28,7 @@ ALLOWED_TAGS = frozenset(
         "pre", "code", "kbd",
         "figure", "figcaption",
         "a", "img",
+        "span", "div",  # only with a class of ALLOWED_CLASSES (KEPT_FOR_THEIR_CLASS)
     }
 )  # fmt: skip
 
@@ -37,18 +43,51 @@ ALLOWED_ATTRIBUTES = {
 
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 
+# Classes: per element, the values kept (a regular expression matched against the whole value,
+# else against each of its words: `hljs language-js` keeps `language-js`). Values are compared
+# and stored in lower case, so a fence's `Groovy` is `language-groovy`. Each class is one the
+# site's own stylesheet or scripts give a meaning: a code block's language, the server-side
+# highlighter's token classes (Pygments' short names, articles.highlighting), math for KaTeX,
+# a table column's alignment, footnotes and task lists (articles.importing.markdown_extensions).
+CODE_LANGUAGE_CLASS = r"language-[a-z0-9+#-]+"
+HIGHLIGHT_CLASSES = frozenset(STANDARD_TYPES.values()) - {""}
+MATH_CLASSES = ("math inline", "math display")
+ALIGNMENT_CLASSES = ("align-left", "align-center", "align-right")
+ALLOWED_CLASSES = {
+    "code": CODE_LANGUAGE_CLASS,
+    "span": "|".join([*MATH_CLASSES, *sorted(HIGHLIGHT_CLASSES)]),
+    "div": "math display",
+    "th": "|".join(ALIGNMENT_CLASSES),
+    "td": "|".join(ALIGNMENT_CLASSES),
+    "ol": "footnotes",
+    "ul": "task-list",
+}
+# A <span> or <div> says nothing without its class: without a kept one it is unwrapped, its
+# content staying where it was.
+KEPT_FOR_THEIR_CLASS = frozenset({"span", "div"})
+# Ids: footnotes only (a note and the references that point at it), numbered, so that they
+# cannot take over an id of the page around the body.
+ALLOWED_IDS = {
+    "li": r"fn[0-9]+",
+    "a": r"fnref[0-9]+(?::[0-9]+)?",
+}
+
 # Removed together with everything inside them; stripping only the tags would leave their
-# code or markup behind as visible text. (An iframe of a VIDEO_PLAYERS player is the one
-# exception: it stays, emptied.)
+# code or markup behind as visible text. (The iframe of a VIDEO_PLAYERS player and the video or
+# audio of a MEDIA_HOSTS file are the exceptions: they stay, emptied of their fallback content.)
 DROPPED_WITH_CONTENT = frozenset(
     {
         "script", "style", "template", "noscript", "noembed", "noframes", "xmp",
-        "iframe", "frame", "frameset", "object", "embed", "applet",
+        "iframe", "frame", "frameset", "object", "embed", "applet", "video", "audio", "source",
         "svg", "math", "textarea", "select", "title", "head",
     }
 )  # fmt: skip
+# Of those, what showed the reader something from elsewhere: an import names each one it drops.
+EMBED_ELEMENTS = frozenset(
+    {"iframe", "frame", "frameset", "object", "embed", "applet", "video", "audio", "script"}
+)
 
-# Video players an article may embed: host -> the path of its player page (matched whole).
+# Players an article may embed: host -> the path of its player page (matched whole).
 # An iframe showing one of these is kept, sandboxed, with VIDEO_EMBED_ATTRIBUTES; every other
 # iframe is dropped with its content (DROPPED_WITH_CONTENT). The pages' Content-Security-Policy
 # lets frames load from these hosts only (frame-src in config/settings.py; a test pins the two).
@@ -58,6 +97,8 @@ VIDEO_PLAYERS = {
     "www.youtube-nocookie.com": r"/embed/[A-Za-z0-9_-]+",
     "v.qq.com": r"/txp/iframe/player\.html",
     "player.vimeo.com": r"/video/[0-9]+",
+    "player.youku.com": r"/embed/[A-Za-z0-9_=-]+",
+    "music.163.com": r"/outchain/player",  # NetEase Cloud Music
 }
 # A player's query (video id, page, start time): no ";" or "#", so no entity can form in it.
 VIDEO_QUERY = r"[A-Za-z0-9_.~%=&+-]*"
@@ -73,6 +114,19 @@ VIDEO_EMBED_ATTRIBUTES = {
 }
 # A frame needs an accessible name; this one when the author gave none.
 VIDEO_EMBED_TITLE = "视频"
+
+# <video> and <audio> elements play files from these hosts over https, or from this site (an
+# address starting with one "/"); any other is dropped with its fallback content. The pages'
+# media-src lets exactly these load (config/settings.py; a test pins the two).
+MEDIA_HOSTS = frozenset({"upload.wikimedia.org"})
+MEDIA_ELEMENTS = frozenset({"video", "audio"})
+# What a media element keeps of the author's attributes (width and height: digits only), what
+# a <source> inside it keeps, and what the policy sets: controls, and nothing fetched or played
+# before the reader asks (no autoplay, whatever the author wrote).
+MEDIA_ACCEPTED = ("src", "width", "height")
+MEDIA_SOURCE_ACCEPTED = ("src", "type")
+MEDIA_ATTRIBUTES = {"controls": "", "preload": "none"}
+_MEDIA_TYPE = re.compile(r"(?:video|audio)/[a-z0-9.+-]+")
 
 # Attributes the policy adds rather than accepts.
 EXTERNAL_LINK_REL = "noopener noreferrer nofollow"
@@ -91,20 +145,48 @@ _URL_TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
 
 _PLAYER_PATHS = {host: re.compile(path) for host, path in VIDEO_PLAYERS.items()}
 _PLAYER_QUERY = re.compile(VIDEO_QUERY)
+_CLASS_RULES = {tag: re.compile(rule) for tag, rule in ALLOWED_CLASSES.items()}
+_ID_RULES = {tag: re.compile(rule) for tag, rule in ALLOWED_IDS.items()}
+_ATTRIBUTES_BY_TAG = {
+    **{tag: frozenset(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
+    # Accepted here so that the filters can judge them; they keep them only on players and media.
+    "iframe": frozenset(VIDEO_EMBED_ACCEPTED),
+    **{tag: frozenset(MEDIA_ACCEPTED) for tag in MEDIA_ELEMENTS},
+    "source": frozenset(MEDIA_SOURCE_ACCEPTED),
+    # Read only to name the host in the removal report: these elements never survive.
+    **{tag: frozenset({"src", "data"}) for tag in EMBED_ELEMENTS - {"iframe", *MEDIA_ELEMENTS}},
+}
 
 
 def _attr(name):
     return (None, name)
 
 
-def video_player_url(src):
-    """The https address of an allowed video player that `src` names, or None.
+def kept_class(tag, value):
+    """The class `tag` keeps of the attribute value `value` (see ALLOWED_CLASSES), or None."""
+    rule = _CLASS_RULES.get(tag)
+    if rule is None:
+        return None
+    words = (value or "").lower().split()
+    whole = " ".join(words)
+    if rule.fullmatch(whole):
+        return whole
+    return next((word for word in words if rule.fullmatch(word)), None)
 
-    `src` is the attribute as a browser reads it (entities decoded). Anything a browser might
-    read differently from urlsplit is refused rather than repaired: backslashes, userinfo, a
-    port, a host not spelled exactly as listed (look-alikes, trailing dots, percent-escapes).
-    Protocol-relative addresses are made https.
-    """
+
+def _allowed_attribute(tag, name, value):
+    """bleach's attribute rule: the policy's lists, and the class and id rules."""
+    if name == "class":
+        return kept_class(tag, value) is not None
+    if name == "id":
+        rule = _ID_RULES.get(tag)
+        return rule is not None and rule.fullmatch(value) is not None
+    return name in _ATTRIBUTES_BY_TAG.get(tag, ())
+
+
+def _https_parts(src):
+    """urlsplit() of `src` as a browser reads it, made https if protocol-relative; None when a
+    browser might read it differently (backslashes, unparsable) or it has a port or userinfo."""
     url = _URL_TAB_OR_NEWLINE.sub("", (src or "").strip(_URL_EDGE))
     if "\\" in url:
         return None
@@ -116,17 +198,76 @@ def video_player_url(src):
     except ValueError:
         return None
     host = parts.hostname or ""
-    path = _PLAYER_PATHS.get(host)
-    if (
-        parts.scheme.lower() != "https"
-        or path is None
-        or port is not None
-        or parts.netloc.lower() != host
-        or not path.fullmatch(parts.path)
-        or not _PLAYER_QUERY.fullmatch(parts.query)
-    ):
+    if parts.scheme.lower() != "https" or port is not None or parts.netloc.lower() != host:
         return None
-    return urlunsplit(("https", host, parts.path, parts.query, ""))
+    return parts
+
+
+def video_player_url(src):
+    """The https address of an allowed video player that `src` names, or None.
+
+    `src` is the attribute as a browser reads it (entities decoded). Anything a browser might
+    read differently from urlsplit is refused rather than repaired: backslashes, userinfo, a
+    port, a host not spelled exactly as listed (look-alikes, trailing dots, percent-escapes).
+    Protocol-relative addresses are made https.
+    """
+    parts = _https_parts(src)
+    if parts is None:
+        return None
+    path = _PLAYER_PATHS.get(parts.hostname)
+    if path is None or not path.fullmatch(parts.path) or not _PLAYER_QUERY.fullmatch(parts.query):
+        return None
+    return urlunsplit(("https", parts.hostname, parts.path, parts.query, ""))
+
+
+def media_file_url(src):
+    """The address of a file a <video> or <audio> may play (see MEDIA_HOSTS), or None.
+
+    Read as video_player_url reads a player's: what a browser could take elsewhere is refused.
+    """
+    url = _URL_TAB_OR_NEWLINE.sub("", (src or "").strip(_URL_EDGE))
+    if url.startswith("/") and not url.startswith("//") and "\\" not in url:
+        return url
+    parts = _https_parts(url)
+    if parts is None or parts.hostname not in MEDIA_HOSTS:
+        return None
+    return urlunsplit(("https", parts.hostname, parts.path, parts.query, ""))
+
+
+@dataclass(frozen=True)
+class Removal:
+    """An element clean_html() dropped with its content, and the host its address named."""
+
+    element: str
+    host: str = ""
+
+    @property
+    def is_embed(self):
+        return self.element in EMBED_ELEMENTS
+
+    def __str__(self):
+        return f"<{self.element}> from {self.host}" if self.host else f"<{self.element}>"
+
+
+# The list the current clean_html() call reports its removals to, if its caller gave one.
+_removals = contextvars.ContextVar("sanitize_removals", default=None)
+
+
+def _address_host(attrs):
+    """The host (or, for an address without one, the scheme) of an element's src or data."""
+    value = attrs.get(_attr("src")) or attrs.get(_attr("data")) or ""
+    url = _URL_TAB_OR_NEWLINE.sub("", convert_entities(value).strip(_URL_EDGE)).replace("\\", "/")
+    try:
+        parts = urlsplit("https:" + url if url.startswith("//") else url)
+        return parts.hostname or (f"{parts.scheme}:" if parts.scheme else "")
+    except ValueError:
+        return ""
+
+
+def _report_removal(name, attrs):
+    report = _removals.get()
+    if report is not None:
+        report.append(Removal(name, _address_host(attrs)))
 
 
 def _video_embed(attrs):
@@ -145,35 +286,130 @@ def _video_embed(attrs):
     return embed
 
 
+def _media_attributes(attrs, src):
+    """The attributes of a kept <video> or <audio> playing `src` (None: from its <source>s)."""
+    kept = {_attr("src"): src} if src else {}
+    for name in ("width", "height"):
+        value = attrs.get(_attr(name))
+        if value is not None and _NUMBER.fullmatch(value):
+            kept[_attr(name)] = value.strip()
+    kept.update((_attr(name), value) for name, value in MEDIA_ATTRIBUTES.items())
+    return kept
+
+
+def _media_source(attrs):
+    """The attributes of a kept <source> inside a media element, or None to drop it."""
+    src = media_file_url(convert_entities(attrs.get(_attr("src"), "")))
+    if src is None:
+        return None
+    kept = {_attr("src"): src}
+    kind = (attrs.get(_attr("type")) or "").strip().lower()
+    if _MEDIA_TYPE.fullmatch(kind):
+        kept[_attr("type")] = kind
+    return kept
+
+
 class _DropWithContent(Filter):
     """Removes the elements of DROPPED_WITH_CONTENT and all they contain, except the iframes of
-    allowed video players, which are kept empty with the policy's attributes."""
+    allowed video players and the <video>/<audio> of allowed files, which are kept empty of
+    anything else, with the policy's attributes. Each removal is reported (clean_html)."""
 
     def __iter__(self):
-        depth = 0
-        in_embed = False
+        tokens = super().__iter__()
+        for token in tokens:
+            kind = token["type"]
+            name = token.get("name")
+            if kind not in ("StartTag", "EmptyTag") or name not in DROPPED_WITH_CONTENT:
+                yield token
+                continue
+            inner = self._content(tokens) if kind == "StartTag" else []
+            if name == "iframe":
+                embed = _video_embed(token["data"])
+                if embed is not None:
+                    # A player shows nothing of what the author put inside its frame.
+                    token["data"] = embed
+                    yield token
+                    if kind == "StartTag":
+                        yield {"type": "EndTag", "name": name, "namespace": token.get("namespace")}
+                    continue
+            elif name in MEDIA_ELEMENTS:
+                kept = self._media(token, inner)
+                if kept:
+                    yield from kept
+                    continue
+            if name != "source":  # a <source> belongs to the media element it sits in
+                _report_removal(name, self._first_address(token, inner))
+            continue
+
+    @staticmethod
+    def _content(tokens):
+        """The tokens up to and including the end tag that closes the element just opened."""
+        inner, depth = [], 1
+        for token in tokens:
+            depth += {"StartTag": 1, "EndTag": -1}.get(token["type"], 0)
+            inner.append(token)
+            if depth == 0:
+                break
+        return inner
+
+    @staticmethod
+    def _media(token, inner):
+        """The tokens of a kept media element for its start tag and content, or None."""
+        name = token["name"]
+        src = media_file_url(convert_entities(token["data"].get(_attr("src"), "")))
+        # Only the element's own <source> children count; fallback content is dropped.
+        sources, depth = [], 0
+        for child in inner[:-1]:
+            if depth == 0 and child["type"] in ("StartTag", "EmptyTag") and child["name"] == "source":
+                attrs = _media_source(child["data"])
+                if attrs is not None:
+                    sources.append({**child, "type": "EmptyTag", "data": attrs})
+            depth += {"StartTag": 1, "EndTag": -1}.get(child["type"], 0)
+        if src is None and not sources:
+            return None
+        start = {**token, "type": "StartTag", "data": _media_attributes(token["data"], src)}
+        end = {"type": "EndTag", "name": name, "namespace": token.get("namespace")}
+        # A browser plays the element's own src and ignores its sources when it has one.
+        return [start, *([] if src else sources), end]
+
+    @staticmethod
+    def _first_address(token, inner):
+        """The attributes that name where a dropped element's content came from."""
+        if token["data"].get(_attr("src")) or token["data"].get(_attr("data")):
+            return token["data"]
+        for child in inner:
+            if child.get("name") == "source" and child.get("data", {}).get(_attr("src")):
+                return child["data"]
+        return token["data"]
+
+
+class _KeptClasses(Filter):
+    """Stores each kept class as ALLOWED_CLASSES names it, and unwraps a <span> or <div> left
+    without one (KEPT_FOR_THEIR_CLASS)."""
+
+    def __iter__(self):
+        unwrapped = []  # for each open span/div: whether its start tag was left out
         for token in super().__iter__():
             kind = token["type"]
             name = token.get("name")
-            if depth:
-                depth += {"StartTag": 1, "EndTag": -1}.get(kind, 0)
-                continue
-            if in_embed:
-                # A player shows nothing of what the author put inside its frame.
-                if kind == "EndTag" and name == "iframe":
-                    in_embed = False
-                    yield token
-                continue
-            if kind in ("StartTag", "EmptyTag") and name == "iframe":
-                embed = _video_embed(token["data"])
-                if embed is not None:
-                    token["data"] = embed
-                    in_embed = kind == "StartTag"
-                    yield token
+            if kind in ("StartTag", "EmptyTag"):
+                attrs = token["data"]
+                value = attrs.get(_attr("class"))
+                if value is not None:
+                    kept = kept_class(name, value)
+                    if kept is None:
+                        del attrs[_attr("class")]
+                    else:
+                        attrs[_attr("class")] = kept
+                if name in KEPT_FOR_THEIR_CLASS:
+                    dropped = _attr("class") not in attrs
+                    if kind == "StartTag":
+                        unwrapped.append(dropped)
+                    if dropped:
+                        continue
+            elif kind == "EndTag" and name in KEPT_FOR_THEIR_CLASS and unwrapped:
+                if unwrapped.pop():
                     continue
-            if name in DROPPED_WITH_CONTENT and kind in ("StartTag", "EmptyTag"):
-                depth = 1 if kind == "StartTag" else 0
-                continue
             yield token
 
 
@@ -243,14 +479,21 @@ class CleanHTML(str):
     __slots__ = ()
 
 
-def clean_html(html, *, internal_hosts=None):
-    """Return `html` reduced to the article policy; applying it twice changes nothing."""
+def clean_html(html, *, internal_hosts=None, removed=None):
+    """Return `html` reduced to the article policy; applying it twice changes nothing.
+
+    `removed`, a list, receives a Removal for each element dropped with its content.
+    """
     if isinstance(html, CleanHTML) and internal_hosts is None:
         return html
     if not html:
         return CleanHTML("")
     hosts = _internal_hosts() if internal_hosts is None else frozenset(internal_hosts)
-    return CleanHTML(_cleaner(hosts).clean(html).strip())
+    reporting = _removals.set(removed)
+    try:
+        return CleanHTML(_cleaner(hosts).clean(html).strip())
+    finally:
+        _removals.reset(reporting)
 
 
 _cleaners = threading.local()  # bleach's Cleaner is not thread-safe; building one is not free
@@ -266,13 +509,14 @@ def _cleaner(internal_hosts):
         cache[internal_hosts] = bleach.Cleaner(
             # Dropped elements pass bleach's tag check only so that the filter can see and remove
             # their content; no attribute of theirs is allowed and none survives the filter.
-            # An iframe's accepted attributes reach the filter, which keeps them only on players.
+            # An iframe's and a media element's accepted attributes reach the filter, which
+            # keeps them only on players and allowed files.
             tags=ALLOWED_TAGS | DROPPED_WITH_CONTENT,
-            attributes={**ALLOWED_ATTRIBUTES, "iframe": list(VIDEO_EMBED_ACCEPTED)},
+            attributes=_allowed_attribute,
             protocols=ALLOWED_PROTOCOLS,
             strip=True,
             strip_comments=True,
-            filters=[_DropWithContent, attribute_filter],
+            filters=[_DropWithContent, _KeptClasses, attribute_filter],
         )
     return cache[internal_hosts]
 

@@ -255,7 +255,8 @@ X_FRAME_OPTIONS = "DENY"
 # Content-Security-Policy (django-csp) on every answer: no inline script anywhere, images from
 # here and from the CDNs legacy articles still hotlink (NEWSROOM["HOTLINK_IMAGE_HOSTS"]).
 # The JSON-LD block is a data block, which script-src does not govern. Frames: only the video
-# players an article body may embed (articles.sanitize.VIDEO_PLAYERS; a test keeps the two equal).
+# players an article body may embed (articles.sanitize.VIDEO_PLAYERS; a test keeps the two equal);
+# media: this site and the hosts of articles.sanitize.MEDIA_HOSTS (likewise).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -271,7 +272,10 @@ CONTENT_SECURITY_POLICY = {
             "https://www.youtube-nocookie.com",
             "https://v.qq.com",
             "https://player.vimeo.com",
+            "https://player.youku.com",
+            "https://music.163.com",
         ],
+        "media-src": ["'self'", "https://upload.wikimedia.org"],
         "form-action": ["'self'"],
     }
 }

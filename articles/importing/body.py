@@ -1,14 +1,15 @@
 """Turning a legacy post body (Markdown or HTML, with Hexo tag plugins) into article HTML.
 
 Plain functions: no ORM, no Django settings. The result is not yet safe to show; the caller
-passes it through `articles.sanitize.clean_html`, which removes classes, styles, scripts and
-iframes. What this module produces stays inside that policy's tags, so nothing turns into
-stray text when it is cleaned.
+passes it through `articles.bodies.clean_body` (the policy of `articles.sanitize`, which removes
+styles, scripts, and the classes and iframes it does not keep; then code highlighting). What this
+module produces stays inside that policy, so nothing turns into stray text when it is cleaned.
 
 Order of work, as Hexo does it: Hexo tag plugins (`{% name args %}`) are converted first,
 outside code; each converted plugin is replaced by a placeholder word that Markdown leaves
-alone, the Markdown is rendered (CommonMark, raw HTML kept), and the placeholders are swapped
-for the plugin HTML. The excerpt is then cut from the rendered HTML at `<!-- more -->`.
+alone, the Markdown is rendered (CommonMark, raw HTML kept, the generators' extensions of
+`markdown_extensions`), and the placeholders are swapped for the plugin HTML. Headings move under
+the page's title (`headings`), and the excerpt is then cut from the rendered HTML at `<!-- more -->`.
 """
 import html
 import re
@@ -19,6 +20,9 @@ from html.parser import HTMLParser
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace
 from markdown_it.rules_inline.state_inline import Scanned, StateInline
+
+from articles.importing.headings import shift_headings
+from articles.importing.markdown_extensions import use_extensions
 
 __all__ = [
     "RenderedBody",
@@ -120,6 +124,7 @@ def _softbreak(self, tokens, idx, options, env):
 def _build_markdown():
     md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
     md.enable(["table", "strikethrough"])
+    use_extensions(md)  # footnotes, task and definition lists, column alignment, math
     md.inline.parse = _parse_inline_cjk_friendly.__get__(md.inline)
     md.add_render_rule("softbreak", _softbreak)
     return md
@@ -810,10 +815,10 @@ def render_body(text, *, body_format="auto", suffix=".md", asset_folder=None, ta
     renderer = _Renderer(text, asset_folder, tag_plugins=tag_plugins)
     if body_format == "markdown":
         rendered = renderer.markdown(text.replace("\r\n", "\n").replace("\r", "\n"))
-        excerpt, rendered = split_excerpt(rendered)
+        excerpt, rendered = split_excerpt(shift_headings(rendered))
         rendered = rendered.strip()
     else:
-        excerpt, rendered = split_excerpt(renderer.html(text))
+        excerpt, rendered = split_excerpt(shift_headings(renderer.html(text)))
     return RenderedBody(
         html=rendered,
         excerpt_html=excerpt,

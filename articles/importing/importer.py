@@ -22,7 +22,7 @@ from articles.images.library import content_digest, delete_names, find_duplicate
 from articles.images.validation import ImageRejected, inspect_image
 from articles.models import Article, Author, Category, Image, LegacyURL, SearchDocument, Tag, TaggedArticle
 from articles.models.search import remember_plain_body
-from articles.sanitize import clean_html
+from articles.bodies import clean_body
 from articles.text import excerpt, plain_text
 from articles.slugs import readable_slug, unique_slug
 
@@ -183,7 +183,10 @@ def prepare_file(file, options, known_hashes):
             body_format=options.body_format,
             permalink=options.permalink,
         )
-        values.body_html = clean_html(values.body_html)
+        removed = []
+        values.body_html = clean_body(values.body_html, removed=removed)
+        # What the policy dropped is named, never lost silently (an iframe's host, a script's …).
+        values.warnings += [f"{'embed' if r.is_embed else 'content'} removed: {r}" for r in removed]
         # The search document's text, derived here in parallel rather than in the writing process.
         values.body_text = plain_text(values.body_html)
         if not values.summary:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _, pgettext_lazy
 from taggit.managers import TaggableManager
 
 from articles.querysets import ArticleQuerySet
-from articles.bodies import stored_body
+from articles.bodies import body_has_math, stored_body
 from articles.slugs import readable_slug, unique_slug
 from articles.text import excerpt
 
@@ -317,6 +317,11 @@ class Article(models.Model):
             return False
         # A library image in the body shows as its renditions, whose names hold its digest.
         return not (image.file and image.sha256 and f"/{image.sha256}/" in self.body)
+
+    @property
+    def has_math(self):
+        """Whether the body holds math, so that its page loads KaTeX (and others do not)."""
+        return body_has_math(self.body)
 
     def get_absolute_url(self):
         return _dated_path(self.slug, self.published_at or self.created_at or timezone.now())

@@ -1022,9 +1022,47 @@ def test_codeblock_tag_becomes_pre_code(tmp_path):
     )
     _, err = run(tmp_path)
     body = Article.objects.get().body
-    assert re.search(r"<pre><code[^>]*>print\((\"|&quot;)你好(\"|&quot;)\)", body), body
+    code = re.search(r'<pre><code class="language-python">(.*?)</code></pre>', body, re.S)
+    assert code and re.sub(r"<[^>]+>", "", code.group(1)) == 'print("你好")\n', body
+    assert '<span class="nb">print</span>' in code.group(1)  # highlighted on the server
     assert "codeblock" not in body
     assert err == ""
+
+
+def test_markdown_content_arrives_as_the_old_site_showed_it(tmp_path):
+    body = (
+        "# 概述\n\n设 $a_1 * b_2$，见注[^1]。\n\n## 细节\n\n```Python\nx = 1\n```\n\n"
+        "| 名 | 值 |\n|:--|--:|\n| a | 1 |\n\n- [x] 完成\n\n[^1]: 注释。"
+    )
+    write(tmp_path, "a.md", post("title: 内容", DATE, body=body))
+    _, err = run(tmp_path)
+    article = Article.objects.get()
+    stored = article.body
+    assert "<h2>概述</h2>" in stored and "<h3>细节</h3>" in stored
+    assert '<span class="math inline">\\(a_1 * b_2\\)</span>' in stored and article.has_math
+    assert '<pre><code class="language-python"><span class="n">x</span>' in stored
+    assert '<td class="align-right">1</td>' in stored and "☑ 完成" in stored
+    assert '<a href="#fn1" id="fnref1">[1]</a>' in stored and '<li id="fn1">' in stored
+    assert err == ""
+
+
+def test_what_the_policy_drops_is_named_in_the_warnings(tmp_path):
+    body = (
+        "前文\n\n<iframe src=\"https://player.youku.com/embed/XNDY=\"></iframe>\n\n"
+        "<iframe src=\"https://evil.example/player\"></iframe>\n\n"
+        "<script src=\"https://cdn.example/widget.js\"></script>\n\n"
+        "<video src=\"https://videos.example/a.mp4\"></video>\n\n<svg><text>图</text></svg>\n\n后文"
+    )
+    path = write(tmp_path, "a.md", post("title: 嵌入", DATE, body=body))
+    _, err = run(tmp_path)
+    stored = Article.objects.get().body
+    assert 'src="https://player.youku.com/embed/XNDY="' in stored and "evil.example" not in stored
+    assert warning_lines(err, "removed") == [
+        f"{path}: warning: embed removed: <iframe> from evil.example",
+        f"{path}: warning: embed removed: <script> from cdn.example",
+        f"{path}: warning: embed removed: <video> from videos.example",
+        f"{path}: warning: content removed: <svg>",
+    ]
 
 
 def test_unknown_tag_stays_visible_with_one_warning(tmp_path):

@@ -101,10 +101,13 @@ class TestBraceEntities:
 
 
 class TestCommonMark:
-    def test_table(self):
-        html = md("| 名称 | 数量 |\n|:---|---:|\n| 苹果 | 3 |").html
-        assert "<table>" in html and "<th style=\"text-align:left\">名称</th>" in html
-        assert '<td style="text-align:right">3</td>' in html
+    def test_table_alignment_is_a_class_not_a_style(self):
+        html = md("| 名称 | 数量 | 备注 |\n|:---|---:|:-:|\n| 苹果 | 3 | 无 |").html
+        assert '<th class="align-left">名称</th>' in html and '<th class="align-center">备注</th>' in html
+        assert '<td class="align-right">3</td>' in html
+        assert "style=" not in html
+        cleaned = clean_html(html, internal_hosts=())
+        assert '<td class="align-right">3</td>' in cleaned and '<th class="align-left">名称</th>' in cleaned
 
     def test_strikethrough(self):
         assert md("~~旧价~~ 新价").html == "<p><s>旧价</s> 新价</p>"
@@ -144,7 +147,7 @@ class TestCommonMark:
         assert md("**Q:**5 months").html == "<p>**Q:**5 months</p>"  # CommonMark, no CJK
 
     def test_crlf_line_ends(self):
-        assert md("# 标题\r\n\r\n正文\r\n").html == "<h1>标题</h1>\n<p>正文</p>"
+        assert md("# 标题\r\n\r\n正文\r\n").html == "<h2>标题</h2>\n<p>正文</p>"
 
 
 # --------------------------------------------------------------------------- excerpt
@@ -493,7 +496,7 @@ class TestAgainstTheSanitizer:
             "{% note info 摘要 %}\n内容\n{% endnote %}\n\n{% youtube abc %}\n\n{% img /a.png 10 20 %}"
         )
         cleaned = clean_html(md(text).html, internal_hosts=())
-        assert "<figure><figcaption>标题</figcaption><pre><code>x\n</code></pre></figure>" in cleaned
+        assert '<figure><figcaption>标题</figcaption><pre><code class="language-js">x\n</code></pre></figure>' in cleaned
         assert "<cite>— 作者, <a href=\"https://example.com/a\" rel=\"noopener noreferrer nofollow\">文章</a></cite>" in cleaned
         assert "<p><strong>摘要</strong></p><p>内容</p>" in cleaned
         assert 'href="https://www.youtube.com/watch?v=abc"' in cleaned

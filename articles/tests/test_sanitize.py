@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 from bleach._vendor import html5lib
 from django.db.models import F, Value
+from pygments.token import STANDARD_TYPES
 
 from articles import sanitize
 from articles.models import Article, Category
@@ -28,6 +29,7 @@ INERT_TAGS = frozenset(
         "blockquote", "q", "cite", "abbr", "ul", "ol", "li", "dl", "dt", "dd",
         "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td",
         "pre", "code", "kbd", "figure", "figcaption", "a", "img",
+        "span", "div",  # only with a class below
     }
 )  # fmt: skip
 
@@ -40,15 +42,32 @@ INERT_ATTRIBUTES = {
     "td": {"colspan", "rowspan"},
     "ol": {"start"},
 }
+# Classes and ids, by element: a code block's language, Pygments' token classes, KaTeX's math,
+# a column's alignment, footnotes (numbered ids only) and task lists. Nothing else.
+INERT_CLASSES = {
+    "code": r"language-[a-z0-9+#-]+",
+    "span": "|".join(["math inline", "math display", *(c for c in STANDARD_TYPES.values() if c)]),
+    "div": "math display",
+    "th": "align-(?:left|center|right)",
+    "td": "align-(?:left|center|right)",
+    "ol": "footnotes",
+    "ul": "task-list",
+}
+INERT_IDS = {"li": r"fn[0-9]+", "a": r"fnref[0-9]+(?::[0-9]+)?"}
 # Named so that a failure says what went wrong, even though INERT_ATTRIBUTES already excludes them.
-FORBIDDEN_ATTRIBUTES = {"style", "class", "id", "srcdoc", "formaction", "xlink:href", "srcset"}
+FORBIDDEN_ATTRIBUTES = {"style", "srcdoc", "formaction", "xlink:href", "srcset"}
 URL_ATTRIBUTES = {"href", "src"}
 SAFE_SCHEMES = {"http", "https", "mailto"}
 
-# Video embeds: the players the issue names, and what a kept frame must say about itself.
+# Video embeds: the players the issues name, and what a kept frame must say about itself.
 EMBED_HOSTS = {
     "player.bilibili.com", "www.youtube.com", "www.youtube-nocookie.com", "v.qq.com", "player.vimeo.com",
+    "player.youku.com", "music.163.com",
 }  # fmt: skip
+# <video>/<audio>: files from these hosts over https, or from the site itself ("/…"); with
+# controls, nothing played or fetched before the reader asks.
+MEDIA_FILE_HOSTS = {"upload.wikimedia.org"}
+MEDIA_ATTRIBUTES = {"src", "width", "height", "controls", "preload"}
 EMBED_SANDBOX = "allow-scripts allow-same-origin allow-presentation allow-popups"
 EMBED_ATTRIBUTES = {
     "src", "width", "height", "title", "sandbox", "allow", "allowfullscreen", "loading", "referrerpolicy",
@@ -77,14 +96,44 @@ def _check_video_embed(attrs, parser):
         assert attrs.get(name, "1").isascii() and attrs.get(name, "1").isdigit(), f"{where}: {name}"
 
 
+def _check_media_src(value, where):
+    if value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return
+    src = urlsplit(value)
+    assert (src.scheme, src.netloc) in {("https", host) for host in MEDIA_FILE_HOSTS}, f"{where}: not an allowed file"
+
+
+def _check_media(tag, attrs, parser):
+    attrs = {name.lower(): value for name, value in attrs}
+    where = f"{parser}: <{tag} {attrs}>"
+    if tag == "source":
+        assert set(attrs) <= {"src", "type"} and "src" in attrs, f"{where}: attribute not allowed"
+    else:
+        assert set(attrs) <= MEDIA_ATTRIBUTES, f"{where}: attribute not allowed"
+        assert "controls" in attrs and attrs.get("preload") == "none", f"{where}: plays without the reader"
+    if "src" in attrs:
+        _check_media_src(attrs["src"], where)
+
+
 def _check_element(tag, attrs, parser):
     if tag == "iframe":
         _check_video_embed(attrs, parser)
         return
+    if tag in ("video", "audio", "source"):
+        _check_media(tag, attrs, parser)
+        return
     assert tag in INERT_TAGS, f"{parser}: element <{tag}> is not allowed"
+    if tag in ("span", "div"):
+        assert any(name.lower() == "class" for name, _ in attrs), f"{parser}: <{tag}> without a class"
     for name, value in attrs:
         name = name.lower()
         where = f"{parser}: <{tag} {name}={value!r}>"
+        if name == "class":
+            assert tag in INERT_CLASSES and re.fullmatch(INERT_CLASSES[tag], value), f"{where}: class not allowed"
+            continue
+        if name == "id":
+            assert tag in INERT_IDS and re.fullmatch(INERT_IDS[tag], value), f"{where}: id not allowed"
+            continue
         assert not name.startswith("on"), f"{where}: event handler"
         assert name not in FORBIDDEN_ATTRIBUTES, f"{where}: forbidden attribute"
         assert not name.startswith("data-"), f"{where}: data-* attribute"
@@ -306,6 +355,13 @@ def test_hostile_list_is_large_and_unique():
         pytest.param('<img src="data:image/svg+xml,x">', id="data-src"),
         pytest.param('<p style="color:red">x</p>', id="style"),
         pytest.param('<p class="x">x</p>', id="class"),
+        pytest.param('<code class="language-x y">x</code>', id="class-beyond-language"),
+        pytest.param('<span class="evil">x</span>', id="span-class"),
+        pytest.param('<span>x</span>', id="span-without-class"),
+        pytest.param('<p id="main">x</p>', id="id"),
+        pytest.param('<ol><li id="main">x</li></ol>', id="id-not-a-footnote"),
+        pytest.param('<video src="https://evil.example/a.mp4" controls preload="none"></video>', id="media-elsewhere"),
+        pytest.param('<video src="/a.mp4" controls preload="none" autoplay></video>', id="media-autoplay"),
         pytest.param('<p data-x="1">x</p>', id="data-attribute"),
         pytest.param('<img src="/a.png" srcset="/b.png 2x">', id="attribute-not-allowed"),
         pytest.param("<div>x</div>", id="element-not-allowed"),
@@ -361,8 +417,8 @@ def article_body(response):
     marker = '<div class="article-body">'
     assert page.count(marker) == 1
     start = page.index(marker) + len(marker)
-    # Bodies hold no <div>, so the body ends at the last </div> before the article closes; a
-    # stray </div> that leaked out of a body would stay inside what this returns.
+    # The body ends at the last </div> before the article closes (nothing after it in the article
+    # is a <div>); a stray </div> that leaked out of a body would stay inside what this returns.
     end = page.rindex("</div>", start, page.index("</article>", start))
     return page[start:end]
 
@@ -448,11 +504,16 @@ def _in_context(tag):
         return "<table><tr><td>格</td></tr></table>"
     if tag in {"th", "td"}:
         return f"<table><tr><{tag}>格</{tag}></tr></table>"
+    if tag == "span":
+        return '<p><span class="math inline">\\(x\\)</span></p>'
+    if tag == "div":
+        return '<div class="math display">\\[x\\]</div>'
     return f"<{tag}>文字</{tag}>"
 
 
 @pytest.mark.parametrize("tag", sorted(ALLOWED_TAGS))
 def test_each_allowed_tag_survives(tag):
+    # (span and div need a class the policy keeps: _in_context gives them one)
     out = clean_html(_in_context(tag))
     assert elements(out, tag), out
     assert_inert(out)
@@ -649,6 +710,8 @@ PLAYERS = [
     ("https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ", "youtube-nocookie"),
     ("https://v.qq.com/txp/iframe/player.html?vid=x0033abcde", "tencent"),
     ("https://player.vimeo.com/video/76979871?h=8272103f6e", "vimeo"),
+    ("https://player.youku.com/embed/XNDYyOTQyNDE0OA==", "youku"),
+    ("https://music.163.com/outchain/player?type=2&id=1901371647&auto=0&height=66", "netease-music"),
 ]
 EMBED = '<iframe src="{src}" width="640" height="360" title="发布会视频"></iframe>'
 
@@ -748,6 +811,15 @@ def test_a_player_address_is_read_as_a_browser_reads_it_and_written_plainly(src,
         "https://v.qq.com/txp/iframe/player.html;evil",
         "https://player.vimeo.com/video/1?q=%22&lt;x",
         "https://player.vimeo.com/video/abc",
+        "https://player.youku.com.evil.example/embed/XNDY=",
+        "https://player.youku.com/embed/XNDY=/../../evil",
+        "https://youku.com/embed/XNDY=",
+        "http://player.youku.com/embed/XNDY=",
+        "https://music.163.com/#/song?id=1",
+        "https://music.163.com/outchain/player/../redirect",
+        "https://music.163.com.cn/outchain/player?id=1",
+        "https://evil.example/music.163.com/outchain/player",
+        "https://y.music.163.com/outchain/player?id=1",
         "/player.html",
         "",
     ],
@@ -799,6 +871,200 @@ def test_players_are_the_policy_data_and_the_pages_may_frame_exactly_them():
     assert sorted(frame_src) == sorted(f"https://{host}" for host in EMBED_HOSTS)
 
 
+def test_media_hosts_are_the_policy_data_and_the_pages_may_play_exactly_them():
+    from django.conf import settings
+
+    assert set(sanitize.MEDIA_HOSTS) == MEDIA_FILE_HOSTS
+    media_src = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["media-src"]
+    assert sorted(media_src) == sorted(["'self'", *(f"https://{host}" for host in MEDIA_FILE_HOSTS)])
+
+
+# --- Audio and video files: allowed hosts only, with controls, never playing by themselves -------
+
+MEDIA_FILE = "https://upload.wikimedia.org/wikipedia/commons/a/ab/Clip.webm"
+
+
+def media(html):
+    return [(tag, attrs) for tag, attrs in parse(html) if tag in ("video", "audio", "source")]
+
+
+@pytest.mark.parametrize("tag", ["video", "audio"])
+def test_a_file_from_an_allowed_host_plays_with_controls_and_no_autoplay(tag):
+    out = clean_html(
+        f'<p>前</p><{tag} src="{MEDIA_FILE}" autoplay loop muted preload="auto" width="640" height="360"'
+        f' onplay="alert(1)" poster="https://evil.example/p.png">浏览器不支持</{tag}><p>后</p>'
+    )
+    attrs = {"src": MEDIA_FILE, "width": "640", "height": "360", "controls": "", "preload": "none"}
+    assert media(out) == [(tag, attrs if tag == "video" else attrs)]
+    assert text_of(out) == "前后"
+    assert_inert(out)
+
+
+def test_a_media_element_keeps_its_allowed_sources_only():
+    out = clean_html(
+        '<video width="320"><source src="https://evil.example/a.mp4" type="video/mp4">'
+        f'<source src="{MEDIA_FILE}" type="video/webm; codecs=&quot;vp9&quot;" onerror="alert(1)">'
+        '<source src="/media/clip.mp4" type="VIDEO/MP4"><p>不支持 <a href="/a.mp4">下载</a></p></video>'
+    )
+    assert media(out) == [
+        ("video", {"width": "320", "controls": "", "preload": "none"}),
+        ("source", {"src": MEDIA_FILE}),
+        ("source", {"src": "/media/clip.mp4", "type": "video/mp4"}),
+    ]
+    assert text_of(out) == ""
+    assert_inert(out)
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        "https://upload.wikimedia.org.evil.example/a.webm",
+        "https://evil.example/upload.wikimedia.org/a.webm",
+        "https://upload.wikimedia.org@evil.example/a.webm",
+        "https://evil.example\\@upload.wikimedia.org/a.webm",
+        "https://upload.wikimedia.org:8443/a.webm",
+        "https://upload.wikimedia.org./a.webm",
+        "http://upload.wikimedia.org/a.webm",
+        "//evil.example/a.webm",
+        "/\\evil.example/a.webm",
+        "a.webm",
+        "javascript:alert(1)",
+        "data:video/mp4;base64,AAAA",
+        "",
+    ],
+)
+def test_a_media_file_from_anywhere_else_is_dropped_with_its_fallback(src):
+    for html in (f'<video src="{src}">SECRET</video>', f'<audio><source src="{src}">SECRET</audio>'):
+        out = clean_html(f"<p>前</p>{html}<p>后</p>")
+        assert media(out) == [], out
+        assert "SECRET" not in out and text_of(out) == "前后"
+        assert_inert(out)
+
+
+def test_a_protocol_relative_media_file_is_made_https():
+    out = clean_html('<audio src="//upload.wikimedia.org/a.ogg"></audio>')
+    assert media(out)[0][1]["src"] == "https://upload.wikimedia.org/a.ogg"
+
+
+def test_a_source_outside_a_media_element_is_dropped():
+    out = clean_html(f'<p>图<source src="{MEDIA_FILE}"></p>')
+    assert media(out) == [] and text_of(out) == "图"
+
+
+# --- Classes and ids: only those the site gives a meaning ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        ('<pre><code class="language-python">x</code></pre>', "language-python"),
+        ('<pre><code class="Language-Groovy">x</code></pre>', "language-groovy"),
+        ('<pre><code class="hljs language-js line-numbers">x</code></pre>', "language-js"),
+        ('<pre><code class="language-c++">x</code></pre>', "language-c++"),
+        ('<pre><code class="language-c#">x</code></pre>', "language-c#"),
+        ('<pre><code class="lang-js">x</code></pre>', None),
+        ('<pre><code class="language-js&quot;onclick=x">x</code></pre>', None),
+        ('<pre><code class="language-ja va">x</code></pre>', "language-ja"),
+        ('<pre><code class="language-">x</code></pre>', None),
+        ('<pre><code class="language-js:app.js">x</code></pre>', None),
+    ],
+)
+def test_code_keeps_a_language_class_and_nothing_else(html, expected):
+    (attrs,) = elements(clean_html(html), "code")
+    assert attrs.get("class") == expected
+    assert elements(clean_html(html), "pre") == [{}]
+
+
+@pytest.mark.parametrize(
+    ("html", "kept"),
+    [
+        ('<span class="k">def</span>', [("span", {"class": "k"})]),
+        ('<span class="math inline">\\(x\\)</span>', [("span", {"class": "math inline"})]),
+        ('<span class="math display">\\[x\\]</span>', [("span", {"class": "math display"})]),
+        ('<div class="math display">\\[x\\]</div>', [("div", {"class": "math display"})]),
+        ('<span class="evil">x</span>', []),
+        ('<span class="math">x</span>', []),
+        ('<span class="hll">x</span>', []),
+        ('<span style="color:red" class="">x</span>', []),
+        ('<div class="math inline">x</div>', []),
+        ('<div class="k">x</div>', []),
+        ('<div>x</div>', []),
+        ('<div class="note"><span class="nested"><span class="s2">x</span></span></div>', [("span", {"class": "s2"})]),
+    ],
+)
+def test_span_and_div_stay_only_for_highlighting_and_math_else_their_text_stays(html, kept):
+    out = clean_html(html)
+    assert [(tag, attrs) for tag, attrs in parse(out) if tag in ("span", "div")] == kept
+    assert text_of(out) == text_of(html)
+    assert_inert(out)
+
+
+def test_table_cells_keep_their_alignment_class():
+    out = clean_html(
+        '<table><tr><th class="align-right">数</th><td class="align-center wide">中</td>'
+        '<td class="align-justify" style="text-align:left" align="left">x</td></tr></table>'
+    )
+    assert [attrs for tag, attrs in parse(out) if tag in ("th", "td")] == [
+        {"class": "align-right"}, {"class": "align-center"}, {},
+    ]  # fmt: skip
+
+
+def test_footnote_ids_and_lists_survive_and_no_other_id_does():
+    out = clean_html(
+        '<p>正文<sup><a href="#fn1" id="fnref1">[1]</a></sup><sup><a href="#fn1" id="fnref1:1">[1]</a></sup></p>'
+        '<hr><ol class="footnotes"><li id="fn1"><p>注 <a href="#fnref1">↩︎</a></p></li></ol>'
+        '<ul class="task-list"><li>☑ 完成</li></ul>'
+        '<h2 id="fn2">x</h2><a id="main">y</a><li id="fnref1">z</li><a id="fn1">w</a><li id="fn1x">v</li>'
+    )
+    assert [a.get("id") for a in elements(out, "a")] == ["fnref1", "fnref1:1", None, None, None]
+    assert [li.get("id") for li in elements(out, "li")] == ["fn1", None, None, None]
+    assert elements(out, "ol") == [{"class": "footnotes"}] and elements(out, "ul") == [{"class": "task-list"}]
+    assert elements(out, "h2") == [{}]
+    assert_inert(out)
+
+
+# --- What the policy removes is reported ----------------------------------------------------------
+
+
+def test_removed_embeds_are_reported_with_their_host():
+    removed = []
+    clean_html(
+        '<p>前</p><iframe src="https://evil.example/x"></iframe><script src="//cdn.example/x.js"></script>'
+        '<object data="https://flash.example/a.swf"><embed src="https://inner.example/b"></object>'
+        f'<video><source src="https://videos.example/a.mp4"></video><audio src="/a.mp3"></audio>'
+        '<iframe src="https://www.youtube.com/embed/a"></iframe><script>alert(1)</script><svg></svg><p>后</p>',
+        removed=removed,
+    )
+    assert [(r.element, r.host) for r in removed] == [
+        ("iframe", "evil.example"),
+        ("script", "cdn.example"),
+        ("object", "flash.example"),
+        ("video", "videos.example"),
+        ("script", ""),
+        ("svg", ""),
+    ]
+    assert [r.is_embed for r in removed] == [True] * 5 + [False]
+    assert str(removed[0]) == "<iframe> from evil.example" and str(removed[4]) == "<script>"
+
+
+def test_a_javascript_frame_is_reported_without_pretending_a_host():
+    removed = []
+    clean_html('<iframe src="javascript:alert(1)"></iframe>', removed=removed)
+    assert [(r.element, r.host) for r in removed] == [("iframe", "")]
+
+
+def test_nothing_is_reported_for_kept_or_already_clean_bodies():
+    removed = []
+    once = clean_html(f'<iframe src="https://www.youtube.com/embed/a"></iframe><video src="{MEDIA_FILE}"></video>', removed=removed)
+    clean_html(once, removed=removed)
+    clean_html(str(once), removed=removed)
+    assert removed == []
+
+
+def test_cleaning_without_a_report_list_reports_nowhere():
+    assert clean_html('<iframe src="https://evil.example/"></iframe><p>x</p>') == "<p>x</p>"
+
+
 POSITIVE = [(f"tag-{tag}", _in_context(tag)) for tag in sorted(ALLOWED_TAGS)] + [
     ("entities", "<p>人工智能&nbsp;芯片 AT&amp;T</p>"),
     ("external-new-tab", '<a href="https://example.com/" target="_blank">x</a>'),
@@ -811,6 +1077,10 @@ POSITIVE = [(f"tag-{tag}", _in_context(tag)) for tag in sorted(ALLOWED_TAGS)] + 
     *[(f"embed-{name}", EMBED.format(src=src)) for src, name in PLAYERS],
     ("embed-tricky-query", '<iframe src="//player.bilibili.com/player.html?a=1&copy=2&amp;amp=3&#38;lt=4"></iframe>'),
     ("embed-entity-title", '<iframe src="https://player.vimeo.com/video/1" title="A &amp; B &quot;片&quot;"></iframe>'),
+    ("media", f'<video src="{MEDIA_FILE}&amp;x=1" autoplay>x</video><audio><source src="/a.mp3" type="audio/mpeg"></audio>'),
+    ("classes", '<pre><code class="Language-Python hljs"><span class="k">def</span> <span class="x">f</span></code></pre>'),
+    ("math", '<p><span class="math inline">\\(a&lt;b\\)</span></p><div class="math display">\\[x\\]</div><div>y</div>'),
+    ("footnotes", '<sup><a href="#fn1" id="fnref1:2">[1]</a></sup><ol class="footnotes"><li id="fn1">注</li></ol>'),
 ]
 
 
@@ -860,7 +1130,7 @@ def test_summary_derived_from_escaped_body_text_is_escaped_again(client):
 
 DANGEROUS_TAGS = {"script", "style", "iframe", "frame", "object", "embed", "applet", "form", "input",
                   "button", "textarea", "select", "svg", "math", "base", "meta", "link", "template",
-                  "noscript", "xmp", "plaintext", "title", "div", "span"}  # fmt: skip
+                  "noscript", "xmp", "plaintext", "title", "video", "audio", "source"}  # fmt: skip
 
 
 def test_policy_is_importable_data_with_no_dangerous_entries():
