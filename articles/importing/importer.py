@@ -35,6 +35,7 @@ from .frontmatter import (
     record_from_raw,
     relative_source_path,
 )
+from .linking import link_imported_articles
 from .mapping import HEXO_DEFAULT_PERMALINK, MappingError, map_record
 
 DEFAULT_EXTENSIONS = (".md", ".markdown", ".html", ".htm", ".txt")
@@ -223,6 +224,7 @@ class Importer:
         self._categories = {}
         self._tags = {}
         self._learnt = []  # what the current file taught the caches, kept only if it is saved
+        self.unresolved_links = []  # (source path, crosslinks.Unresolved) once the run is over
 
     def import_files(self, files, *, jobs=0):
         """Yield a FileResult per (path, root) in `files`, in order.
@@ -242,6 +244,9 @@ class Importer:
             for one in prepared:
                 yield self.save_prepared(one)
                 index_batches.write_full()
+        # Cross-links (post_link, post_url, ref …) may name files saved after them: made real
+        # once every file is saved (articles.importing.linking).
+        self.unresolved_links = [] if self.options.dry_run else link_imported_articles()
 
     def _prepare_all(self, files, jobs):
         if jobs <= 0:

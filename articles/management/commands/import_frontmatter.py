@@ -105,6 +105,8 @@ class Command(BaseCommand):
                 self._tell(result, options)
                 if report:
                     report.write(json.dumps(self._report_line(result, options["dry_run"]), ensure_ascii=False) + "\n")
+            for source_path, link in importer.unresolved_links:
+                self.stderr.write(f"{source_path}: warning: {link}")
         finally:
             if report:
                 report.close()
