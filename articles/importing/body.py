@@ -626,9 +626,9 @@ class _Conversion:
     def url_or_link(self, kind, ref, shown):
         """The address of the article `ref` names where the tag stands in a link's destination
         (`[text]({% post_url x %})`, `href="{{< ref x >}}"`), else a link to it showing `shown`."""
-        before = self.text[max(0, self.current_tag.start - 2) : self.current_tag.start]
+        before = self.text[max(0, self.current_tag.start - 3) : self.current_tag.start]
         url = placeholder_url(kind, ref)
-        if before.endswith(("(", '"', "'", ": ")):
+        if before.endswith(("](", '="', "='", "]: ")):
             return url
         return f'<a href="{_attr(url)}">{shown}</a>'
 

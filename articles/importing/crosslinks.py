@@ -22,6 +22,7 @@ PLACEHOLDER = "#newsroom-link:"
 KINDS = frozenset({"hexo", "jekyll", "path", "hugo"})
 
 _HREF = re.compile(r'href="#newsroom-link:(?P<kind>[a-z]+)(?P<own_title>!?):(?P<ref>[^"]*)"')
+_LOOSE = re.compile(r"""#newsroom-link:(?P<kind>[a-z]+)!?:(?P<ref>[^\s"'<>]*)""")
 _ANCHOR_START = re.compile(r"<a\b[^>]*>")
 _ANCHOR_END = "</a>"
 _TEXT_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".html", ".htm", ".txt", ".textile")
@@ -141,7 +142,20 @@ def resolve_cross_links(body, index, *, source_path=""):
             out.append(f"{tag}{text}{_ANCHOR_END}")
         pos = end + len(_ANCHOR_END) if end < len(body) else end
     out.append(body[pos:])
-    return "".join(out), unresolved
+    linked = "".join(out)
+    if PLACEHOLDER in linked:
+        # An address standing outside a link (`{% post_path x %}` in an attribute or in text).
+        linked = _LOOSE.sub(lambda m: _loose_address(m, index, source_path, unresolved), linked)
+    return linked, unresolved
+
+
+def _loose_address(match, index, source_path, unresolved):
+    kind, ref = match.group("kind"), unquote(match.group("ref"))
+    found, reason = index.find(kind, ref, source_path)
+    if found is None:
+        unresolved.append(Unresolved(kind, ref, reason))
+        return html.escape(ref)
+    return html.escape(index.targets[found].url)
 
 
 def _normalised(name):

@@ -11,7 +11,7 @@ links to the imported article, `{% include %}` is removed, warned.
 """
 import re
 
-from .syntax import REMOVED, Code, Html
+from .syntax import REMOVED, Code, Html, text
 
 # The character that stands for "{" in text Liquid must not read.
 _BRACE_CANDIDATES = tuple(chr(code) for code in range(0xE000, 0xE100))
@@ -84,7 +84,7 @@ def post_url(ctx, name, args):
     if not args:
         ctx.warn_once(("empty", name), "Liquid tag {% post_url %} without a post name: removed")
         return REMOVED
-    return Html(ctx.url_or_link("jekyll", args[0], args[0]))
+    return Html(ctx.url_or_link("jekyll", args[0], text(args[0])))
 
 
 def include(ctx, name, args):

@@ -345,10 +345,10 @@ class TestImg:
     def test_inline_in_text(self):
         assert md("图 {% img /a.png 20 %} 说明").html == '<p>图 <img src="/a.png" alt="" width="20"> 说明</p>'
 
-    def test_without_image_left_as_text(self):
-        result = md("{% img left %}")
-        assert result.html == "<p>{% img left %}</p>"
-        assert result.warnings == ["Hexo tag plugin {% img %} without an image left as text"]
+    def test_without_image_removed_and_warned(self):
+        result = md("前 {% img left %} 后")
+        assert result.html == "<p>前  后</p>"
+        assert result.warnings == ["Hexo tag {% img %} names no image: removed"]
 
     def test_quotes_in_values_are_escaped(self):
         html = md("{% img /a.png '\"x<y\" \"a&b\"' %}").html
@@ -381,10 +381,10 @@ class TestAssets:
             '<p><a href="report.pdf" title="年度 &lt;报告&gt;">年度 &lt;报告&gt;</a></p>'
         )
 
-    def test_asset_tag_without_name_left_as_text(self):
-        result = md("{% asset_path %}")
-        assert result.html == "<p>{% asset_path %}</p>"
-        assert len(result.warnings) == 1
+    def test_asset_tag_without_name_removed_and_warned(self):
+        result = md("前 {% asset_path %} 后")
+        assert result.html == "<p>前  后</p>"
+        assert result.warnings == ["Hexo tag {% asset_path %} without its arguments: removed"]
 
 
 class TestVideos:

@@ -154,3 +154,10 @@ def test_reimport_keeps_links_resolved(tmp_path):
     run(tmp_path / "content")
     assert f'<a href="{target}">乙</a>' in Article.objects.get(title="甲").body
     assert not Article.objects.filter(body__contains="newsroom-link").exists()
+
+
+def test_address_outside_a_link_is_made_real_too():
+    body = '<p>地址：#newsroom-link:hexo:hello-world 与 #newsroom-link:hexo:gone</p>'
+    linked, unresolved = resolve_cross_links(body, LinkIndex(TARGETS))
+    assert linked == "<p>地址：/2024/05/08/hello-world/ 与 gone</p>"
+    assert [u.ref for u in unresolved] == ["gone"]

@@ -30,10 +30,9 @@ class TestPostLinks:
             '<p><a href="#newsroom-link:hexo:notes/deep-dive">那篇</a></p>'
         )
 
-    def test_post_path_alone_is_a_link(self):
-        assert md("地址：{% post_path hello %}").html == (
-            '<p>地址：<a href="#newsroom-link:hexo:hello">hello</a></p>'
-        )
+    @pytest.mark.parametrize("text", ["地址：{% post_path hello %}", "(见{% post_path hello %})"])
+    def test_post_path_outside_a_link_is_a_link(self, text):
+        assert '<a href="#newsroom-link:hexo:hello">hello</a>' in md(text).html
 
     def test_hexo_link_tag(self):
         assert md("{% link 官网 https://hexo.io true 首页 %}").html == (
