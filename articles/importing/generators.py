@@ -5,9 +5,9 @@ is read (Liquid runs before Markdown in Jekyll, Hugo's taxonomies are flat lists
 site's own config lies. A file's folder and its parents are looked at, up to a few levels above
 the import root (an archive is often imported from `source/_posts` or `content/post`):
 
-- Hugo: a `hugo.toml`/`hugo.yaml`/`hugo.json` or `config.toml` (neither Hexo nor Jekyll reads
-  one), a `config.yaml`/`config.json` beside a `content` folder, or a `config/_default` folder;
-  and any file with TOML (`+++`) front matter, which only Hugo reads.
+- Hugo: a `hugo.toml`/`hugo.yaml`/`hugo.json`, a `config.toml`/`config.yaml`/`config.json`
+  beside a `content` folder, or a `config/_default` folder there; and any file with TOML (`+++`)
+  front matter, which only Hugo reads.
 - Jekyll: a `_config.yml` beside a `_posts` folder (Hexo keeps its posts in `source/_posts`).
 - Hexo: a `_config.yml` beside a `source` or `scaffolds` folder, or a `_posts` folder inside a
   folder named `source`.
@@ -26,8 +26,9 @@ HUGO = "hugo"
 # How far above the import root a site's config is looked for.
 LEVELS_ABOVE_ROOT = 2
 
-_HUGO_CONFIGS = ("hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json", "config.toml")
-_HUGO_CONFIGS_WITH_CONTENT = ("config.yaml", "config.yml", "config.json")
+_HUGO_CONFIGS = ("hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json")
+# Names other tools use too: Hugo's only beside the site's `content` folder.
+_HUGO_CONFIGS_WITH_CONTENT = ("config.toml", "config.yaml", "config.yml", "config.json")
 _SITE_CONFIGS = ("_config.yml", "_config.yaml")
 
 

@@ -15,8 +15,9 @@ def test_hugo_config_at_the_root(tmp_path, config):
     assert (site.generator, site.site_root, site.config_file) == (HUGO, tmp_path, tmp_path / config)
 
 
-def test_config_yaml_is_hugo_only_beside_a_content_folder(tmp_path):
-    write(tmp_path, "config.yaml", "title: x\n")
+@pytest.mark.parametrize("config", ["config.toml", "config.yaml"])
+def test_config_of_a_common_name_is_hugo_only_beside_a_content_folder(tmp_path, config):
+    write(tmp_path, config, "title = 'x'\n")
     assert guess_generator(write(tmp_path / "posts", "a.md", POST), tmp_path) == ""
     assert guess_generator(write(tmp_path / "content", "a.md", POST), tmp_path) == HUGO
 
@@ -47,7 +48,7 @@ def test_hexo_config_beside_source(tmp_path):
 
 
 def test_nothing_above_the_limit_is_read(tmp_path):
-    write(tmp_path, "config.toml", "title = 'x'\n")
+    write(tmp_path, "hugo.toml", "title = 'x'\n")
     path = write(tmp_path / "a" / "b" / "c" / "d", "p.md", POST)
     assert guess_generator(path, tmp_path / "a" / "b" / "c" / "d") == ""  # the config is three levels up
     assert guess_generator(path, tmp_path / "a" / "b") == HUGO
