@@ -718,7 +718,7 @@ class _Conversion:
         attached = tag.start > 0 and self.text[tag.start - 1] in _SPAN_ENDS
         replacement = attribute_list(self, tag.args, alone_on_line=alone, attached=attached)
         if replacement is not None and alone and self.out:
-            before = self.out[-1].rstrip(" \t>")
+            before = self.out[-1].rstrip(" \t")
             if is_toc(tag.args):
                 before = drop_toc_list_item(before)
             self.out[-1] = before
