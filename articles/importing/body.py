@@ -1,28 +1,45 @@
-"""Turning a legacy post body (Markdown or HTML, with Hexo tag plugins) into article HTML.
+"""Turning a legacy post body (Markdown or HTML, with Hexo, Jekyll or Hugo syntax) into article HTML.
 
 Plain functions: no ORM, no Django settings. The result is not yet safe to show; the caller
 passes it through `articles.bodies.clean_body` (the policy of `articles.sanitize`, which removes
 styles, scripts, and the classes and iframes it does not keep; then code highlighting). What this
 module produces stays inside that policy, so nothing turns into stray text when it is cleaned.
 
-Order of work, as Hexo does it: Hexo tag plugins (`{% name args %}`) are converted first,
-outside code; each converted plugin is replaced by a placeholder word that Markdown leaves
-alone, the Markdown is rendered (CommonMark, raw HTML kept, the generators' extensions of
-`markdown_extensions`), and the placeholders are swapped for the plugin HTML. Headings move under
-the page's title (`headings`), and the excerpt is then cut from the rendered HTML at `<!-- more -->`.
+Order of work, as the generators do it: what Liquid (Jekyll) or Hugo's comment form consumed
+everywhere goes first (liquid.protect, hugo_shortcodes.unescape_comments); then the generator's
+tags (`{% name args %}`, `{{< name >}}`, `{{ site.x }}` …) are converted outside code
+(tag_scanner finds them, this module's renderer dispatches to hexo_tags, liquid and
+hugo_shortcodes): markup becomes a placeholder word that Markdown leaves alone, code blocks and
+containers stay Markdown; the Markdown is rendered (CommonMark, raw HTML kept, the generators'
+extensions of `markdown_extensions`), and the placeholders are swapped for the markup. Headings
+move under the page's title (`headings`), and the excerpt is then cut at `<!-- more -->`.
 """
+import bisect
+import functools
 import html
 import re
 import textwrap
+from types import SimpleNamespace
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from markdown_it import MarkdownIt
-from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace
+from markdown_it import helpers as markdown_helpers
+from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace, unescapeAll
 from markdown_it.rules_inline.state_inline import Scanned, StateInline
 
 from articles.importing.headings import shift_headings
 from articles.importing.markdown_extensions import use_extensions
+from .crosslinks import placeholder_url
+from .generators import HUGO, JEKYLL
+from .hexo_tags import TAGS as HEXO_TAGS
+from .hugo_shortcodes import SHORTCODES, unescape_comments
+from .hugo_shortcodes import parameters as shortcode_parameters
+from .liquid import TAGS as LIQUID_TAGS
+from .liquid import attribute_list, brace_for, drop_toc_list_item, is_toc, protect, restore
+from .liquid import output as liquid_output
+from .syntax import REMOVED, Code, Html, Wrap, fence_for, split_tag_arguments
+from .tag_scanner import is_closer, scan
 
 __all__ = [
     "RenderedBody",
@@ -121,11 +138,39 @@ def _softbreak(self, tokens, idx, options, env):
     return "<br>\n"
 
 
+# Typora writes `![](My Post.assets/x.png)`: a destination with raw spaces, which CommonMark does
+# not read as a link. One that runs to the closing parenthesis of its line and ends in a file
+# name (a "title" may follow) is taken whole, as Typora and Hexo's renderer show it.
+_SPACED_DESTINATION_LOOKAHEAD = 500
+_FILE_NAME_END = re.compile(r"\.[A-Za-z0-9]{1,8}$")
+_DESTINATION_STOP = re.compile(r"[)\n<>\"']")
+
+
+def _parse_link_destination(string, pos, maximum):
+    result = markdown_helpers.parseLinkDestination(string, pos, maximum)
+    if not result.ok or result.pos >= maximum or string[result.pos] != " ":
+        return result
+    stop = _DESTINATION_STOP.search(string, result.pos, min(maximum, pos + _SPACED_DESTINATION_LOOKAHEAD))
+    if stop is None or stop.group() == "\n":
+        return result
+    candidate = string[pos : stop.start()].rstrip()
+    if not _FILE_NAME_END.search(candidate):
+        return result
+    result.str = unescapeAll(candidate)
+    result.pos = pos + len(candidate)
+    return result
+
+
 def _build_markdown():
     md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
     md.enable(["table", "strikethrough"])
     use_extensions(md)  # footnotes, task and definition lists, column alignment, math
     md.inline.parse = _parse_inline_cjk_friendly.__get__(md.inline)
+    md.helpers = SimpleNamespace(
+        parseLinkDestination=_parse_link_destination,
+        parseLinkLabel=markdown_helpers.parseLinkLabel,
+        parseLinkTitle=markdown_helpers.parseLinkTitle,
+    )
     md.add_render_rule("softbreak", _softbreak)
     return md
 
@@ -172,24 +217,10 @@ def detect_format(text, suffix=".md"):
     return "html"
 
 
-# --------------------------------------------------------------------------- tag plugins
+# --------------------------------------------------------------------------- generator syntax
 
-# Where scanning stops in Markdown: a code fence, a code span, an HTML <pre>/<code>, a tag.
-_SCAN_MARKDOWN = re.compile(
-    r"(?P<fence>^[ \t>]*(?P<fchars>`{3,}|~{3,})(?P<info>[^\n]*))"
-    r"|(?P<ticks>`+)"
-    r"|(?P<htmlcode><(?P<hname>(?i:pre|code))(?=[\s>/])[^>]*>)"
-    r"|(?P<tag>\{%-?[ \t]*(?P<name>[A-Za-z_][\w-]*)(?P<args>[^\n]*?)-?%\})",
-    re.M,
-)
-# In HTML, backticks are text: only <pre>/<code> elements protect their content.
-_SCAN_HTML = re.compile(
-    r"(?P<htmlcode><(?P<hname>(?i:pre|code))(?=[\s>/])[^>]*>)"
-    r"|(?P<tag>\{%-?[ \t]*(?P<name>[A-Za-z_][\w-]*)(?P<args>[^\n]*?)-?%\})",
-)
-_BLANK_LINE = re.compile(r"\n[ \t]*\n")
-
-# Canonical names of the plugins converted here; aliases as Hexo registers them.
+# Canonical names of the Hexo tag plugins converted in this module; aliases as Hexo registers
+# them. The other tags and shortcodes are in hexo_tags, liquid and hugo_shortcodes.
 _ALIASES = {
     "codeblock": "codeblock", "code": "codeblock",
     "blockquote": "blockquote", "quote": "blockquote",
@@ -200,23 +231,16 @@ _ALIASES = {
     "asset_img": "asset_img", "asset_image": "asset_img",
     "asset_path": "asset_path",
     "asset_link": "asset_link",
-    "youtube": "youtube",
-    "vimeo": "vimeo",
-    "iframe": "iframe",
 }  # fmt: skip
-_BLOCK_PLUGINS = frozenset({"codeblock", "blockquote", "pullquote", "note", "raw"})
+_BLOCK_PLUGINS = frozenset({"blockquote", "pullquote", "note"})
+_VERBATIM_PLUGINS = frozenset({"codeblock", "raw"})
+# Blocks rendered inside blocks; deeper ones keep their content in place, unwrapped.
+MAX_NESTING = 8
 
 _IMAGE_FILE = re.compile(r"\.(?:png|jpe?g|gif|webp|svg|bmp|avif|ico|tiff?)(?:[?#].*)?$", re.I)
 _URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _DIGITS = re.compile(r"^[0-9]+$")
-
-# hexo lib/plugins/tag/blockquote.ts
-_CITE_WITH_TITLE = re.compile(r"(\S.*)\s+(https?://\S+)\s+(.+)", re.I)
-_CITE_WITH_LINK = re.compile(r"(\S.*)\s+(https?://\S+)", re.I)
-_AUTHOR_TITLE = re.compile(r"([^,]+),\s*([^,]+)")
-# hexo lib/plugins/tag/code.ts
-_CAPTION_URL_TITLE = re.compile(r"(\S[\S\s]*)\s+(https?://\S+)\s+(.+)", re.I)
-_CAPTION_URL = re.compile(r"(\S[\S\s]*)\s+(https?://\S+)", re.I)
+_WEB_URL = re.compile(r"^https?://\S+$", re.I)
 _CODE_OPTIONS = frozenset(
     {"lang", "line_number", "line_threshold", "first_line", "mark", "wrap", "highlight",
      "language_attr"}
@@ -230,36 +254,11 @@ _NOTE_STYLE_WORDS = frozenset(
 )  # fmt: skip
 _ICON_CLASS = re.compile(r"^(?:fa[a-z]?|fa-[\w-]+|icon[\w-]*|iconfont)$")
 
-
-def split_tag_arguments(text):
-    """Hexo's (Nunjucks') argument list: split at spaces; quotes group words and are removed."""
-    args, current, has_item = [], [], False
-    i, length = 0, len(text)
-    while i < length:
-        char = text[i]
-        if char in " \t\r\n":
-            if has_item:
-                args.append("".join(current).strip())
-            current, has_item = [], False
-            i += 1
-        elif char in "\"'":
-            end = i + 1
-            part = []
-            while end < length and text[end] != char:
-                if text[end] == "\\" and end + 1 < length:
-                    end += 1
-                part.append(text[end])
-                end += 1
-            current.append("".join(part))
-            has_item = has_item or bool(part)
-            i = end + 1
-        else:
-            current.append(char)
-            has_item = True
-            i += 1
-    if has_item:
-        args.append("".join(current).strip())
-    return [arg for arg in args if arg != ""]
+_LINE_PREFIX = re.compile(r"[ \t>]*")
+_SPAN_ENDS = frozenset(")*_`]>")  # what a kramdown span attribute list directly follows
+_REST_OF_LINE_BLANK = re.compile(r"[ \t]*(?:\n|\Z)")
+_HEADING = re.compile(r"^ {0,3}(#{1,6})(?=[ \t]|$)|<h([1-6])\b", re.M | re.I)
+_SECTION_MARKER = re.compile(r"<!--[ \t]*(?P<end>end)?(?P<word>tab|timeline)\b(?P<title>(?:(?!-->)[^\n])*)-->")
 
 
 def _trim_body(content):
@@ -285,11 +284,57 @@ def _encode_url(url):
     return _MD.normalizeLink(url)
 
 
-class _Renderer:
-    """One body's conversion: tag plugins, placeholders, Markdown, warnings."""
+def _split_at_last_url(words, *, needs_text_after):
+    """(words before, url, words after) at the last web address that has words before it (and
+    after it, when asked), as Hexo's greedy `(\\S.*)\\s+(https?://\\S+)\\s+(.+)` reads them."""
+    last = len(words) - (2 if needs_text_after else 1)
+    for index in range(last, 0, -1):
+        if _WEB_URL.match(words[index]):
+            return words[:index], words[index], words[index + 1 :]
+    return None
 
-    def __init__(self, text, asset_folder, *, tag_plugins=True):
+
+class _Lines:
+    """Line starts and prefixes (indentation, `>`) at growing positions of one text."""
+
+    def __init__(self, text):
+        self.text = text
+        self._upto = 0
+        self._start = 0
+        self._prefix_of = (-1, "")
+
+    def start(self, pos):
+        if pos < self._upto:
+            return self.text.rfind("\n", 0, pos) + 1
+        found = self.text.rfind("\n", self._upto, pos)
+        if found >= 0:
+            self._start = found + 1
+        self._upto = pos
+        return self._start
+
+    def prefix(self, pos):
+        """The leading spaces, tabs and `>` of the line that holds `pos`."""
+        start = self.start(pos)
+        if self._prefix_of[0] != start:
+            self._prefix_of = (start, _LINE_PREFIX.match(self.text, start).group())
+        return self._prefix_of[1]
+
+    def alone(self, start, end):
+        """Whether text[start:end] stands on its line with nothing but its prefix before it."""
+        line_start = self.start(start)
+        return (
+            line_start + len(self.prefix(start)) >= start
+            and _REST_OF_LINE_BLANK.match(self.text, end) is not None
+        )
+
+
+class _Renderer:
+    """One body's conversion: generator tags, placeholders, Markdown, warnings."""
+
+    def __init__(self, text, asset_folder, *, tag_plugins=True, generator="", site_variables=None):
         self.tag_plugins = tag_plugins
+        self.generator = generator
+        self.site_variables = site_variables or {}
         self.asset_folder = (asset_folder or "").strip().rstrip("/")
         prefix = "HexoSlot"
         while prefix in text:
@@ -300,6 +345,9 @@ class _Renderer:
         self.inline_slots = set()
         self.warnings = []
         self._warned = set()
+        self.depth = 0
+        self.heading_above = [1]  # the level under which the text being converted sits
+        self._end_patterns = {}
 
     # -- results --------------------------------------------------------------------------
 
@@ -329,146 +377,75 @@ class _Renderer:
         return self.slot_pattern.sub(fill, rendered)
 
     def markdown(self, text):
-        """Markdown with tag plugins: convert, render, put the plugin HTML back."""
+        """Markdown with generator tags: convert, render, put the tags' HTML back."""
         converted = self.convert(text, markdown=True)
         return self.fill_slots(_MD.render(converted))
 
     def html(self, text):
         return self.fill_slots(self.convert(text, markdown=False))
 
-    # -- scanning -------------------------------------------------------------------------
-
     def convert(self, text, *, markdown):
-        """`text` with each known tag plugin replaced by a slot word; code is left alone."""
+        """`text` with each generator tag converted (HTML in slots, Markdown in place); code is left alone."""
         if not self.tag_plugins:
             return text
-        scanner = _SCAN_MARKDOWN if markdown else _SCAN_HTML
-        out = []
-        pos = 0
-        while True:
-            match = scanner.search(text, pos)
-            if match is None:
-                out.append(text[pos:])
-                return "".join(out)
-            skip_to = self._code_end(text, match, markdown)
-            if skip_to is not None:
-                out.append(text[pos:skip_to])
-                pos = skip_to
-                continue
-            out.append(text[pos : match.start()])
-            pos = self._tag(text, match, markdown, out)
+        scanned = scan(text, markdown=markdown, verbatim=self._verbatim_end)
+        return _Conversion(self, scanned, markdown).run()
 
-    def _code_end(self, text, match, markdown):
-        """Where the code region that `match` opens ends, or None if `match` is a tag."""
-        if match.group("tag") is not None:
+    # -- what a tag is ----------------------------------------------------------------------
+
+    def handler(self, tag):
+        """(kind, function) for a tag or shortcode, or None when unknown. Kinds: "inline",
+        "block" (rendered apart), "wrap" (content stays), "verbatim" (content unparsed)."""
+        if tag.syntax == "shortcode":
+            return SHORTCODES.get(tag.name) or SHORTCODES.get(tag.name.lower())
+        kind = _ALIASES.get(tag.name)
+        if kind in _VERBATIM_PLUGINS:
+            return "verbatim", self._verbatim_plugin
+        if kind in _BLOCK_PLUGINS:
+            return "block", self._block_plugin
+        if kind is not None:
+            return "inline", self._inline_plugin
+        return HEXO_TAGS.get(tag.name) or LIQUID_TAGS.get(tag.name)
+
+    def _verbatim_end(self, tag):
+        entry = self.handler(tag)
+        if entry is None or entry[0] != "verbatim":
             return None
-        if match.group("htmlcode") is not None:
-            close = re.compile(rf"</{match.group('hname')}\s*>", re.I).search(text, match.end())
-            return close.end() if close else match.end()
-        if markdown and match.group("fence") is not None:
-            fence = match.group("fchars")
-            if fence[0] != "`" or "`" not in match.group("info"):
-                closing = re.compile(rf"^[ \t>]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$", re.M)
-                line_end = text.find("\n", match.end())
-                if line_end < 0:
-                    return len(text)
-                close = closing.search(text, line_end + 1)
-                return close.end() if close else len(text)
-            start, run = match.start("fchars"), len(fence)
-        else:
-            start, run = match.start("ticks"), len(match.group("ticks"))
-        # A code span: the same number of backticks closes it, within the paragraph.
-        blank = _BLANK_LINE.search(text, start + run)
-        limit = blank.start() if blank else len(text)
-        close = re.compile(rf"(?<!`)`{{{run}}}(?!`)").search(text, start + run, limit)
-        return close.end() if close else start + run
-
-    def _tag(self, text, match, markdown, out):
-        """Convert the tag at `match` into `out`; return where scanning goes on."""
-        name = match.group("name")
-        kind = _ALIASES.get(name)
-        args = split_tag_arguments(match.group("args"))
-        if kind is None:
-            base = name[3:] if name.startswith("end") and len(name) > 3 else name
-            if name.startswith("end") and _ALIASES.get(base):
-                self.warn_once(("stray", name), f"stray Hexo tag {{% {name} %}} left as text")
+        key = (tag.syntax, tag.name)
+        if key not in self._end_patterns:
+            name = re.escape(tag.name)
+            if tag.syntax == "shortcode":
+                pattern = rf"\{{\{{[<%]-?[ \t\n]*/[ \t\n]*{name}[ \t\n]*-?[>%]\}}\}}"
             else:
-                self.warn_once(("unknown", base), f"unknown Hexo tag plugin {{% {base} %}} left as text")
-            out.append(match.group(0))
-            return match.end()
+                # Liquid ignores words after an end tag's name (`{% endhighlight java %}`).
+                pattern = rf"\{{%-?[ \t]*end{name}(?:[ \t][^%\n]*)?-?%\}}"
+            self._end_patterns[key] = re.compile(pattern)
+        return self._end_patterns[key]
 
-        if kind not in _BLOCK_PLUGINS:
-            fragment = self._inline_plugin(kind, name, args)
-            if fragment is None:
-                out.append(match.group(0))
-            else:
-                out.append(self.slot(fragment, inline=True) if markdown else fragment)
-            return match.end()
+    def label(self, tag):
+        if tag.syntax == "shortcode":
+            close = ">" if tag.delimiter == "<" else "%"
+            return f"Hugo shortcode {{{{{tag.delimiter} {tag.name} {close}}}}}"
+        language = "Liquid tag" if self.generator == JEKYLL else "Hexo tag"
+        return f"{language} {{% {tag.name} %}}"
 
-        end = self._block_end(text, match, name, markdown)
-        if end is None:
-            self.warn_once(
-                ("unclosed", name), f"Hexo tag plugin {{% {name} %}} has no {{% end{name} %}}; left as text"
-            )
-            out.append(match.group(0))
-            return match.end()
-        content_end, after = end
-        raw_content = text[match.end() : content_end]
-        if kind == "raw":
-            fragment = raw_content
-        elif kind == "codeblock":
-            fragment = self._codeblock(args, _trim_body(raw_content))
-        else:
-            inner = self.markdown(_trim_body(raw_content)).strip()
-            fragment = getattr(self, "_" + kind)(args, inner)
-        if not markdown:
-            out.append(fragment)
-            return after
-        token = self.slot(fragment)
-        line_start = text.rfind("\n", 0, match.start()) + 1
-        indent = text[line_start : match.start()]
-        line_end = text.find("\n", after)
-        rest = text[after : len(text) if line_end < 0 else line_end]
-        if not indent.strip() and not rest.strip():
-            # On lines of its own: make the slot a paragraph of its own, at the indentation
-            # of the tag so that it stays inside a list item.
-            if indent and out and out[-1].endswith(indent):
-                out[-1] = out[-1][: len(out[-1]) - len(indent)]
-            out.append("\n" + indent + token + "\n")
-        else:
-            out.append(token)
-        return after
+    # -- this module's Hexo plugins -----------------------------------------------------------
 
-    def _block_end(self, text, match, name, markdown):
-        """(start of the end tag, end of it) for the block opened at `match`, or None."""
-        if _ALIASES[name] in ("raw", "codeblock"):
-            # Their content is not parsed: the first end tag closes them, as in Nunjucks.
-            close = re.compile(rf"\{{%-?[ \t]*end{name}[ \t]*-?%\}}").search(text, match.end())
-            return (close.start(), close.end()) if close else None
-        scanner = _SCAN_MARKDOWN if markdown else _SCAN_HTML
-        depth = 0
-        pos = match.end()
-        while True:
-            found = scanner.search(text, pos)
-            if found is None:
-                return None
-            skip_to = self._code_end(text, found, markdown)
-            if skip_to is not None:
-                pos = skip_to
-                continue
-            inner = found.group("name")
-            if inner == name:
-                depth += 1
-            elif inner == "end" + name:
-                if depth == 0:
-                    return found.start(), found.end()
-                depth -= 1
-            elif _ALIASES.get(inner) in ("raw", "codeblock"):
-                inner_end = self._block_end(text, found, inner, markdown)
-                if inner_end is not None:
-                    pos = inner_end[1]
-                    continue
-            pos = found.end()
+    def _verbatim_plugin(self, ctx, name, args, content):
+        if _ALIASES[name] == "raw":
+            return Html(content, block=True)
+        return Html(self._codeblock(args, _trim_body(content)), block=True)
+
+    def _block_plugin(self, ctx, name, args, content):
+        kind = _ALIASES[name]
+        self.depth += 1
+        self.heading_above.append(ctx.heading_level(ctx.current_tag.start))
+        try:
+            inner = self.markdown(_trim_body(content)).strip()
+        finally:
+            self.depth -= 1
+            self.heading_above.pop()
+        return Html(getattr(self, "_" + kind)(args, inner), block=True)
 
     # -- block plugins ----------------------------------------------------------------------
 
@@ -491,20 +468,20 @@ class _Renderer:
 
     @staticmethod
     def _code_caption(text):
-        if not text.strip():
+        """hexo lib/plugins/tag/code.ts: `[title] [url [link text]]`."""
+        words = text.split()
+        if not words:
             return ""
-        match = _CAPTION_URL_TITLE.search(text)
-        if match:
-            title, url, link_text = match.groups()
+        link_text = "link"
+        found = _split_at_last_url(words, needs_text_after=True)
+        if found is not None:
+            link_text = " ".join(found[2])
         else:
-            match = _CAPTION_URL.search(text)
-            if match:
-                (title, url), link_text = match.groups(), "link"
-            else:
-                title, url, link_text = text.strip(), "", ""
-        caption = _text(title.strip())
+            found = _split_at_last_url(words, needs_text_after=False)
+        title, url = (" ".join(found[0]), found[1]) if found else (" ".join(words), "")
+        caption = _text(title)
         if url:
-            caption += f' <a href="{_attr(url)}">{_text(link_text.strip())}</a>'
+            caption += f' <a href="{_attr(url)}">{_text(link_text)}</a>'
         return caption
 
     def _blockquote(self, args, inner):
@@ -513,18 +490,20 @@ class _Renderer:
 
     @staticmethod
     def _cite(text):
-        if not text:
+        """hexo lib/plugins/tag/blockquote.ts: `author [source]`, `author url [title]`, `author, title`."""
+        words = text.split()
+        if not words:
             return ""
         url = title = ""
-        match = _CITE_WITH_TITLE.search(text)
-        if match:
-            author, url, title = match.groups()
-        elif (match := _CITE_WITH_LINK.search(text)) is not None:
-            author, url = match.groups()
-        elif (match := _AUTHOR_TITLE.search(text)) is not None:
-            author, title = match.groups()
+        found = _split_at_last_url(words, needs_text_after=True)
+        if found is not None:
+            author, url, title = " ".join(found[0]), found[1], " ".join(found[2])
+        elif (found := _split_at_last_url(words, needs_text_after=False)) is not None:
+            author, url = " ".join(found[0]), found[1]
         else:
-            author = text
+            author, comma, rest = text.partition(",")
+            title = rest.split(",")[0].strip() if comma and author.strip() else ""
+            author = author if title else text
         parts = [_text(author.strip())]
         if url:
             shown = title.strip() or re.sub(r"^https?://|/(index\.html?)?$", "", url)
@@ -551,27 +530,18 @@ class _Renderer:
 
     # -- inline plugins ---------------------------------------------------------------------
 
-    def _inline_plugin(self, kind, name, args):
+    def _inline_plugin(self, ctx, name, args):
+        kind = _ALIASES[name]
         if kind in ("img", "asset_img"):
-            return self._image(kind, name, list(args))
-        if not args:
-            self.warn_once(("empty", name), f"Hexo tag plugin {{% {name} %}} without arguments left as text")
-            return None
-        if kind == "asset_path":
-            return _attr(self._asset_url(args[0]))
-        if kind == "asset_link":
-            return self._asset_link(args)
-        if kind == "youtube":
-            video = args[0]
-            if len(args) > 1 and args[1] == "playlist":
-                url = f"https://www.youtube.com/playlist?list={video}"
-            else:
-                url = f"https://www.youtube.com/watch?v={video}"
-        elif kind == "vimeo":
-            url = f"https://vimeo.com/{args[0]}"
-        else:  # iframe
-            url = args[0]
-        return f'<a href="{_attr(url)}">{_text(url)}</a>'
+            fragment = self._image(kind, name, list(args))
+        elif not args:
+            self.warn_once(("empty", name), f"Hexo tag {{% {name} %}} without its arguments: removed")
+            return REMOVED
+        elif kind == "asset_path":
+            fragment = _attr(self._asset_url(args[0]))
+        else:
+            fragment = self._asset_link(args)
+        return REMOVED if fragment is None else Html(fragment)
 
     def _asset_url(self, name):
         url = f"{self.asset_folder}/{name}" if self.asset_folder else name
@@ -595,7 +565,7 @@ class _Renderer:
                 src = self._asset_url(item) if kind == "asset_img" else _encode_url(item)
                 break
         if src is None:
-            self.warn_once(("no-src", name), f"Hexo tag plugin {{% {name} %}} without an image left as text")
+            self.warn_once(("no-src", name), f"Hexo tag {{% {name} %}} names no image: removed")
             return None
         width = height = title = alt = None
         if args and _DIGITS.match(args[0]):
@@ -624,6 +594,266 @@ class _Renderer:
             or "/" in item
             or _IMAGE_FILE.search(item)
         )
+
+
+class _Conversion:
+    """One text's tags converted in one walk over its tokens; the context handlers are given."""
+
+    def __init__(self, renderer, scanned, markdown):
+        self.renderer = renderer
+        self.text = scanned.text
+        self.tokens = scanned.tokens
+        self.markdown = markdown
+        self.out = []
+        self.closers = {}  # token index of a closing tag -> the Wrap it closes
+        self.sections = []  # (closing index, marker word, heading level) of open tab sets
+        self.open_levels = []  # heading levels of the open wraps that put a heading first
+        self.current_tag = None
+        self.lines = _Lines(self.text)
+        self._headings = None
+
+    # -- the context handlers use ---------------------------------------------------------------
+
+    @property
+    def generator(self):
+        return self.renderer.generator
+
+    def warn_once(self, key, message):
+        self.renderer.warn_once(key, message)
+
+    def image_url(self, src):
+        return _encode_url(src)
+
+    def asset_url(self, name):
+        return self.renderer._asset_url(name)
+
+    def url_or_link(self, kind, ref, shown):
+        """The address of the article `ref` names where the tag stands in a link's destination
+        (`[text]({% post_url x %})`, `href="{{< ref x >}}"`), else a link to it showing `shown`."""
+        before = self.text[max(0, self.current_tag.start - 3) : self.current_tag.start]
+        url = placeholder_url(kind, ref)
+        if before.endswith(("](", '="', "='", "]: ")):
+            return url
+        return f'<a href="{_attr(url)}">{shown}</a>'
+
+    def heading_level(self, pos):
+        """The level of the heading `pos` sits under: the last one before it, written or made
+        by an open wrap, or the one above this text."""
+        if self._headings is None:
+            self._headings = [(m.start(), len(m.group(1)) if m.group(1) else int(m.group(2)))
+                              for m in _HEADING.finditer(self.text)]
+        index = bisect.bisect_left(self._headings, (pos, 0))
+        written = self._headings[index - 1][1] if index else self.renderer.heading_above[-1]
+        return max(written, self.open_levels[-1] if self.open_levels else 0)
+
+    # -- the walk -------------------------------------------------------------------------------
+
+    def run(self):
+        text, tokens, out = self.text, self.tokens, self.out
+        index = 0
+        while index < len(tokens):
+            token = tokens[index]
+            if token.kind == "code":
+                out.append(text[token.start : token.end])
+            elif token.kind == "text":
+                self._text(token.start, token.end)
+            else:
+                index = self._tag(index)
+                continue
+            index += 1
+        return "".join(out)
+
+    def _text(self, start, end):
+        piece = self.text[start:end]
+        if self.sections and "<!--" in piece:
+            piece = self._section_headings(piece, start)
+        self.out.append(piece)
+
+    def _section_headings(self, piece, offset):
+        _, word, level = self.sections[-1]
+        prefix = self.lines.prefix(offset)
+
+        def heading(match):
+            if match.group("word") != word:
+                return match.group()
+            if match.group("end"):
+                return self._break(prefix)
+            title = match.group("title").split("@")[0].strip()
+            return self._heading(title, level, prefix) if title else self._break(prefix)
+
+        return _SECTION_MARKER.sub(heading, piece)
+
+    def _tag(self, index):
+        """Convert the tag at tokens[index]; return the index of the next token to walk."""
+        token = self.tokens[index]
+        tag = self.current_tag = token.tag
+        if index in self.closers:
+            wrap, levels = self.closers.pop(index)
+            self._close(wrap, tag)
+            del self.open_levels[len(self.open_levels) - levels :]
+            if self.sections and self.sections[-1][0] == index:
+                self.sections.pop()
+            return index + 1
+        if tag.syntax == "output":
+            self._keep_or(tag, self._output(tag))
+        elif tag.syntax == "attributes":
+            self._keep_or(tag, self._attributes(tag))
+        else:
+            return self._generator_tag(index)
+        return index + 1
+
+    def _keep_or(self, tag, replacement):
+        self.out.append(self.text[tag.start : tag.end] if replacement is None else replacement)
+
+    def _output(self, tag):
+        if self.generator == HUGO:
+            return None  # Hugo shows {{ }} in content as written
+        return liquid_output(
+            self, tag.args, everything=self.generator == JEKYLL, site=self.renderer.site_variables
+        )
+
+    def _attributes(self, tag):
+        if self.generator not in (JEKYLL, ""):
+            return None
+        line_prefix = self.lines.prefix(tag.start)
+        if len(line_prefix.expandtabs(4)) >= 4:
+            return None  # an indented code line
+        alone = self.lines.alone(tag.start, tag.end)
+        attached = tag.start > 0 and self.text[tag.start - 1] in _SPAN_ENDS
+        replacement = attribute_list(self, tag.args, alone_on_line=alone, attached=attached)
+        if replacement is not None and alone and self.out:
+            before = self.out[-1].rstrip(" \t")
+            if is_toc(tag.args):
+                before = drop_toc_list_item(before)
+            self.out[-1] = before
+        return replacement
+
+    def _generator_tag(self, index):
+        tag, text, renderer = self.current_tag, self.text, self.renderer
+        entry = renderer.handler(tag)
+        label = renderer.label(tag)
+        if entry is None:
+            if is_closer(tag):
+                renderer.warn_once(("stray", tag.name), f"stray {label}: removed")
+            elif tag.pair is not None:
+                renderer.warn_once(("unknown", tag.name), f"unknown {label}: removed, its content kept")
+                self.closers[tag.pair] = (Wrap(), 0)
+            else:
+                renderer.warn_once(("unknown", tag.name), f"unknown {label}: removed")
+            return index + 1
+        kind, function = entry
+        if tag.syntax == "shortcode":
+            positional, named = shortcode_parameters(tag.args)
+            call = functools.partial(function, self, tag.name, positional, named)
+        else:
+            call = functools.partial(function, self, tag.name, split_tag_arguments(tag.args))
+        if kind == "verbatim":
+            if tag.verbatim_end is None:
+                return self._unclosed(index, label)
+            content_end, after = tag.verbatim_end
+            self._emit(call(text[tag.end : content_end]), tag.start, after)
+            return index + 1
+        if kind == "inline":
+            if tag.pair is not None:
+                self.closers[tag.pair] = (Wrap(), 0)  # an inline shortcode given a closing tag
+            self._emit(call(), tag.start, tag.end)
+            return index + 1
+        if tag.pair is None:
+            return self._unclosed(index, label)
+        if kind == "block" and renderer.depth < MAX_NESTING:
+            closing = self.tokens[tag.pair]
+            self._emit(call(text[tag.end : closing.start]), tag.start, closing.end)
+            return tag.pair + 1
+        wrap = call() if kind == "wrap" else Wrap()
+        if kind == "block":
+            renderer.warn_once(("nesting",), f"{label} nested too deep: its content kept unwrapped")
+        levels = len(self.open_levels)
+        self._open(wrap, tag)
+        if wrap.sections:
+            level = min(6, self.heading_level(tag.start) + 1)
+            self.sections.append((tag.pair, wrap.sections, level))
+            self.open_levels.append(level)
+        self.closers[tag.pair] = (wrap, len(self.open_levels) - levels)
+        return index + 1
+
+    def _unclosed(self, index, label):
+        tag = self.current_tag
+        if tag.syntax == "shortcode":
+            closing = f"{{{{{tag.delimiter} /{tag.name} {'>' if tag.delimiter == '<' else '%'}}}}}"
+        else:
+            closing = f"{{% end{tag.name} %}}"
+        self.renderer.warn_once(("unclosed", tag.name), f"{label} has no {closing}: the tag removed, what follows kept")
+        return index + 1
+
+    # -- output -----------------------------------------------------------------------------------
+
+    def _emit(self, result, start, end):
+        """Put a handler's result in place of text[start:end]."""
+        if result is None:
+            self.out.append(self.text[start:end])
+        elif isinstance(result, Code):
+            self._code(result, start)
+        elif isinstance(result, Wrap):  # a wrap with nothing to wrap
+            levels = len(self.open_levels)
+            self._open(result, self.current_tag)
+            self._close(result, self.current_tag)
+            del self.open_levels[levels:]
+        elif not result.fragment:
+            pass  # the tag's line stays, empty, as the generator left it
+        elif not self.markdown:
+            self.out.append(result.fragment)
+        elif result.block and self.lines.alone(start, end):
+            # On lines of its own: a slot paragraph of its own, at the tag's indentation, so that
+            # it stays inside a list item.
+            indent = self.text[self.lines.start(start) : start]
+            if indent and self.out and self.out[-1].endswith(indent):
+                self.out[-1] = self.out[-1][: len(self.out[-1]) - len(indent)]
+            self.out.append("\n" + indent + self.renderer.slot(result.fragment) + "\n")
+        else:
+            self.out.append(self.renderer.slot(result.fragment, inline=not result.block))
+
+    def _code(self, code, start):
+        language = code.language.strip()
+        if not self.markdown:
+            css = f' class="language-{_attr(language)}"' if language else ""
+            self.out.append(f"<pre><code{css}>{_text(code.content)}\n</code></pre>")
+            return
+        prefix = self.lines.prefix(start)
+        fence = fence_for(code.content)
+        self.out.append(f"{self._break(prefix)}{fence}{language}\n{code.content}\n{prefix}{fence}{self._break(prefix)}")
+
+    def _open(self, wrap, tag):
+        prefix = self.lines.prefix(tag.start)
+        parts = []
+        if wrap.before:
+            parts.append(self._break(prefix) + wrap.before.replace("\n", "\n" + prefix) if self.markdown else wrap.before)
+        if wrap.heading:
+            level = min(6, self.heading_level(tag.start) + 1)
+            parts.append(self._heading(wrap.heading, level, prefix))
+            self.open_levels.append(level)
+        if parts and self.markdown:
+            parts.append(self._break(prefix))
+        self.out.append("".join(parts))
+
+    def _close(self, wrap, tag):
+        if not (wrap.after or wrap.heading or wrap.sections):
+            return
+        if not self.markdown:
+            self.out.append(wrap.after)
+            return
+        prefix = self.lines.prefix(tag.start)
+        self.out.append(self._break(prefix) + (wrap.after + self._break(prefix) if wrap.after else ""))
+
+    def _heading(self, title, level, prefix):
+        if not self.markdown:
+            return f"<h{level}>{_text(title)}</h{level}>"
+        return f"{self._break(prefix)}{'#' * level} {title}{self._break(prefix)}"
+
+    def _break(self, prefix):
+        """A paragraph break that stays inside the list item or quote the tag stands in."""
+        if not self.markdown:
+            return ""
+        return "\n" + prefix.rstrip() + "\n" + prefix
 
 
 # --------------------------------------------------------------------------- HTML helpers
@@ -799,26 +1029,44 @@ def _src_value_span(tag_text, src):
 # --------------------------------------------------------------------------- entry point
 
 
-def render_body(text, *, body_format="auto", suffix=".md", asset_folder=None, tag_plugins=True):
+def render_body(
+    text, *, body_format="auto", suffix=".md", asset_folder=None, tag_plugins=True, generator="",
+    excerpt_separator=None, site_variables=None,
+):
     """Render a legacy body to HTML (not yet sanitized) with its excerpt and local images.
 
-    body_format: 'html' (kept as written, tag plugins converted), 'markdown' (CommonMark with
-    tables and strikethrough, raw HTML kept), or 'auto' (see detect_format).
+    body_format: 'html' (kept as written, tags converted), 'markdown' (CommonMark with tables and
+    strikethrough, raw HTML kept), or 'auto' (see detect_format).
     asset_folder: the post's asset folder, prefixed to asset_img/asset_path/asset_link names.
-    tag_plugins: False for posts that say `disableNunjucks: true` (Hexo's own switch).
+    tag_plugins: False for posts that say `disableNunjucks: true` (Hexo's own switch) or
+    `render_with_liquid: false` (Jekyll's).
+    generator: "hexo", "jekyll", "hugo" or "" (articles.importing.generators): how its syntax reads.
+    excerpt_separator: Jekyll's marker of the excerpt's end, when not `<!-- more -->`.
+    site_variables: the site's config, for Liquid's `{{ site.key }}`.
     """
     if body_format not in BODY_FORMATS:
         raise ValueError(f"body_format must be one of {', '.join(BODY_FORMATS)}, not {body_format!r}")
     text = text or ""
     if body_format == "auto":
         body_format = detect_format(text, suffix)
-    renderer = _Renderer(text, asset_folder, tag_plugins=tag_plugins)
+    if excerpt_separator and not MORE_MARKER.fullmatch(str(excerpt_separator).strip()):
+        at = text.find(str(excerpt_separator))
+        if at >= 0:
+            text = text[:at] + "<!-- more -->" + text[at:]
+    brace = brace_for(text)
+    if tag_plugins and generator == JEKYLL:
+        text = protect(text, brace)
+    elif tag_plugins and generator == HUGO:
+        text = unescape_comments(text, brace)
+    renderer = _Renderer(
+        text, asset_folder, tag_plugins=tag_plugins, generator=generator, site_variables=site_variables
+    )
     if body_format == "markdown":
         rendered = renderer.markdown(text.replace("\r\n", "\n").replace("\r", "\n"))
-        excerpt, rendered = split_excerpt(shift_headings(rendered))
+        excerpt, rendered = split_excerpt(shift_headings(restore(rendered, brace)))
         rendered = rendered.strip()
     else:
-        excerpt, rendered = split_excerpt(shift_headings(renderer.html(text)))
+        excerpt, rendered = split_excerpt(shift_headings(restore(renderer.html(text), brace)))
     return RenderedBody(
         html=rendered,
         excerpt_html=excerpt,

@@ -30,6 +30,7 @@ from .archive import Archive, archives_for, describe, identity_path
 from .body import find_remote_images, rewrite_image_sources
 from .frontmatter import DEFAULT_MAX_BYTES, LegacyFileError, NoFrontMatter, read_raw, record_from_raw
 from .identities import KnownArticles
+from .linking import link_imported_articles
 from .mapping import HEXO_DEFAULT_PERMALINK, MappingError, map_record
 from .report import IDENTITY, IMAGE, REDIRECT, SLUG, warning
 
@@ -257,6 +258,7 @@ class Importer:
         self._categories = {}
         self._tags = {}
         self._learnt = []  # what the current file taught the caches, kept only if it is saved
+        self.unresolved_links = []  # (source path, crosslinks.Unresolved) once the run is over
 
     def import_files(self, files, *, jobs=0):
         """Yield a FileResult per LegacyFile in `files`, in order.
@@ -282,8 +284,12 @@ class Importer:
             self.after_all_files()
 
     def after_all_files(self):
-        """Called once when every file of the run is saved: the place for work that needs the whole
-        run, such as links from one imported article to another, in whatever order files came."""
+        """Called once when every file of the run is saved: work that needs the whole run.
+
+        Cross-links (post_link, post_url, ref …) may name files saved after them: they are made
+        real now (articles.importing.linking).
+        """
+        self.unresolved_links = [] if self.options.dry_run else link_imported_articles()
 
     def _prepare_all(self, files, jobs):
         if jobs <= 0:

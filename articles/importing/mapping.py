@@ -5,15 +5,18 @@ import html
 import json
 import re
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from articles.slugs import readable_slug
 from articles.text import plain_text
 
 from .body import render_body
+from .generators import HUGO, JEKYLL, guess_site, site_config
 
-HERO_IMAGE_KEYS = ("headimg", "cover", "top_img", "index_img", "banner_img", "image", "photos", "photo")
+HERO_IMAGE_KEYS = (
+    "headimg", "cover", "top_img", "index_img", "banner_img", "image", "header-img", "photos", "photo"
+)  # fmt: skip
 SUMMARY_KEYS = ("summary", "description", "excerpt")
 UPDATED_KEYS = ("updated", "lastmod", "update")
 SOURCE_ID_KEYS = ("id", "abbrlink")
@@ -179,6 +182,8 @@ def image_reference(value, warnings, key):
     """
     if isinstance(value, list):
         return next((ref for ref in (image_reference(v, warnings, key) for v in value) if ref), "")
+    if isinstance(value, dict):  # jekyll-seo-tag's `image: {path: …, height: …}`
+        return image_reference(value.get("path") or value.get("url") or "", warnings, key)
     if not value or value is True or not isinstance(value, str):
         return ""
     ref = value.strip()
@@ -296,7 +301,8 @@ def map_record(
         paths = category_paths(meta.get("categories", meta.get("category")))
     except ValueError as error:
         raise MappingError("categories", str(error)) from None
-    if categories == "flat":
+    site = guess_site(record.path, _import_root(record), front_matter_format=record.front_matter_format)
+    if categories == "flat" or site.generator == HUGO:  # Hugo's taxonomies are flat lists
         paths = flat_category_paths(paths)
 
     hero = next(
@@ -305,12 +311,16 @@ def map_record(
     # Hexo: '', null or false say "no thumbnail"; only an absent key falls back to the hero.
     thumbnail = image_reference(meta["thumbnail"], warnings, "thumbnail") if "thumbnail" in meta else hero
 
+    jekyll_site = site_config(site) if site.generator == JEKYLL else {}
     rendered = render_body(
         record.body,
         body_format=body_format,
         suffix=post_path.suffix,
         asset_folder=post_path.stem,
-        tag_plugins=meta.get("disableNunjucks") is not True,
+        tag_plugins=meta.get("disableNunjucks") is not True and meta.get("render_with_liquid") is not False,
+        generator=site.generator,
+        excerpt_separator=meta.get("excerpt_separator") or jekyll_site.get("excerpt_separator"),
+        site_variables=jekyll_site,
     )
     warnings.extend(rendered.warnings)
     summary = next((str(meta[k]).strip() for k in SUMMARY_KEYS if meta.get(k)), "")
@@ -342,6 +352,13 @@ def map_record(
         local_images=rendered.local_images,
         warnings=warnings,
     )
+
+
+def _import_root(record):
+    """The folder the file was imported from: its path less its relative path."""
+    depth = len(PurePosixPath(record.relative_path).parts)
+    path = Path(record.path)
+    return path.parents[depth - 1] if 0 < depth <= len(path.parents) else path.parent
 
 
 def _front_matter_slug(meta):

@@ -1065,7 +1065,7 @@ def test_what_the_policy_drops_is_named_in_the_warnings(tmp_path):
     ]
 
 
-def test_unknown_tag_stays_visible_with_one_warning(tmp_path):
+def test_unknown_tag_is_removed_with_one_warning(tmp_path):
     path = write(
         tmp_path,
         "a.md",
@@ -1073,9 +1073,9 @@ def test_unknown_tag_stays_visible_with_one_warning(tmp_path):
     )
     _, err = run(tmp_path)
     body = Article.objects.get().body
-    assert "{% foo bar %}" in body and "{% foo baz %}" in body
+    assert "{%" not in body and "前文" in body and "后文。" in body and "再来一次" in body
     lines = warning_lines(err, "{% foo %}")
-    assert lines == [f"{path}: warning: unknown Hexo tag plugin {{% foo %}} left as text"]
+    assert lines == [f"{path}: warning: unknown Hexo tag {{% foo %}}: removed"]
 
 
 def test_body_format_html_stores_markdown_looking_text_unrendered(tmp_path):

@@ -348,10 +348,10 @@ class TestImg:
     def test_inline_in_text(self):
         assert md("图 {% img /a.png 20 %} 说明").html == '<p>图 <img src="/a.png" alt="" width="20"> 说明</p>'
 
-    def test_without_image_left_as_text(self):
-        result = md("{% img left %}")
-        assert result.html == "<p>{% img left %}</p>"
-        assert result.warnings == ["Hexo tag plugin {% img %} without an image left as text"]
+    def test_without_image_removed_and_warned(self):
+        result = md("前 {% img left %} 后")
+        assert result.html == "<p>前  后</p>"
+        assert result.warnings == ["Hexo tag {% img %} names no image: removed"]
 
     def test_quotes_in_values_are_escaped(self):
         html = md("{% img /a.png '\"x<y\" \"a&b\"' %}").html
@@ -384,23 +384,27 @@ class TestAssets:
             '<p><a href="report.pdf" title="年度 &lt;报告&gt;">年度 &lt;报告&gt;</a></p>'
         )
 
-    def test_asset_tag_without_name_left_as_text(self):
-        result = md("{% asset_path %}")
-        assert result.html == "<p>{% asset_path %}</p>"
-        assert len(result.warnings) == 1
+    def test_asset_tag_without_name_removed_and_warned(self):
+        result = md("前 {% asset_path %} 后")
+        assert result.html == "<p>前  后</p>"
+        assert result.warnings == ["Hexo tag {% asset_path %} without its arguments: removed"]
 
 
 class TestVideos:
-    def test_youtube(self):
+    def test_youtube_is_an_embedded_player(self):
         assert md("{% youtube dQw4w9WgXcQ %}").html == (
-            '<p><a href="https://www.youtube.com/watch?v=dQw4w9WgXcQ">https://www.youtube.com/watch?v=dQw4w9WgXcQ</a></p>'
+            '<iframe src="https://www.youtube.com/embed/dQw4w9WgXcQ" title="YouTube"></iframe>'
         )
 
     def test_youtube_playlist(self):
-        assert 'href="https://www.youtube.com/playlist?list=PL123"' in md("{% youtube PL123 'playlist' %}").html
+        assert 'src="https://www.youtube.com/embed/videoseries?list=PL123"' in md("{% youtube PL123 'playlist' %}").html
 
     def test_vimeo_and_iframe(self):
-        assert md("{% vimeo 82090131 %}").html == '<p><a href="https://vimeo.com/82090131">https://vimeo.com/82090131</a></p>'
+        assert md("{% vimeo 82090131 %}").html == (
+            '<iframe src="https://player.vimeo.com/video/82090131" title="Vimeo"></iframe>'
+        )
+
+    def test_iframe_of_a_host_the_policy_refuses_is_a_link(self):
         assert md("{% iframe https://example.com/embed?a=1&b=2 100% 300 %}").html == (
             '<p><a href="https://example.com/embed?a=1&amp;b=2">https://example.com/embed?a=1&amp;b=2</a></p>'
         )
@@ -422,29 +426,28 @@ class TestRaw:
 
 
 class TestUnknownAndMalformedTags:
-    def test_unknown_tags_stay_as_text_one_warning_per_name(self):
-        result = md("{% btn url,文字 %} {% btn other %}\n\n{% tabs t %}\n内容\n{% endtabs %}\n\n{% gist 1 %}")
-        assert "{% btn url,文字 %} {% btn other %}" in result.html
-        assert "{% tabs t %}" in result.html and "{% endtabs %}" in result.html
+    def test_unknown_tags_are_removed_one_warning_per_name(self):
+        result = md("{% sparkle a %} {% sparkle b %}\n\n{% shelf t %}\n内容\n{% endshelf %}")
+        assert "{%" not in result.html
+        assert "<p>内容</p>" in result.html
         assert result.warnings == [
-            "unknown Hexo tag plugin {% btn %} left as text",
-            "unknown Hexo tag plugin {% tabs %} left as text",
-            "unknown Hexo tag plugin {% gist %} left as text",
+            "unknown Hexo tag {% sparkle %}: removed",
+            "unknown Hexo tag {% shelf %}: removed, its content kept",
         ]
 
     def test_known_tags_inside_unknown_blocks_are_converted(self):
         html = md("{% hideToggle 标题 %}\n{% img /a.png %}\n{% endhideToggle %}").html
         assert '<img src="/a.png" alt="">' in html
 
-    def test_unclosed_block(self):
+    def test_unclosed_block_loses_its_tag_not_what_follows(self):
         result = md("{% note info %}\n没有结束")
-        assert result.html == "<p>{% note info %}<br>\n没有结束</p>"
-        assert result.warnings == ["Hexo tag plugin {% note %} has no {% endnote %}; left as text"]
+        assert result.html == "<p>没有结束</p>"
+        assert result.warnings == ["Hexo tag {% note %} has no {% endnote %}: the tag removed, what follows kept"]
 
     def test_stray_end_tag(self):
         result = md("文字 {% endnote %}")
-        assert result.html == "<p>文字 {% endnote %}</p>"
-        assert result.warnings == ["stray Hexo tag {% endnote %} left as text"]
+        assert result.html == "<p>文字</p>"
+        assert result.warnings == ["stray Hexo tag {% endnote %}: removed"]
 
     def test_whitespace_control_dashes(self):
         assert md("{%- img /a.png -%}").html == '<p><img src="/a.png" alt=""></p>'
@@ -499,7 +502,7 @@ class TestAgainstTheSanitizer:
         assert '<figure><figcaption>标题</figcaption><pre><code class="language-js">x\n</code></pre></figure>' in cleaned
         assert "<cite>— 作者, <a href=\"https://example.com/a\" rel=\"noopener noreferrer nofollow\">文章</a></cite>" in cleaned
         assert "<p><strong>摘要</strong></p><p>内容</p>" in cleaned
-        assert 'href="https://www.youtube.com/watch?v=abc"' in cleaned
+        assert 'src="https://www.youtube.com/embed/abc"' in cleaned and 'sandbox="' in cleaned
         assert 'src="/a.png"' in cleaned and 'width="10"' in cleaned
         assert "HexoSlot" not in cleaned and "{%" not in cleaned
 

@@ -129,6 +129,8 @@ class Command(BaseCommand):
                     archives=archives, outcomes=counts, warnings_by_kind=kinds, files=len(files),
                     seconds=seconds, dry_run=options["dry_run"],
                 ))
+            for source_path, link in importer.unresolved_links:
+                self._say(f"{source_path}: warning: {link}", "WARNING")
         finally:
             if report_file:
                 report_file.close()
