@@ -19,7 +19,8 @@ import pytest
 from bleach._vendor import html5lib
 from django.conf import settings
 
-from articles.importing.importer import ImportOptions, prepare_file
+from articles.importing.frontmatter import read_raw, record_from_raw
+from articles.importing.importer import ImportOptions, find_legacy_files, prepare_file
 from articles.sanitize import CODE_LANGUAGE_CLASS
 
 CORPUS = Path(settings.BASE_DIR).parent / "shared" / "legacy" / "corpus"
@@ -28,7 +29,8 @@ MARKDOWN_SUFFIXES = (".md", ".markdown")
 
 _FENCE_OPEN = re.compile(r"^(?P<indent>[ \t>]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n]*)$", re.M)
 _CODE_TAGS = re.compile(
-    r"\{%-?\s*(codeblock|code|highlight|raw)\b.*?%\}.*?\{%-?\s*end\1\s*-?%\}"
+    # Jekyll accepts words after the end tag's name ({% endhighlight Vim Script %}).
+    r"\{%-?\s*(codeblock|code|highlight|raw)\b.*?%\}.*?\{%-?\s*end\1\b[^%]*%\}"
     r"|<pre\b.*?</pre>|<!--.*?-->|<script\b.*?</script>|<style\b.*?</style>",
     re.S | re.I,
 )
@@ -77,15 +79,14 @@ def prepared_archive(name):
     options = ImportOptions(tz=dt.timezone(dt.timedelta(hours=8)), default_author="编辑部")
     root = CORPUS / name
     pairs = []
-    for path in sorted(root.rglob("*")):
-        if path.suffix.lower() not in MARKDOWN_SUFFIXES or not path.is_file():
+    for file in find_legacy_files([root]):
+        path = file.path
+        if path.suffix.lower() not in MARKDOWN_SUFFIXES:
             continue
-        prepared = prepare_file(path, root, options, {})
+        prepared = prepare_file(file, options, {})
         if prepared.values is None:
             continue  # no front matter, or unreadable: reported by the import, not a body
-        from articles.importing.frontmatter import read_raw, record_from_raw
-
-        source = record_from_raw(read_raw(path), path, root).body.replace("\r\n", "\n")
+        source = record_from_raw(read_raw(path), path, file.archive.root).body.replace("\r\n", "\n")
         pairs.append((path.relative_to(root).as_posix(), source, prepared.values.body_html))
     return pairs
 

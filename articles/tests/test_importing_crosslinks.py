@@ -120,8 +120,8 @@ def test_link_to_a_post_saved_later_in_the_run_is_real(tmp_path):
     write(posts, "a-first.md", post("第一篇", "见 {% post_link b-second %}，或 [那篇]({% post_path b-second %})。"))
     write(posts, "b-second.md", post("第二篇", "正文。", date="2024-05-09 10:30:00"))
     _, err = run(posts)
-    second = Article.objects.get(source_path="b-second.md")
-    body = Article.objects.get(source_path="a-first.md").body
+    second = Article.objects.get(source_path="source/_posts/b-second.md")
+    body = Article.objects.get(source_path="source/_posts/a-first.md").body
     assert f'<a href="{second.get_absolute_url()}">第二篇</a>' in body
     assert f'<a href="{second.get_absolute_url()}">那篇</a>' in body
     assert "newsroom-link" not in body and "warning" not in err

@@ -93,7 +93,8 @@ class TestThemeTags:
 
     def test_hide_toggle_is_a_heading_and_its_content_while_the_policy_has_no_details(self):
         html = md("# 问答\n\n{% hideToggle 看答案,bg,color %}\n**没有**答案\n{% endhideToggle %}").html
-        assert "<h2>看答案</h2>\n<p><strong>没有</strong>答案</p>" in html
+        # One level under the heading it follows, and the body's top level under the title.
+        assert "<h2>问答</h2>\n<h3>看答案</h3>\n<p><strong>没有</strong>答案</p>" in html
 
     def test_hide_toggle_is_details_when_the_policy_allows_it(self, monkeypatch):
         monkeypatch.setattr(syntax, "ALLOWED_TAGS", syntax.ALLOWED_TAGS | {"details", "summary"})
