@@ -35,7 +35,8 @@ from .frontmatter import (
     record_from_raw,
     relative_source_path,
 )
-from .mapping import HEXO_DEFAULT_PERMALINK, MappingError, map_record
+from .mapping import MappingError, map_record
+from .siteconfig import SiteConfig
 
 DEFAULT_EXTENSIONS = (".md", ".markdown", ".html", ".htm", ".txt")
 # Files whose images are being downloaded while the one before them is written.
@@ -69,7 +70,8 @@ class ImportOptions:
     status: str | None = None
     categories: str = "path"
     body_format: str = "auto"
-    permalink: str | None = HEXO_DEFAULT_PERMALINK
+    site: SiteConfig = field(default_factory=SiteConfig)  # the old site's URLs, clock and languages
+    redirects: bool = True  # record the addresses the site's permalink pattern gave
     source_root: Path | None = None
     overwrite_edited: bool = False
     dry_run: bool = False
@@ -133,16 +135,15 @@ def prepare_file(path, root, options, known_hashes):
         record = record_from_raw(
             raw, path, root, allow_missing_front_matter=options.allow_missing_front_matter
         )
-        fallback = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=options.tz)
         values = map_record(
             record,
             tz=options.tz,
             default_author=options.default_author,
-            fallback_time=fallback,
             status=options.status,
             categories=options.categories,
             body_format=options.body_format,
-            permalink=options.permalink,
+            site=options.site,
+            redirects=options.redirects,
         )
         values.body_html = clean_html(values.body_html)
         # The search document's text, derived here in parallel rather than in the writing process.
@@ -420,6 +421,7 @@ class Importer:
         article.source_hash = values.source_hash
         article.source_id = values.source_id
         article.source_updated_at = values.source_updated_at
+        article.language = values.language
         article.front_matter = values.front_matter
 
     def _author(self, name):

@@ -18,7 +18,13 @@ from articles.importing.importer import (
     find_legacy_files,
     refresh_planner_statistics,
 )
-from articles.importing.mapping import HEXO_DEFAULT_PERMALINK
+from articles.importing.siteconfig import (
+    HEXO_DEFAULT_PERMALINK,
+    SiteConfig,
+    SiteConfigError,
+    find_site_config,
+    read_site_config,
+)
 
 PROGRESS_EVERY_SECONDS = 10
 # Below this many files, starting worker processes costs more than it saves.
@@ -40,8 +46,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--default-author", default=settings.NEWSROOM["DEFAULT_AUTHOR"],
                             help="byline for files without an author (default: %(default)s)")
-        parser.add_argument("--timezone", default=settings.TIME_ZONE,
-                            help="zone for dates written without one (default: %(default)s)")
+        parser.add_argument("--timezone",
+                            help="zone for dates written without one (default: the site config's, "
+                                 f"else {settings.TIME_ZONE})")
         parser.add_argument("--status", choices=["draft", "published"],
                             help="give every imported article this status, whatever its file says")
         parser.add_argument("--categories", choices=["path", "flat"], default="path",
@@ -49,8 +56,13 @@ class Command(BaseCommand):
         parser.add_argument("--body-format", choices=["auto", "markdown", "html"], default="auto")
         parser.add_argument("--source-root", type=Path,
                             help="the old site's source/ folder, to find images given as site paths")
-        parser.add_argument("--permalink", default=HEXO_DEFAULT_PERMALINK,
-                            help="the old site's permalink pattern, for redirects (default: %(default)s)")
+        parser.add_argument("--site-config", type=Path, metavar="FILE",
+                            help="the old site's Hexo or Jekyll _config.yml or Hugo config.toml/hugo.toml, "
+                                 "for its permalinks, time zone and languages (default: the one found "
+                                 "beside the imported folder or up to 3 folders above it)")
+        parser.add_argument("--permalink",
+                            help="the old site's permalink pattern, for redirects (default: the site "
+                                 f"config's, else Hexo's {HEXO_DEFAULT_PERMALINK})")
         parser.add_argument("--no-redirects", action="store_true",
                             help="record no redirect from the pattern-based old address")
         parser.add_argument("--overwrite-edited", action="store_true",
@@ -82,7 +94,7 @@ class Command(BaseCommand):
             ) from None
 
     def _import(self, paths, options):
-        importer = Importer(self._import_options(options))
+        importer = Importer(self._import_options(options, self._site_config(paths, options)))
         extensions = tuple(
             e if e.startswith(".") else "." + e for e in (x.strip().lower() for x in options["ext"].split(",")) if e
         )
@@ -114,11 +126,37 @@ class Command(BaseCommand):
         if counts[Outcome.FAILED]:
             raise CommandError(f"{counts[Outcome.FAILED]} of {len(files)} files failed to import", returncode=1)
 
-    def _import_options(self, options):
+    def _site_config(self, paths, options):
+        """The --site-config given, else the one of the archive being imported (said so), else
+        Hexo's defaults; --permalink replaces its pattern."""
+        given = options["site_config"]
         try:
-            tz = zoneinfo.ZoneInfo(options["timezone"])
+            if given is not None:
+                site = read_site_config(given)
+            else:
+                found = {find_site_config(p) for p in paths if Path(p).exists()}
+                if len(found) > 1:
+                    names = ", ".join(sorted(str(f) for f in found if f) or ["none"])
+                    raise CommandError(
+                        f"the paths belong to different sites ({names}): import one site at a time, "
+                        "or name its config with --site-config", returncode=2,
+                    )
+                found = found.pop() if found else None
+                site = read_site_config(found) if found else SiteConfig()
+        except SiteConfigError as error:
+            raise CommandError(f"--site-config: {error}" if given else str(error), returncode=2) from None
+        if options["permalink"]:
+            site = site.with_permalink(options["permalink"])
+        if options["verbosity"] > 0:
+            self.stdout.write(("Using " if site.config_file else "No site config found; using ") + site.describe())
+        return site
+
+    def _import_options(self, options, site):
+        zone = options["timezone"] or site.timezone or settings.TIME_ZONE
+        try:
+            tz = zoneinfo.ZoneInfo(zone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise CommandError(f"--timezone: unknown time zone {options['timezone']!r}", returncode=2) from None
+            raise CommandError(f"--timezone: unknown time zone {zone!r}", returncode=2) from None
         source_root = options["source_root"]
         if source_root is not None and not source_root.is_dir():
             raise CommandError(f"--source-root: {source_root} is not a folder", returncode=2)
@@ -130,7 +168,8 @@ class Command(BaseCommand):
             status=options["status"],
             categories=options["categories"],
             body_format=options["body_format"],
-            permalink=None if options["no_redirects"] else options["permalink"],
+            site=site,
+            redirects=not options["no_redirects"],
             source_root=source_root,
             overwrite_edited=options["overwrite_edited"],
             dry_run=options["dry_run"],
