@@ -418,6 +418,8 @@ class Importer:
         else:
             article.thumbnail = self._image(values.thumbnail_url, "thumbnail", values, path, root, stored_files)
         article.source_path = values.source_path
+        if values.source_archive:
+            article.source_archive = values.source_archive
         article.source_hash = values.source_hash
         article.source_id = values.source_id
         article.source_updated_at = values.source_updated_at

@@ -71,6 +71,7 @@ class ArticleValues:
     slug: str = ""  # from the front matter; the article keeps it
     title_slug: str = ""  # the readable fallback, derived from the title
     source_id: str = ""
+    source_archive: str = ""  # set only by a file that names its origin (see origin())
     source_updated_at: dt.datetime | None = None
     language: str = "zh-Hans"
     legacy_paths: list = field(default_factory=list)
@@ -312,8 +313,10 @@ def map_record(
     if not summary and rendered.excerpt_html:
         summary = plain_text(rendered.excerpt_html)
 
+    source_archive, source_path = origin(meta) or ("", record.relative_path)
     return ArticleValues(
-        source_path=record.relative_path,
+        source_path=source_path,
+        source_archive=source_archive,
         source_hash=record.content_hash,
         title=title,
         published_at=published_at,
@@ -338,6 +341,18 @@ def map_record(
         local_images=rendered.local_images,
         warnings=warnings,
     )
+
+
+def origin(meta):
+    """(archive, path) an exported file names as its article's identity, or None.
+
+    export_frontmatter writes them, so that importing the export, or the old archive again
+    afterwards, finds the article it came from rather than making a twin.
+    """
+    path, archive = meta.get("source_path"), meta.get("source_archive", "")
+    if isinstance(path, str) and path.strip() and isinstance(archive, str):
+        return archive.strip(), path.strip()
+    return None
 
 
 def _front_matter_slug(meta):

@@ -9,7 +9,7 @@ import re
 import tomllib
 import zoneinfo
 from dataclasses import dataclass, field, replace
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import yaml
@@ -340,8 +340,7 @@ def _string_map(value):
 
 def _base_path(value):
     """A site's path prefix as '/' or '/blog/'."""
-    text = str(value or "").strip()
-    parts = [p for p in PurePosixPath("/" + text).parts if p != "/"]
+    parts = [p for p in str(value or "").strip().split("/") if p]
     return "/" + "".join(f"{p}/" for p in parts)
 
 
