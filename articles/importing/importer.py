@@ -386,7 +386,7 @@ class Importer:
             found = Article.objects.filter(pk=self.known[values.source_path].pk).first()
             if found is not None:
                 return found
-        if not values.source_id:
+        if not values.source_id or values.names_its_origin:
             return None
         # A moved or renamed file keeps its article through the id in its front matter. Ids are
         # not unique in real archives (translations share an `abbrlink`), so the id only counts

@@ -72,6 +72,7 @@ class ArticleValues:
     title_slug: str = ""  # the readable fallback, derived from the title
     source_id: str = ""
     source_archive: str = ""  # set only by a file that names its origin (see origin())
+    names_its_origin: bool = False  # its identity is the archive and path it names, nothing else
     source_updated_at: dt.datetime | None = None
     language: str = "zh-Hans"
     legacy_paths: list = field(default_factory=list)
@@ -313,10 +314,12 @@ def map_record(
     if not summary and rendered.excerpt_html:
         summary = plain_text(rendered.excerpt_html)
 
-    source_archive, source_path = origin(meta) or ("", record.relative_path)
+    named = origin(meta)
+    source_archive, source_path = named or ("", record.relative_path)
     return ArticleValues(
         source_path=source_path,
         source_archive=source_archive,
+        names_its_origin=named is not None,
         source_hash=record.content_hash,
         title=title,
         published_at=published_at,
