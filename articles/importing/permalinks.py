@@ -57,7 +57,7 @@ def old_addresses(meta, *, site, site_path, rooted, title, published_at, tz, cat
     except MissingValue as missing:
         warnings.append(
             f"permalink: the site's pattern needs :{missing.name}, which this post does not have; "
-            "no redirect from a pattern address"
+            "no old address from the pattern"
         )
         found = []
     for value in _listed(meta, ALIAS_KEYS):

@@ -97,15 +97,15 @@ class SiteConfig:
         return replace(self, permalink=pattern, section_permalinks={})
 
     def describe(self):
-        """One line for the import's output: which config, which generator, what it sets."""
-        parts = [f"{self.name} site config {self.config_file}" if self.config_file else f"{self.name} defaults"]
+        """What the config sets that the import uses, as `key value` pieces: 'permalink …; timezone …'."""
+        parts = []
         if self.generator == "hugo":
             patterns = ", ".join(f"{s}: {p}" for s, p in self.section_permalinks.items())
             parts.append(f"permalinks {patterns or 'by file path'}")
         else:
             parts.append(f"permalink {self.permalink}")
         if self.timezone:
-            parts.append(f"time zone {self.timezone}")
+            parts.append(f"timezone {self.timezone}")
         if self.languages:
             parts.append(f"languages {', '.join(self.languages)} (default {self.default_language})")
         elif self.language:

@@ -35,7 +35,7 @@ def test_site_config_option_gives_the_jekyll_addresses_and_says_so(tmp_path, cli
     config = write(tmp_path / "site", "_config.yml", "permalink: /:categories/:year-:month/:title.html\n")
     write(tmp_path / "site", "_posts/2024/2024-12-01-my-post.md", post("title: 我的文章", "category: Linux"))
     out, _ = run(tmp_path / "site" / "_posts", site_config=config)
-    assert f"Using Jekyll site config {config}" in out
+    assert f"旧站配置：Jekyll {config}（permalink /:categories/:year-:month/:title.html）" in out
     assert old_paths() == {"/linux/2024-12/my-post.html"}
     article = Article.objects.get()
     for form in ("/linux/2024-12/my-post.html", "/linux/2024-12/my-post", "/linux/2024-12/my-post/"):
@@ -47,7 +47,7 @@ def test_the_archives_own_config_is_found_and_said(tmp_path):
     config = write(tmp_path, "_config.yml", "permalink: :title.html\ntimezone: Asia/Tokyo\n")
     write(tmp_path, "source/_posts/tech/chip.md", post("title: 芯片", "date: 2024-05-08 10:30:00"))
     out, _ = run(tmp_path / "source" / "_posts")  # the config is two folders up
-    assert f"Using Hexo site config {config}; permalink :title.html; time zone Asia/Tokyo" in out
+    assert f"旧站配置：Hexo {config}（permalink :title.html; timezone Asia/Tokyo）" in out
     assert old_paths() == {"/tech/chip.html"}
     assert Article.objects.get().published_at == dt.datetime(2024, 5, 8, 1, 30, tzinfo=UTC)  # 10:30 in Tokyo
 
@@ -55,7 +55,7 @@ def test_the_archives_own_config_is_found_and_said(tmp_path):
 def test_without_a_config_hexo_defaults_are_used_and_said(tmp_path):
     write(tmp_path, "_posts/a.md", post("title: 芯片", "date: 2024-05-08 10:30:00"))
     out, _ = run(tmp_path)
-    assert "No site config found; using Hexo defaults; permalink :year/:month/:day/:title/" in out
+    assert "未找到旧站配置，按 Hexo 的默认设置（permalink :year/:month/:day/:title/）" in out
     assert old_paths() == {"/2024/05/08/a/"}
 
 

@@ -103,7 +103,7 @@ def test_hexo_abbrlink_only_where_the_post_has_one():
     empty, _ = addresses({"title": "x", "date": "2024-05-08", "abbrlink": ""}, "_posts/a.md", site)
     assert with_one == ["/posts/4aa8abbe/"]
     assert without == empty == []  # never /posts//
-    assert any(":abbrlink" in w and "no redirect" in w for w in warnings)
+    assert any(":abbrlink" in w and "no old address" in w for w in warnings)
 
 
 def test_hexo_own_permalink_replaces_the_pattern():

@@ -173,7 +173,7 @@ def test_a_missing_or_unreadable_config_is_refused_naming_it(tmp_path):
 def test_hexo_defaults_when_there_is_no_config():
     site = SiteConfig()
     assert (site.generator, site.permalink, site.timezone, site.root) == ("hexo", HEXO_DEFAULT_PERMALINK, "", None)
-    assert "Hexo defaults" in site.describe()
+    assert site.describe() == f"permalink {HEXO_DEFAULT_PERMALINK}"
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import InterfaceError, OperationalError
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from articles.importing.frontmatter import DEFAULT_MAX_BYTES
@@ -148,7 +149,11 @@ class Command(BaseCommand):
         if options["permalink"]:
             site = site.with_permalink(options["permalink"])
         if options["verbosity"] > 0:
-            self.stdout.write(("Using " if site.config_file else "No site config found; using ") + site.describe())
+            if site.config_file:
+                message = _("旧站配置：%(generator)s %(file)s（%(settings)s）")
+            else:
+                message = _("未找到旧站配置，按 %(generator)s 的默认设置（%(settings)s）")
+            self.stdout.write(message % {"generator": site.name, "file": site.config_file, "settings": site.describe()})
         return site
 
     def _import_options(self, options, site):
