@@ -1,7 +1,10 @@
 """Writing articles back out as front-matter files (YAML between '---' lines, then the HTML body).
 
 The shape is the one `import_frontmatter` reads (Hexo's): importing an export into an empty
-database gives the same articles back, so no content is ever locked in this CMS.
+database gives the same articles back, so no content is ever locked in this CMS. That includes
+what an import brought: every old address (as `aliases`), the archive and path an article came
+from, the source's ids and updated time, its language, and the front-matter keys this CMS has no
+field for.
 
 Plain functions; the `export_frontmatter` command only chooses the folder and writes the files.
 """
@@ -17,10 +20,23 @@ from django.conf import settings
 from django.db.models import Prefetch
 
 from articles.images.markup import library_reference
-from articles.models import Article, Category, Image
+from articles.models import Article, Category, Image, LegacyURL
 
 CHUNK_SIZE = 500
 FENCE = "---"
+# Front-matter keys whose meaning the export writes from the article's own fields: an original
+# value of one of them would say something the article no longer does (an editor's new picture,
+# a date moved). Every other key of the original front matter is written back as it came.
+MAPPED_KEYS = frozenset(
+    {
+        "title", "slug", "date", "publishDate", "pubdate", "updated", "update", "lastmod",
+        "author", "categories", "category", "tags", "tag", "comments", "published", "draft",
+        "description", "summary", "excerpt", "headimg", "cover", "top_img", "index_img",
+        "banner_img", "image", "photos", "photo", "thumbnail", "permalink", "url", "aliases",
+        "alias", "redirect_from", "lang", "language", "disableNunjucks", "source_archive",
+        "source_path",
+    }
+)  # fmt: skip
 
 
 def site_timezone():
@@ -39,8 +55,8 @@ def articles_to_export(status=None):
             Prefetch("categories", queryset=Category.objects.only("id")),
             "tags",
             Prefetch("body_images", queryset=Image.objects.only("file", "source_url", "sha256")),
+            Prefetch("legacy_urls", queryset=LegacyURL.objects.only("path", "article_id")),
         )
-        .defer("front_matter")
         .order_by("pk")
     )
     if status:
@@ -91,9 +107,12 @@ def local_iso(value, tz):
     return value.astimezone(tz).isoformat()
 
 
-def _updated(article):
-    """When the content last changed: the source file's own date for imports, else the last save."""
-    return getattr(article, "source_updated_at", None) or article.updated_at
+def updated_time(article):
+    """When the content last changed: an editor's last save, or for an import left as it came
+    the source file's own updated time (None when it had none: importing is no change)."""
+    if article.imported_at is not None and not article.edited_since_import:
+        return article.source_updated_at
+    return article.updated_at
 
 
 def front_matter(article, *, category_paths, tz, site_url=None):
@@ -104,7 +123,9 @@ def front_matter(article, *, category_paths, tz, site_url=None):
     meta = {"title": importer_text(article.title), "slug": article.slug}
     if article.published_at is not None:
         meta["date"] = local_iso(article.published_at, tz)
-    updated = _updated(article)
+        # Its address here: an importer (this one, or Hexo) serves it there again.
+        meta["permalink"] = article.get_absolute_url()
+    updated = updated_time(article)
     if updated is not None:
         meta["updated"] = local_iso(updated, tz)
     meta["author"] = article.author.name
@@ -132,6 +153,18 @@ def front_matter(article, *, category_paths, tz, site_url=None):
         meta["thumbnail"] = thumbnail
     # Hexo's own switch: the body is stored HTML, not a template with tag plugins.
     meta["disableNunjucks"] = True
+    meta["lang"] = article.language
+    aliases = sorted(legacy.path for legacy in article.legacy_urls.all())
+    if aliases:
+        meta["aliases"] = aliases
+    if article.source_path:
+        # Where it came from, so that importing this file (or the old archive again) finds it.
+        meta["source_archive"] = article.source_archive
+        meta["source_path"] = article.source_path
+    original = article.front_matter if isinstance(article.front_matter, dict) else {}
+    meta.update((key, value) for key, value in original.items() if key not in MAPPED_KEYS and key not in meta)
+    if article.source_id and not any(original.get(key) for key in ("id", "abbrlink")):
+        meta["id"] = article.source_id
     return meta
 
 
@@ -194,7 +227,8 @@ def exported_files(queryset, *, tz=None, site_url=None, chunk_size=CHUNK_SIZE):
     """Yield (relative path, file text) for each article of `queryset`.
 
     Queries: one for the category tree, then per chunk of `chunk_size` articles one for the
-    rows (with author and images joined) and one each for their categories and tags.
+    rows (with author and images joined) and one each for their categories, tags, body images
+    and old addresses.
     """
     tz = tz or site_timezone()
     paths = category_paths_by_id()

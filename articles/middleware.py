@@ -197,11 +197,10 @@ class LegacyURLMiddleware:
         response = self.get_response(request)
         if response.status_code != 404:
             return response
-        path = LegacyURL.normalize(request.path)
-        candidates = {path, path.rstrip("/") or "/", path if path.endswith("/") else path + "/"}
-        legacy = (
-            LegacyURL.objects.filter(path__in=candidates).select_related("article").first()
-        )
+        # request.path is already decoded: `/post/%E4%B8%AD/` and `/post/中/` are one path here.
+        candidates = LegacyURL.candidates(request.path)
+        found = {row.path: row for row in LegacyURL.objects.filter(path__in=candidates).select_related("article")}
+        legacy = next((found[p] for p in candidates if p in found), None)
         if legacy is None:
             return response
         if Article.objects.published().filter(pk=legacy.article_id).exists():

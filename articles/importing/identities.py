@@ -13,6 +13,14 @@ from .archive import describe, pre_archive_paths
 from .report import IDENTITY, warning
 
 
+def identity_of(file, values):
+    """The identity the article of `file` has: the archive and path an exported file names as its
+    origin (export_frontmatter writes them), else the file's own, in its archive."""
+    if values is not None and values.names_its_origin:
+        return values.source_archive, values.source_path
+    return file.identity
+
+
 class KnownArticles:
     """What the database holds of imported articles, by identity, kept up to date during a run.
 
@@ -68,11 +76,15 @@ class KnownArticles:
 
     def find(self, values, file):
         """The article `file` updates, or None for a new one; never an article of another archive."""
-        known = self.by_identity.get(file.identity)
+        known = self.by_identity.get(identity_of(file, values))
         if known is not None:
             found = Article.objects.filter(pk=known.pk).first()
             if found is not None:
                 return found
+        if values.names_its_origin:
+            # An exported file names its article: that one, or a new one where it is gone.
+            archive, path = identity_of(file, values)
+            return Article.objects.filter(source_archive=archive, source_path=path).first()
         if values.source_id:
             # A moved or renamed file keeps its article through the id in its front matter. Ids
             # are not unique in real archives (translations share an `abbrlink`), so the id only

@@ -29,10 +29,11 @@ from articles.slugs import readable_slug, unique_slug
 from .archive import Archive, archives_for, describe, identity_path
 from .body import find_remote_images, rewrite_image_sources
 from .frontmatter import DEFAULT_MAX_BYTES, LegacyFileError, NoFrontMatter, read_raw, record_from_raw
-from .identities import KnownArticles
+from .identities import KnownArticles, identity_of
 from .linking import link_imported_articles
-from .mapping import HEXO_DEFAULT_PERMALINK, MappingError, map_record
+from .mapping import MappingError, map_record
 from .report import IDENTITY, IMAGE, REDIRECT, SLUG, warning
+from .siteconfig import SiteConfig
 
 DEFAULT_EXTENSIONS = (".md", ".markdown", ".html", ".htm", ".txt")
 # Files whose images are being downloaded while the one before them is written.
@@ -69,7 +70,11 @@ class ImportOptions:
     status: str | None = None
     categories: str = "path"
     body_format: str = "auto"
-    permalink: str | None = HEXO_DEFAULT_PERMALINK
+    site: SiteConfig = field(default_factory=SiteConfig)  # the old site's URLs, clock and languages
+    # Each archive's own old site and clock, by archive name (`site` and `tz` for the others).
+    sites: dict = field(default_factory=dict)
+    zones: dict = field(default_factory=dict)
+    redirects: bool = True  # record the addresses the site's permalink pattern gave
     source_root: Path | None = None
     overwrite_edited: bool = False
     dry_run: bool = False
@@ -77,6 +82,16 @@ class ImportOptions:
     allow_missing_front_matter: bool = False
     download_images: bool = False
     allow_private_image_hosts: bool = False
+
+
+def site_for(options, archive):
+    """The old site (a SiteConfig) the files of `archive` were published by."""
+    return options.sites.get(archive.name, options.site)
+
+
+def zone_for(options, archive):
+    """The time zone of the dates the files of `archive` wrote without one."""
+    return options.zones.get(archive.name, options.tz)
 
 
 _MISSING = object()  # an image reference that names no file in the archive
@@ -173,16 +188,15 @@ def prepare_file(file, options, known_hashes):
         record = record_from_raw(
             raw, path, file.archive.root, allow_missing_front_matter=options.allow_missing_front_matter
         )
-        fallback = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=options.tz)
         values = map_record(
             record,
-            tz=options.tz,
+            tz=zone_for(options, file.archive),
             default_author=options.default_author,
-            fallback_time=fallback,
             status=options.status,
             categories=options.categories,
             body_format=options.body_format,
-            permalink=options.permalink,
+            site=site_for(options, file.archive),
+            redirects=options.redirects,
         )
         removed = []
         values.body_html = clean_body(values.body_html, removed=removed)
@@ -397,7 +411,7 @@ class Importer:
         with transaction.atomic(), contextlib.ExitStack() as revision:
             article = self.known.find(values, file)
             if article is not None and article.source_hash == values.source_hash:
-                if (article.source_archive, article.source_path) == file.identity:
+                if (article.source_archive, article.source_path) == identity_of(file, values):
                     return article, Outcome.UNCHANGED, ""
                 return self._moved(article, values, file)
             if article is not None and article.edited_since_import and not self.options.overwrite_edited:
@@ -437,7 +451,7 @@ class Importer:
     def _moved(self, article, values, file):
         """The same file under a new name (or first seen in its archive): follow it, and keep the
         old addresses answering."""
-        article.source_archive, article.source_path = file.identity
+        article.source_archive, article.source_path = identity_of(file, values)
         article.save(update_fields=["source_archive", "source_path"], imported=True)
         self._record_legacy_urls(article, values)
         if self.options.dry_run:
@@ -467,10 +481,11 @@ class Importer:
             article.thumbnail = article.hero_image
         else:
             article.thumbnail = self._image(values.thumbnail_url, "thumbnail", values, path, root, stored_files)
-        article.source_archive, article.source_path = file.identity
+        article.source_archive, article.source_path = identity_of(file, values)
         article.source_hash = values.source_hash
         article.source_id = values.source_id
         article.source_updated_at = values.source_updated_at
+        article.language = values.language
         article.front_matter = values.front_matter
 
     def _author(self, name):

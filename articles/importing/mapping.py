@@ -13,6 +13,9 @@ from articles.text import plain_text
 
 from .body import render_body
 from .generators import HUGO, JEKYLL, guess_site, site_config
+from .language import article_language
+from .permalinks import old_addresses
+from .siteconfig import HEXO_DEFAULT_PERMALINK, SiteConfig, hugo_language_suffix
 
 HERO_IMAGE_KEYS = (
     "headimg", "cover", "top_img", "index_img", "banner_img", "image", "header-img", "photos", "photo"
@@ -20,7 +23,10 @@ HERO_IMAGE_KEYS = (
 SUMMARY_KEYS = ("summary", "description", "excerpt")
 UPDATED_KEYS = ("updated", "lastmod", "update")
 SOURCE_ID_KEYS = ("id", "abbrlink")
-HEXO_DEFAULT_PERMALINK = ":year/:month/:day/:title/"
+# Hugo's date keys besides `date`, read when it is missing (Hugo reads them case-insensitively).
+HUGO_DATE_KEYS = ("publishdate", "pubdate")
+# A date further ahead than this is more likely a typo than a scheduled article.
+FAR_FUTURE = dt.timedelta(days=366)
 # Image hosts that serve random stock pictures: a theme's demo value, not the article's picture.
 PLACEHOLDER_IMAGE_HOSTS = frozenset(
     {
@@ -31,11 +37,11 @@ PLACEHOLDER_IMAGE_HOSTS = frozenset(
 )  # fmt: skip
 TITLE_MAX_LENGTH = 300  # Article.title's max_length (this module does not import the ORM)
 SLUG_MAX_LENGTH = 120  # Article.slug's max_length
-_JEKYLL_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})-")
+_NAME_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:-|$)")
 _LOOSE_DATETIME = re.compile(
-    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$"
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
+    r"(?:\s*(Z|[+-]\d{1,2}(?::?\d{2})?))?$"
 )
-_PERMALINK_FIELD = re.compile(r":([a-z_]+)")
 
 
 class MappingError(Exception):
@@ -68,7 +74,10 @@ class ArticleValues:
     slug: str = ""  # from the front matter; the article keeps it
     title_slug: str = ""  # the readable fallback, derived from the title
     source_id: str = ""
+    source_archive: str = ""  # set only by a file that names its origin (see origin())
+    names_its_origin: bool = False  # its identity is the archive and path it names, nothing else
     source_updated_at: dt.datetime | None = None
+    language: str = "zh-Hans"
     legacy_paths: list = field(default_factory=list)
     local_images: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
@@ -105,8 +114,22 @@ def _parse_date_text(text):
     match = _LOOSE_DATETIME.match(text)
     if not match:
         raise ValueError(f"not a date: {text!r}")
-    parts = [int(p) if p else 0 for p in match.groups()]
-    return dt.datetime(*parts)
+    *parts, zone = match.groups()
+    return dt.datetime(*(int(p) if p else 0 for p in parts), tzinfo=_offset(zone))
+
+
+def _offset(zone):
+    """A written UTC offset as Ruby's Time.parse reads it (Jekyll): 'Z', '+8', '+0800', '+800'."""
+    if not zone:
+        return None
+    if zone == "Z":
+        return dt.timezone.utc
+    digits = zone[1:].replace(":", "")
+    hours, minutes = (digits, "0") if len(digits) <= 2 else (digits[:-2], digits[-2:])
+    offset = dt.timedelta(hours=int(hours), minutes=int(minutes))
+    if offset >= dt.timedelta(hours=24):
+        raise ValueError(f"not a UTC offset: {zone!r}")
+    return dt.timezone(-offset if zone[0] == "-" else offset)
 
 
 def category_paths(value):
@@ -201,61 +224,34 @@ def image_reference(value, warnings, key):
     return ref
 
 
-def legacy_paths(meta, relative_path, published_at, *, permalink, category_paths, tz):
-    """The addresses the article had on the old site: its own keys, and the generator's pattern."""
-    found = []
-    for key in ("permalink", "url"):
-        if isinstance(meta.get(key), (str, int)) and str(meta[key]).strip():
-            found.append(str(meta[key]).strip())
-    aliases = meta.get("aliases")
-    if isinstance(aliases, str):
-        aliases = [aliases]
-    if isinstance(aliases, list):
-        found.extend(str(a).strip() for a in aliases if a and str(a).strip())
-    if permalink and published_at is not None:
-        found.append(render_permalink(permalink, meta, relative_path, published_at, category_paths, tz))
-    paths = []
-    for value in found:
-        path = urlsplit(value).path if "://" in value else value.split("?")[0].split("#")[0]
-        path = unquote(path)
-        path = path if path.startswith("/") else "/" + path
-        if path != "/" and path not in paths:
-            paths.append(path)
-    return paths
+def site_path(record, site):
+    """(the file's path below the site's content folder, whether that folder is known).
+
+    Known from the site config's root, or from a `source/` (Hexo) or `content/` (Hugo) folder in
+    the path below the import root; else the path below the import root stands in for it.
+    """
+    found = site.content_path(record.path)
+    if found is not None:
+        return found, True
+    parts = PurePosixPath(record.relative_path).parts
+    folder = {"hexo": "source", "hugo": "content"}.get(site.generator)
+    if folder in parts[:-1]:
+        return str(PurePosixPath(*parts[parts.index(folder) + 1 :])), True
+    return record.relative_path, site.generator != "hexo"
 
 
-def render_permalink(pattern, meta, relative_path, published_at, category_paths, tz):
-    """Hexo's permalink pattern (`:year/:month/:day/:title/`) filled in for one post."""
-    local = published_at.astimezone(tz)
-    post_path = PurePosixPath(relative_path)
-    parts = post_path.parts
-    for folder in ("_posts", "_drafts"):
-        if folder in parts:
-            parts = parts[parts.index(folder) + 1 :]
-    title = str(PurePosixPath(*parts).with_suffix("")) if parts else post_path.stem
-    last_category = category_paths[0][-1] if category_paths else "uncategorized"
-    values = {
-        "year": f"{local.year:04d}",
-        "month": f"{local.month:02d}",
-        "i_month": str(local.month),
-        "day": f"{local.day:02d}",
-        "i_day": str(local.day),
-        "hour": f"{local.hour:02d}",
-        "minute": f"{local.minute:02d}",
-        "second": f"{local.second:02d}",
-        "title": title,
-        "name": post_path.stem,
-        "post_title": title,
-        "id": str(meta.get("id", "")),
-        "abbrlink": str(meta.get("abbrlink", "")),
-        "category": _hexo_slugize(last_category),
-    }
-    return _PERMALINK_FIELD.sub(lambda m: values.get(m.group(1), m.group(0)), pattern)
+def legacy_paths(meta, record_path, published_at, *, site, title, category_paths, tz, patterns=True):
+    """The addresses the article had on the old site, and warnings about those it cannot know.
 
-
-def _hexo_slugize(name):
-    # Hexo's slugize keeps letters of every script and turns separators into hyphens.
-    return re.sub(r"[\s~`!@#$%^&*()\-_+=\[\]{}|\\;:\"'<>,.?/]+", "-", name).strip("-")
+    `record_path` is (path below the content folder, known) as site_path() gives it.
+    """
+    path, rooted = record_path
+    if site.generator == "hugo":
+        meta = {k.lower() if isinstance(k, str) else k: v for k, v in meta.items()}
+    return old_addresses(
+        meta, site=site, site_path=path, rooted=rooted, title=title, published_at=published_at,
+        tz=tz, category_paths=category_paths, patterns=patterns,
+    )
 
 
 def flat_category_paths(paths):
@@ -268,17 +264,20 @@ def map_record(
     *,
     tz,
     default_author,
-    fallback_time=None,
     status=None,
     categories="path",
     body_format="auto",
-    permalink=HEXO_DEFAULT_PERMALINK,
+    site=None,
+    redirects=True,
+    now=None,
 ):
     """Return the ArticleValues for `record`, or raise MappingError naming the field.
 
     `status` overrides the file's own; `categories="flat"` reads a flat list as separate
-    top-level categories; `permalink=None` records no pattern-based legacy address.
+    top-level categories; `site` is the old site's SiteConfig (Hexo's defaults when None);
+    `redirects=False` records no address built from the site's permalink pattern.
     """
+    site = site or SiteConfig()
     meta = record.metadata
     warnings = list(record.warnings)
     post_path = PurePosixPath(record.relative_path)
@@ -292,17 +291,17 @@ def map_record(
         warnings.append(f"title: longer than {TITLE_MAX_LENGTH} characters, shortened")
 
     draft = status == "draft" or (status is None and is_draft(meta, record.relative_path))
-    if draft and meta.get("date") in (None, ""):
-        published_at = None  # an undated draft gets its time when it is published
-    else:
-        published_at = _published_at(meta, record.relative_path, tz, fallback_time, warnings)
+    published_at = published_time(meta, record.relative_path, tz, warnings, draft=draft, now=now)
+    draft = draft or published_at is None
 
     try:
         paths = category_paths(meta.get("categories", meta.get("category")))
     except ValueError as error:
         raise MappingError("categories", str(error)) from None
-    site = guess_site(record.path, _import_root(record), front_matter_format=record.front_matter_format)
-    if categories == "flat" or site.generator == HUGO:  # Hugo's taxonomies are flat lists
+    # The generator: the site config's when one was read, else guessed from the archive's files.
+    guess = guess_site(record.path, _import_root(record), front_matter_format=record.front_matter_format)
+    generator = site.generator if site.config_file else (guess.generator or site.generator)
+    if categories == "flat" or generator == HUGO:  # Hugo's taxonomies are flat lists
         paths = flat_category_paths(paths)
 
     hero = next(
@@ -311,14 +310,14 @@ def map_record(
     # Hexo: '', null or false say "no thumbnail"; only an absent key falls back to the hero.
     thumbnail = image_reference(meta["thumbnail"], warnings, "thumbnail") if "thumbnail" in meta else hero
 
-    jekyll_site = site_config(site) if site.generator == JEKYLL else {}
+    jekyll_site = site_config(guess) if generator == JEKYLL else {}
     rendered = render_body(
         record.body,
         body_format=body_format,
         suffix=post_path.suffix,
         asset_folder=post_path.stem,
         tag_plugins=meta.get("disableNunjucks") is not True and meta.get("render_with_liquid") is not False,
-        generator=site.generator,
+        generator=generator,
         excerpt_separator=meta.get("excerpt_separator") or jekyll_site.get("excerpt_separator"),
         site_variables=jekyll_site,
     )
@@ -327,8 +326,12 @@ def map_record(
     if not summary and rendered.excerpt_html:
         summary = plain_text(rendered.excerpt_html)
 
+    named = origin(meta)
+    source_archive, source_path = named or ("", record.relative_path)
     return ArticleValues(
-        source_path=record.relative_path,
+        source_path=source_path,
+        source_archive=source_archive,
+        names_its_origin=named is not None,
         source_hash=record.content_hash,
         title=title,
         published_at=published_at,
@@ -346,9 +349,10 @@ def map_record(
         title_slug=readable_slug(title, max_length=100, fallback="article"),
         source_id=next((str(meta[k]).strip() for k in SOURCE_ID_KEYS if meta.get(k) not in (None, "")), ""),
         source_updated_at=_updated_at(meta, tz, warnings),
-        legacy_paths=legacy_paths(
-            meta, record.relative_path, published_at, permalink=permalink, category_paths=paths, tz=tz
+        language=article_language(
+            meta, f"{title}\n{record.body}", file_language=_file_language(record, site), site_language=site.language
         ),
+        legacy_paths=_legacy_paths(meta, record, site, published_at, title, paths, tz, redirects, warnings),
         local_images=rendered.local_images,
         warnings=warnings,
     )
@@ -359,6 +363,18 @@ def _import_root(record):
     depth = len(PurePosixPath(record.relative_path).parts)
     path = Path(record.path)
     return path.parents[depth - 1] if 0 < depth <= len(path.parents) else path.parent
+
+
+def origin(meta):
+    """(archive, path) an exported file names as its article's identity, or None.
+
+    export_frontmatter writes them, so that importing the export, or the old archive again
+    afterwards, finds the article it came from rather than making a twin.
+    """
+    path, archive = meta.get("source_path"), meta.get("source_archive", "")
+    if isinstance(path, str) and path.strip() and isinstance(archive, str):
+        return archive.strip(), path.strip()
+    return None
 
 
 def _front_matter_slug(meta):
@@ -381,23 +397,68 @@ def _updated_at(meta, tz, warnings):
     return None
 
 
-def _published_at(meta, relative_path, tz, fallback_time, warnings):
-    value = meta.get("date")
-    if value not in (None, ""):
+def published_time(meta, relative_path, tz, warnings, *, draft=False, now=None):
+    """When the post was published: its date, else the date its file (or bundle folder) is named
+    with, else None: a draft, warned about unless it is a draft anyway.
+
+    A date more than a year ahead is warned about: more likely a typo than a schedule.
+    """
+    key, value = _date_value(meta)
+    if value is not None:
         try:
-            return parse_date(value, tz)
+            published_at = parse_date(value, tz)
         except ValueError as error:
-            raise MappingError("date", str(error)) from None
-    match = _JEKYLL_DATE.match(PurePosixPath(relative_path).name)
-    if match:
-        try:
-            from_name = dt.datetime(*map(int, match.groups()), tzinfo=tz)
-        except ValueError as error:
-            reason = f"missing, and the date in the file name is invalid: {error}"
-            raise MappingError("date", reason) from None
-        warnings.append("date: missing, using the date in the file name")
-        return from_name
-    if fallback_time is None:
-        raise MappingError("date", "missing, and the file name holds no date")
-    warnings.append("date: missing, using the file's modification time")
-    return fallback_time
+            raise MappingError(key, str(error)) from None
+    else:
+        published_at = name_date(relative_path, tz, warnings)
+        if published_at is None:
+            if not draft:
+                warnings.append("date: missing, and the file name holds no date; imported as a draft")
+            return None
+    now = now or dt.datetime.now(dt.timezone.utc)
+    if published_at - now > FAR_FUTURE:
+        warnings.append(f"{key}: {published_at:%Y-%m-%d} is more than a year ahead; check it")
+    return published_at
+
+
+def _date_value(meta):
+    """(key, value) of the post's date: `date`, else Hugo's `publishDate` or `pubdate`."""
+    if meta.get("date") not in (None, ""):
+        return "date", meta["date"]
+    for name, value in meta.items():
+        if isinstance(name, str) and name.lower() in ("date", *HUGO_DATE_KEYS) and value not in (None, ""):
+            return name, value
+    return "date", None
+
+
+def name_date(relative_path, tz, warnings):
+    """The date a file is named with (`2024-12-01-x.md`; a Hugo bundle's folder for index.md),
+    at midnight in `tz`; None when there is none or it is impossible (warned)."""
+    path = PurePosixPath(relative_path)
+    name = path.name
+    if path.stem.split(".")[0] in ("index", "_index") and path.parent.name:
+        name = path.parent.name
+    match = _NAME_DATE.match(name)
+    if not match:
+        return None
+    try:
+        return dt.datetime(*map(int, match.groups()), tzinfo=tz)
+    except ValueError as error:
+        warnings.append(f"date: the date in the file name {name!r} is impossible ({error}); not used")
+        return None
+
+
+def _file_language(record, site):
+    """The language a Hugo file's name declares (`x.en.md`), as the site configures it."""
+    stem = PurePosixPath(record.relative_path).stem
+    key = hugo_language_suffix(stem, site)
+    return site.languages.get(key, key) if key else ""
+
+
+def _legacy_paths(meta, record, site, published_at, title, paths, tz, redirects, warnings):
+    found, problems = legacy_paths(
+        meta, site_path(record, site), published_at, site=site, title=title, category_paths=paths,
+        tz=tz, patterns=redirects,
+    )
+    warnings.extend(problems)
+    return found

@@ -24,9 +24,20 @@ class LegacyURL(models.Model):
         return self.path
 
     @staticmethod
-    def normalize(path):
-        """The form a legacy path is stored and looked up in: leading slash, no host or query."""
-        from urllib.parse import unquote, urlsplit
+    def candidates(path):
+        """The stored paths a request for `path` (decoded, as Django's request.path) may mean.
 
-        path = unquote(urlsplit(path.strip()).path or "/")
-        return path if path.startswith("/") else "/" + path
+        Static sites answer one page at several addresses: `/a/`, `/a` and `/a/index.html`;
+        `/a.html` and, on GitHub Pages and most hosts, `/a`. Any of them finds the page's row.
+        """
+        found = [path]
+        stem = path.rstrip("/")
+        if path.endswith(("/index.html", "/index.htm")):
+            folder = path.rsplit("/", 1)[0]
+            found += [folder + "/", folder]
+        elif path.endswith((".html", ".htm")):
+            base = path.rsplit(".", 1)[0]
+            found += [base, base + "/"]
+        elif stem:
+            found += [stem, stem + "/", stem + ".html", stem + "/index.html"]
+        return list(dict.fromkeys(p for p in found if p))

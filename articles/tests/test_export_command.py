@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from PIL import Image as PILImage
 
-from articles.exporting import absolute_image_url, portable_body
+from articles.exporting import absolute_image_url, portable_body, updated_time
 from articles.importing.frontmatter import split_front_matter
 from articles.models import Article, Author, Category, Image, Tag
 from articles.tests.factories import make_article, make_author, make_category_path, make_image
@@ -64,7 +64,7 @@ def category_path(category):
 def snapshot():
     """Everything an export must carry, per article, keyed by slug."""
     articles = Article.objects.select_related("author", "hero_image", "thumbnail").prefetch_related(
-        "categories__parent__parent__parent", "tags"
+        "categories__parent__parent__parent", "tags", "legacy_urls"
     )
     return {
         article.slug: {
@@ -81,7 +81,9 @@ def snapshot():
             # as the export writes them: a local file's URL on this site is a remote URL there
             "hero_image": absolute_image_url(article.hero_image),
             "thumbnail": absolute_image_url(article.thumbnail),
-            "updated": article.source_updated_at or article.updated_at,
+            "updated": updated_time(article),
+            "language": article.language,
+            "old_addresses": frozenset(legacy.path for legacy in article.legacy_urls.all()),
         }
         for article in articles
     }
@@ -136,13 +138,19 @@ def test_exported_front_matter_key_by_key(tmp_path):
     path = folder / "2025" / "03" / f"{fab.slug}.html"
     meta, body = read_export(path)
     assert list(meta) == [
-        "title", "slug", "date", "updated", "author", "categories", "tags",
-        "comments", "description", "headimg", "thumbnail", "disableNunjucks",
+        "title", "slug", "date", "permalink", "author", "categories", "tags", "comments",
+        "description", "headimg", "thumbnail", "disableNunjucks", "lang", "aliases",
+        "source_archive", "source_path",
     ]  # fmt: skip
     assert meta["title"] == "星河科技12英寸晶圆厂二期扩产，成熟制程产能提升三成"
     assert meta["slug"] == fab.slug
     assert meta["date"] == "2025-03-18T09:30:00+08:00"  # text with its zone, not a YAML timestamp
-    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+08:00", meta["updated"])
+    assert meta["permalink"] == fab.get_absolute_url()
+    # no `updated`: the source had none, and importing it changed nothing
+    assert meta["lang"] == "zh-Hans"
+    assert meta["aliases"] == ["/2025/03/18/2025-03-18-chip-fab-expansion/"]  # Hexo's default pattern
+    assert (meta["source_archive"], meta["source_path"]) == (fab.source_archive, fab.source_path)
+    assert fab.source_archive == "sample-archive"  # the sample archive's folder, as a name
     assert meta["author"] == "编辑部"
     assert meta["categories"] == ["科技", "芯片", "制造"]  # one category: a flat path, root first
     assert meta["tags"] == ["制造", "芯片"]

@@ -731,9 +731,8 @@ def test_permalink_and_aliases_are_recorded_and_redirect(tmp_path, client):
     )
     run(tmp_path)
     article = Article.objects.get()
-    assert set(LegacyURL.objects.values_list("path", flat=True)) == {
-        "/p/123.html", "/old/a/", "/old/b", "/2024/05/08/a/"
-    }
+    # Hexo serves a post with its own permalink there, not at the pattern's address.
+    assert set(LegacyURL.objects.values_list("path", flat=True)) == {"/p/123.html", "/old/a/", "/old/b"}
     for old in ("/p/123.html", "/old/a/", "/old/b", "/old/b/"):
         response = client.get(old)
         assert (response.status_code, response["Location"]) == (301, article.get_absolute_url()), old

@@ -245,32 +245,46 @@ def test_unparseable_date_is_a_mapping_error_naming_date():
     assert error.value.field_name == "date"
 
 
-def test_missing_date_uses_the_file_name_date_with_a_warning():
+def test_missing_date_takes_the_date_in_the_file_name():
     values = mapped({"title": "x"}, relative_path="2024-05-08-qinghe.md")
     assert values.published_at == dt.datetime(2024, 5, 8, tzinfo=SHANGHAI)
-    assert any(w.startswith("date:") for w in values.warnings)
+    assert values.status == "published"
+    assert not any(w.startswith("date:") for w in values.warnings)  # the generators' own rule
 
 
-def test_missing_date_with_an_impossible_file_name_date_names_date():
-    with pytest.raises(MappingError, match="^date: "):
-        mapped({"title": "x"}, relative_path="2024-13-45-qinghe.md")
+def test_missing_date_takes_a_hugo_bundles_folder_date():
+    values = mapped({"title": "x"}, relative_path="post/2024-12-01-qinghe/index.zh-cn.md")
+    assert values.published_at == dt.datetime(2024, 12, 1, tzinfo=SHANGHAI)
 
 
-def test_missing_date_without_any_fallback_names_date():
-    with pytest.raises(MappingError, match="^date: missing"):
-        mapped({"title": "x"}, relative_path="qinghe.md")
+def test_missing_date_with_an_impossible_file_name_date_is_a_draft_with_a_warning():
+    values = mapped({"title": "x"}, relative_path="2024-13-45-qinghe.md")
+    assert (values.status, values.published_at) == ("draft", None)
+    assert any("2024-13-45-qinghe.md" in w and "impossible" in w for w in values.warnings)
 
 
-def test_missing_date_uses_the_fallback_time_with_a_warning():
-    fallback = dt.datetime(2024, 5, 8, 12, tzinfo=SHANGHAI)
-    values = map_record(
-        record({"title": "x"}, relative_path="qinghe.md"),
-        tz=SHANGHAI,
-        default_author="编辑部",
-        fallback_time=fallback,
-    )
-    assert values.published_at == fallback
-    assert any(w.startswith("date:") for w in values.warnings)
+def test_missing_date_without_a_file_name_date_is_a_draft_with_a_warning():
+    values = mapped({"title": "x"}, relative_path="qinghe.md")
+    assert (values.status, values.published_at) == ("draft", None)
+    assert any(w.startswith("date: missing") and "draft" in w for w in values.warnings)
+
+
+def test_an_undated_draft_is_not_warned_about():
+    values = mapped({"title": "x", "draft": True}, relative_path="qinghe.md")
+    assert values.status == "draft" and not any(w.startswith("date:") for w in values.warnings)
+
+
+def test_hugo_publish_date_stands_in_for_a_missing_date():
+    values = mapped({"title": "x", "publishDate": "2024-05-08"}, relative_path="qinghe.md")
+    assert values.published_at == dt.datetime(2024, 5, 8, tzinfo=SHANGHAI)
+
+
+def test_a_date_more_than_a_year_ahead_is_warned_about():
+    now = dt.datetime(2024, 5, 8, tzinfo=UTC)
+    ahead = map_record(record({"title": "x", "date": "2025-06-01"}), tz=SHANGHAI, default_author="编辑部", now=now)
+    soon = map_record(record({"title": "x", "date": "2025-04-01"}), tz=SHANGHAI, default_author="编辑部", now=now)
+    assert any("2025-06-01" in w and "more than a year ahead" in w for w in ahead.warnings)
+    assert not any("ahead" in w for w in soon.warnings)
 
 
 def test_front_matter_with_non_text_keys_is_kept_as_json():

@@ -23,7 +23,13 @@ from articles.importing.importer import (
     find_legacy_files,
     refresh_planner_statistics,
 )
-from articles.importing.mapping import HEXO_DEFAULT_PERMALINK
+from articles.importing.siteconfig import (
+    HEXO_DEFAULT_PERMALINK,
+    SiteConfig,
+    SiteConfigError,
+    find_site_config,
+    read_site_config,
+)
 
 PROGRESS_EVERY_SECONDS = 10
 # Below this many files, starting worker processes costs more than it saves.
@@ -49,8 +55,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--default-author", default=settings.NEWSROOM["DEFAULT_AUTHOR"],
                             help="byline for files without an author (default: %(default)s)")
-        parser.add_argument("--timezone", default=settings.TIME_ZONE,
-                            help="zone for dates written without one (default: %(default)s)")
+        parser.add_argument("--timezone",
+                            help="zone for dates written without one (default: the site config's, "
+                                 f"else {settings.TIME_ZONE})")
         parser.add_argument("--status", choices=["draft", "published"],
                             help="give every imported article this status, whatever its file says")
         parser.add_argument("--categories", choices=["path", "flat"], default="path",
@@ -58,8 +65,13 @@ class Command(BaseCommand):
         parser.add_argument("--body-format", choices=["auto", "markdown", "html"], default="auto")
         parser.add_argument("--source-root", type=Path,
                             help="the old site's source/ folder, to find images given as site paths")
-        parser.add_argument("--permalink", default=HEXO_DEFAULT_PERMALINK,
-                            help="the old site's permalink pattern, for redirects (default: %(default)s)")
+        parser.add_argument("--site-config", type=Path, metavar="FILE",
+                            help="the old site's Hexo or Jekyll _config.yml or Hugo config.toml/hugo.toml, "
+                                 "for its permalinks, time zone and languages (default: the one found "
+                                 "beside the imported folder or up to 3 folders above it)")
+        parser.add_argument("--permalink",
+                            help="the old site's permalink pattern, for redirects (default: the site "
+                                 f"config's, else Hexo's {HEXO_DEFAULT_PERMALINK})")
         parser.add_argument("--no-redirects", action="store_true",
                             help="record no redirect from the pattern-based old address")
         parser.add_argument("--overwrite-edited", action="store_true",
@@ -92,7 +104,6 @@ class Command(BaseCommand):
             ) from None
 
     def _import(self, paths, options):
-        importer = Importer(self._import_options(options))
         extensions = tuple(
             e if e.startswith(".") else "." + e for e in (x.strip().lower() for x in options["ext"].split(",")) if e
         )
@@ -104,8 +115,11 @@ class Command(BaseCommand):
             raise CommandError(str(error), returncode=2) from None
         self._colours, self._bar = self._styles_for(self.stderr, options), None
         archives = list(dict.fromkeys(file.archive for file in files))
+        sites = {}
         for archive in archives:
             self.stdout.write(_("归档：%(name)s（根目录 %(root)s）") % {"name": archive.name, "root": archive.root})
+            sites[archive.name] = self._site_config(archive, options)
+        importer = Importer(self._import_options(options, sites))
 
         jobs = options["jobs"]
         if jobs is None:
@@ -140,11 +154,40 @@ class Command(BaseCommand):
         if counts[Outcome.FAILED]:
             raise CommandError(f"{counts[Outcome.FAILED]} of {len(files)} files failed to import", returncode=1)
 
-    def _import_options(self, options):
+    def _site_config(self, archive, options):
+        """The --site-config given, else the config of `archive`'s old site (said so), else
+        Hexo's defaults; --permalink replaces its pattern."""
+        given = options["site_config"]
         try:
-            tz = zoneinfo.ZoneInfo(options["timezone"])
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise CommandError(f"--timezone: unknown time zone {options['timezone']!r}", returncode=2) from None
+            if given is not None:
+                site = read_site_config(given)
+            else:
+                found = find_site_config(archive.root)
+                site = read_site_config(found) if found else SiteConfig()
+        except SiteConfigError as error:
+            raise CommandError(f"--site-config: {error}" if given else str(error), returncode=2) from None
+        if options["permalink"]:
+            site = site.with_permalink(options["permalink"])
+        if options["verbosity"] > 0:
+            if site.config_file:
+                message = _("旧站配置：%(generator)s %(file)s（%(settings)s）")
+            else:
+                message = _("未找到旧站配置，按 %(generator)s 的默认设置（%(settings)s）")
+            self.stdout.write(message % {"generator": site.name, "file": site.config_file, "settings": site.describe()})
+        return site
+
+    def _import_options(self, options, sites):
+        """ImportOptions for the run; `sites` maps each archive's name to its old site's config."""
+
+        def zone_of(site):
+            zone = options["timezone"] or site.timezone or settings.TIME_ZONE
+            try:
+                return zoneinfo.ZoneInfo(zone)
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                raise CommandError(f"--timezone: unknown time zone {zone!r}", returncode=2) from None
+
+        default_site = next(iter(sites.values()), SiteConfig())
+        tz = zone_of(default_site)
         source_root = options["source_root"]
         if source_root is not None and not source_root.is_dir():
             raise CommandError(f"--source-root: {source_root} is not a folder", returncode=2)
@@ -156,7 +199,10 @@ class Command(BaseCommand):
             status=options["status"],
             categories=options["categories"],
             body_format=options["body_format"],
-            permalink=None if options["no_redirects"] else options["permalink"],
+            site=default_site,
+            sites=sites,
+            zones={name: zone_of(site) for name, site in sites.items()},
+            redirects=not options["no_redirects"],
             source_root=source_root,
             overwrite_edited=options["overwrite_edited"],
             dry_run=options["dry_run"],
