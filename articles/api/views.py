@@ -19,12 +19,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from articles import caching, search
+from articles.fragments import ADDRESS_FIELDS
 from articles.models import Article, Author, LegacyURL, Tag
 from articles.querysets import live_counts_by_category, with_live_article_count
 from articles.seo import absolute_url
 from articles.views import categories_by_path
 
-from . import filters, parameters
+from . import filters, parameters, representations
 from .pagination import CURSOR, LIMIT, ArticleCursorPagination, SlugCursorPagination
 from .serializers import (
     ArticleSerializer,
@@ -90,7 +91,11 @@ class ArticleList(ReaderAPIView, generics.ListAPIView):
         terms = search.parse_query(parameters.read(query, "q"))
         if terms:
             articles = search.matching(articles, terms)
-        return articles.for_page().defer("body", "front_matter")
+        return representations.listed_fields(articles)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(representations.summaries(page))
 
 
 @extend_schema(
@@ -106,11 +111,11 @@ class ArticleDetail(ReaderAPIView):
     serializer_class = ArticleSerializer
 
     def get(self, request, pk):
-        article = Article.objects.published().for_page().filter(pk=pk).first()
-        if article is None:
+        data = representations.whole(pk)
+        if data is None:
             # As on the site: an article readers have seen is Gone; a draft stays Not Found.
             raise Gone() if Article.objects.no_longer_public().filter(pk=pk).exists() else not_found()
-        return Response(ArticleSerializer(article).data)
+        return Response(data)
 
 
 @extend_schema(
@@ -139,8 +144,9 @@ class ArticleByPath(ReaderAPIView):
             parameters.refuse("path", _("请给出文章的地址，如 /2024/05/08/slug/。"))
         path = LegacyURL.normalize(raw)
         found = self.article_page_at(path)
-        if found is not None:
-            return Response(ArticleSerializer(found).data)
+        data = representations.told(found.pk) if found is not None else None
+        if data is not None:
+            return Response(data)
         return self.legacy_answer(path)
 
     @staticmethod
@@ -154,10 +160,10 @@ class ArticleByPath(ReaderAPIView):
         if match.view_name != "articles:article":
             return None
         slug = match.kwargs["slug"]
-        article = Article.objects.published().for_page().filter(slug=slug).first()
+        article = Article.objects.published().only(*ADDRESS_FIELDS).filter(slug=slug).first()
         if article is not None and article.get_absolute_url() == path:
             return article
-        gone = Article.objects.no_longer_public().filter(slug=slug).first()
+        gone = Article.objects.no_longer_public().only(*ADDRESS_FIELDS).filter(slug=slug).first()
         if gone is not None and gone.get_absolute_url() == path:
             raise Gone()
         return None

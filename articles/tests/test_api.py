@@ -524,12 +524,12 @@ def queries_of(client, url):
 @pytest.mark.parametrize(
     "url, queries",
     [
-        # The page, its articles' categories, their tags.
-        (LIST + "?limit={size}", 3),
+        # The page's ids; its articles, their categories, their tags (none once kept).
+        (LIST + "?limit={size}", 4),
         # And the tag, the author and the category tree (kept per content version).
-        (LIST + "?limit={size}&category=ke-ji&tag=xin-pian&author=zuo-zhe-1&since=2020-01-01", 6),
+        (LIST + "?limit={size}&category=ke-ji&tag=xin-pian&author=zuo-zhe-1&since=2020-01-01", 7),
         # And which terms are common (articles.search).
-        (LIST + "?limit={size}&q=人工智能", 4),
+        (LIST + "?limit={size}&q=人工智能", 5),
         ("/api/v1/tags/?limit={size}", 1),
         ("/api/v1/authors/?limit={size}", 1),
     ],
@@ -547,10 +547,52 @@ def test_a_list_costs_the_same_queries_at_5_and_at_50(client, sixty_articles, ur
 def test_an_article_and_the_category_tree_cost_a_fixed_number_of_queries(client, sixty_articles):
     article = Article.objects.published().first()
 
-    assert queries_of(client, f"/api/v1/articles/{article.pk}/") == 3  # the article, its categories, its tags
-    assert queries_of(client, f"/api/v1/articles/by-path/?path={article.get_absolute_url()}") == 3
+    # Whether it is live (at that address); then the article, its categories, its tags.
+    assert queries_of(client, f"/api/v1/articles/{article.pk}/") == 4
+    assert queries_of(client, f"/api/v1/articles/by-path/?path={article.get_absolute_url()}") == 4
     # The tree, the next scheduled moment (how long counts are kept), leaves' and parents' counts.
     assert queries_of(client, "/api/v1/categories/") == 4
+
+
+def test_kept_representations_leave_one_query_a_request(client, sixty_articles, settings, django_assert_num_queries):
+    article = Article.objects.published().first()
+    urls = [LIST + "?limit=50", f"/api/v1/articles/{article.pk}/", f"/api/v1/articles/by-path/?path={article.get_absolute_url()}"]
+    made = [client.get(url).json() for url in urls]
+
+    for url, first in zip(urls, made):  # which articles are listed, or whether one is live: asked every time
+        with django_assert_num_queries(1):
+            assert client.get(url).json() == first
+    settings.NEWSROOM = {**settings.NEWSROOM, "FRAGMENT_CACHE": False}
+    assert [client.get(url).json() for url in urls] == made
+
+
+@pytest.mark.parametrize("change", ["article", "author", "tag", "image", "category"])
+def test_a_kept_representation_is_the_one_made_afresh_and_follows_every_change(client, full_article, settings, change):
+    url = f"/api/v1/articles/{full_article.pk}/"
+    client.get(url), client.get(LIST)  # kept
+    if change == "article":
+        full_article.title = "改过的标题"
+        full_article.save()
+    elif change == "author":
+        author = full_article.author
+        author.name = "李明明"
+        author.save()
+    elif change == "tag":
+        full_article.tags.add("新标签")
+    elif change == "image":
+        image = full_article.hero_image
+        image.alt_text = "改过的替代文本"
+        image.save()
+    else:
+        category = Category.objects.get(name="商业")
+        category.name = "财经"
+        category.save()
+    kept_whole, kept_listed = client.get(url).json(), client.get(LIST).json()["results"][0]
+
+    assert in_model_order(kept_whole) == expected_whole(full_article)
+    assert in_model_order(kept_listed) == expected_summary(full_article)
+    settings.NEWSROOM = {**settings.NEWSROOM, "FRAGMENT_CACHE": False}
+    assert client.get(url).json() == kept_whole
 
 
 # --- caching, conditional requests -------------------------------------------------------------
