@@ -416,8 +416,8 @@ def live_counts_by_category(categories):
 
 def with_live_article_count(subjects, articles_of):
     """`subjects` (tags or authors) with `article_count`, how many published articles each has,
-    and only those with some; `articles_of`: the field of Article that points at a subject, for
-    one of them (a subquery a row, asked of the page's rows only)."""
+    and only those with some; `articles_of`: the field of Article that points at a subject. A
+    subquery a row, counted for the rows read until a page is full, not for every subject."""
     from articles.models import Article
 
     counted = (

@@ -1,7 +1,7 @@
 """The API's endpoints: thin views over the querysets and kept values the pages use.
 
 Each view declares `query_parameters`, the only parameters it reads (the page cache keys its
-answers on them). Every view answers with `Vary: Origin`, so that a shared cache keeps apart
+answers on them). Every JSON answer carries `Vary: Origin`, so that a shared cache keeps apart
 what CORS adds for other sites (CorsMiddleware adds it outside the page cache).
 """
 import json
