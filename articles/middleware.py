@@ -299,6 +299,8 @@ class PageCacheMiddleware:
         no stored page answers."""
         if request.method not in ("GET", "HEAD") or not cls.is_reader_page(request) or cls.may_be_personal(request):
             return None
+        if "HTTP_ORIGIN" in request.META:  # another site's script: CORS headers are added in Django
+            return None
         with caching.one_version_per_request():
             version, key = cls.version_and_key(request)
         return version, key, cls.fresh_entry(key)

@@ -383,3 +383,49 @@ def _sanitized_body(value):
         return value
     # Any other expression (F(), Concat(), a subquery) could assemble markup the policy never saw.
     raise TypeError("Article bodies can only be updated with text, so that they can be sanitized.")
+
+
+def live_counts_by_category(categories):
+    """{category id: how many published articles are filed in it or below it, each once}, for
+    `categories`, a whole tree given subtree_ids (with_subtree_ids()); two queries.
+
+    A category with none below it is counted from its own links, all in one grouped query; one
+    with some, by its distinct articles over its subtree (an article may be filed at two levels).
+    """
+    from django.db.models import Count
+
+    from articles.models import Article
+
+    links = Article.categories.through.objects.filter(article__in=Article.objects.published().values("pk")).order_by()
+    leaves = [category.pk for category in categories if len(category.subtree_ids) == 1]
+    counts = dict.fromkeys((category.pk for category in categories), 0)
+    counts.update(links.filter(category_id__in=leaves).values_list("category_id").annotate(n=Count("*")))
+    parents = {category.pk: category.subtree_ids for category in categories if len(category.subtree_ids) > 1}
+    if parents:
+        counts.update(
+            (int(name), count)
+            for name, count in links.aggregate(
+                **{
+                    str(pk): Count("article_id", distinct=True, filter=models.Q(category_id__in=subtree))
+                    for pk, subtree in parents.items()
+                }
+            ).items()
+        )
+    return counts
+
+
+def with_live_article_count(subjects, articles_of):
+    """`subjects` (tags or authors) with `article_count`, how many published articles each has,
+    and only those with some; `articles_of`: the field of Article that points at a subject. A
+    subquery a row, counted for the rows read until a page is full, not for every subject."""
+    from articles.models import Article
+
+    counted = (
+        Article.objects.published()
+        .filter(**{articles_of: models.OuterRef("pk")})
+        .order_by()
+        .values(articles_of)
+        .annotate(n=models.Count("*"))
+        .values("n")
+    )
+    return subjects.annotate(article_count=Coalesce(models.Subquery(counted), 0)).filter(article_count__gt=0)

@@ -386,3 +386,48 @@ NEWSROOM_IMAGES = {
     "DOWNLOAD_TIMEOUT": float(os.environ.get("NEWSROOM_IMAGE_DOWNLOAD_TIMEOUT", "10")),
     "DOWNLOAD_THREADS": int(os.environ.get("NEWSROOM_IMAGE_DOWNLOAD_THREADS", "4")),
 }
+
+# --- The read-only JSON API under /api/v1/ (articles.api) ---------------------------------------
+# Django REST framework for the views, drf-spectacular for the OpenAPI schema, its sidecar for
+# Swagger UI from our own static files (no CDN), django-cors-headers for browsers on other sites.
+INSTALLED_APPS += ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar", "corsheaders"]
+# Outermost: the CORS headers depend on the request's Origin, which the page cache does not key
+# on, so they are added to the stored answer rather than stored with it.
+MIDDLEWARE.insert(0, "corsheaders.middleware.CorsMiddleware")
+NEWSROOM_API = {
+    "PAGE_SIZE": 20,
+    "MAX_PAGE_SIZE": 100,
+    # Per client address, counted in the cache; answers the page cache holds are not counted
+    # (they cost the database nothing). Empty: no limit.
+    "THROTTLE_RATE": os.environ.get("NEWSROOM_API_THROTTLE_RATE", "120/minute") or None,
+}
+REST_FRAMEWORK = {
+    # Public and read-only: no sessions, no passwords, no request bodies, nothing but JSON (the
+    # browsable API's inline scripts would break the Content-Security-Policy).
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_THROTTLE_CLASSES": ["articles.api.throttling.ReaderRateThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Only the parameters each endpoint declares are read (the page cache keys on them).
+    "URL_FORMAT_OVERRIDE": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": f"{NEWSROOM['SITE_NAME']} API",
+    "DESCRIPTION": "只读 JSON API：已发布的文章、分类树、标签与作者。",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No badge from the public validator: the page may reach nothing but this site.
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True, "defaultModelsExpandDepth": 0},
+}
+# Sites whose pages may read the API from the browser (comma-separated origins, e.g.
+# https://app.example.com); none by default. GET only, no credentials.
+CORS_ALLOWED_ORIGINS = env_list("NEWSROOM_API_CORS_ORIGINS")
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["accept", "if-none-match", "if-modified-since"]
+CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]

@@ -15,6 +15,7 @@ admin.site.site_header = admin.site.site_title = lazy(admin_site_name, str)()
 urlpatterns = [
     # Readers' pages first: they are most of the requests, and none of them is under admin/ or i18n/.
     path("", include("articles.urls")),
+    path("api/v1/", include("articles.api.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
