@@ -172,8 +172,10 @@ class ArticleByPath(ReaderAPIView):
     def legacy_answer(path):
         """An old address (articles.middleware.LegacyURLMiddleware's rules): 301 to the live
         article's API address, else 410; 404 when the address was never an article's."""
-        candidates = {path, path.rstrip("/") or "/", path if path.endswith("/") else path + "/"}
-        legacy = LegacyURL.objects.filter(path__in=candidates).first()
+        # The forms of one address a static site answered at, as LegacyURLMiddleware takes them.
+        candidates = LegacyURL.candidates(path)
+        found = {row.path: row for row in LegacyURL.objects.filter(path__in=candidates)}
+        legacy = next((found[p] for p in candidates if p in found), None)
         if legacy is None:
             raise not_found()
         if not Article.objects.published().filter(pk=legacy.article_id).exists():

@@ -24,6 +24,14 @@ class LegacyURL(models.Model):
         return self.path
 
     @staticmethod
+    def normalize(path):
+        """The form a legacy path is looked up in: leading slash, decoded, no host or query."""
+        from urllib.parse import unquote, urlsplit
+
+        path = unquote(urlsplit(path.strip()).path or "/")
+        return path if path.startswith("/") else "/" + path
+
+    @staticmethod
     def candidates(path):
         """The stored paths a request for `path` (decoded, as Django's request.path) may mean.
 
