@@ -459,6 +459,46 @@ _FrontMatterLoader = make_loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 def _parse_yaml(fm_text, first_line, warnings):
     if "\t" in fm_text:
         fm_text = _LEADING_TABS.sub(lambda tabs: "  " * len(tabs.group()), fm_text)
+    joined = []
+    while True:
+        try:
+            return _load_yaml(fm_text, first_line, warnings)
+        except LegacyFileError as error:
+            # A plain value written on across a line break without indenting it (Jekyll's Ruby
+            # reader refuses it too, but the author meant one value): joined, and said so.
+            continued = _unindented_continuation(error.__cause__, fm_text)
+            if continued is None or len(joined) > fm_text.count("\n"):
+                raise
+            lines = fm_text.split("\n")
+            lines[continued - 1] = f"{lines[continued - 1].rstrip()} {lines[continued].strip()}"
+            del lines[continued]
+            fm_text = "\n".join(lines)
+            joined.append(first_line + continued + len(joined))
+            warnings.append(
+                f"front matter line {joined[-1]} continues the value of the line before without "
+                "indenting it (not valid YAML); joined to it"
+            )
+
+
+def _unindented_continuation(error, fm_text):
+    """The index of a line that YAML took for a key but that continues the plain value of the
+    key line before it, or None."""
+    if not isinstance(error, yaml.MarkedYAMLError) or error.context_mark is None:
+        return None
+    if error.context != "while scanning a simple key" or not (error.problem or "").startswith("could not find expected ':'"):
+        return None
+    lines = fm_text.split("\n")
+    index = error.context_mark.line
+    if not 0 < index < len(lines) or _YAML_KEY_LINE.match(lines[index].lstrip()):
+        return None
+    previous = _YAML_KEY_LINE.match(lines[index - 1])
+    value = lines[index - 1][previous.end():].strip() if previous else ""
+    if not value or value[0] in "[{|>\"'&*!#":
+        return None
+    return index
+
+
+def _load_yaml(fm_text, first_line, warnings):
     loader = None
     try:
         loader = _FrontMatterLoader(fm_text, first_line, warnings)
@@ -468,7 +508,7 @@ def _parse_yaml(fm_text, first_line, warnings):
         _check_expansion(node, first_line)
         return loader.construct_document(node)
     except yaml.YAMLError as error:
-        raise _yaml_error(error, fm_text, first_line) from None
+        raise _yaml_error(error, fm_text, first_line) from error
     except RecursionError:
         raise LegacyFileError("front matter is nested too deeply") from None
     finally:

@@ -16,12 +16,13 @@ DATE = "date"
 SLUG = "slug"
 IMAGE = "image"
 EMBED_REMOVED = "embed removed"
+CONTENT_REMOVED = "content removed"  # what the policy drops with its content: <style>, <svg> …
 GENERATOR_SYNTAX = "generator syntax"
 REDIRECT = "redirect"
 IDENTITY = "identity"
 OTHER = "other"
 KINDS = (
-    FRONT_MATTER, UNKNOWN_KEY, ENCODING, TITLE, DATE, SLUG, IMAGE, EMBED_REMOVED,
+    FRONT_MATTER, UNKNOWN_KEY, ENCODING, TITLE, DATE, SLUG, IMAGE, EMBED_REMOVED, CONTENT_REMOVED,
     GENERATOR_SYNTAX, REDIRECT, IDENTITY, OTHER,
 )  # fmt: skip
 """Every kind, in the order the summary lists them."""
@@ -37,7 +38,8 @@ _KINDS_BY_WORDING = (
     (re.compile(r"unknown (front[- ]matter )?key", re.I), UNKNOWN_KEY),
     (re.compile(r"\b(iframe|embed|video|audio|object)\b.*\bremoved\b|\bremoved\b.*\b(iframe|embed|video|audio)\b", re.I),
      EMBED_REMOVED),
-    (re.compile(r"tag plugin|Hexo tag|Liquid|shortcode|\{%|\{\{[<%]", re.I), GENERATOR_SYNTAX),
+    (re.compile(r"^content removed\b"), CONTENT_REMOVED),
+    (re.compile(r"tag plugin|Hexo tag|Liquid|shortcode|kramdown|\{%|\{\{[<%]", re.I), GENERATOR_SYNTAX),
     (re.compile(r"^legacy URL|\bold address"), REDIRECT),
     (re.compile(r"image|picture|placeholder|cover|thumbnail", re.I), IMAGE),
 )

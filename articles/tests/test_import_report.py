@@ -199,3 +199,17 @@ def test_report_row_of_an_unchanged_file_carries_the_stored_title(tmp_path):
     row, _ = map(json.loads, report_path.read_text("utf-8").splitlines())
     article = Article.objects.get()
     assert (row["outcome"], row["title"], row["article_id"]) == ("unchanged", "青禾物流夜间配送试点", article.pk)
+
+
+@pytest.mark.parametrize(
+    "message, kind",
+    [
+        ("content removed: <style>", "content removed"),
+        ("kramdown table of contents {:toc} removed", "generator syntax"),
+        ("embed removed: <iframe> from evil.example", "embed removed"),
+    ],
+)
+def test_what_the_corpus_warns_of_has_a_kind(message, kind):
+    from articles.importing.report import kind_of
+
+    assert kind_of(message) == kind

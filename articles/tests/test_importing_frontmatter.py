@@ -13,6 +13,7 @@ from articles.importing.frontmatter import (
     DEFAULT_MAX_BYTES,
     LegacyFileError,
     NoFrontMatter,
+    parse_front_matter,
     read_legacy_file,
     split_front_matter,
 )
@@ -653,3 +654,19 @@ def test_no_object_is_constructed_from_a_no_prefix_header(tmp_path, monkeypatch,
     with pytest.raises(error, match="YAML tag '!!python/object/apply:os.system'|^no front matter"):
         read(tmp_path, "a.md", text)
     assert calls == []
+
+
+def test_a_value_continued_on_an_unindented_line_is_joined_with_a_warning():
+    text = "---\ntitle: 推送\ndescription: 第一行的说明，\n写到了第二行。\ntags: [a]\n---\n正文\n"
+    front = parse_front_matter(text)
+    assert front.metadata["description"] == "第一行的说明， 写到了第二行。"
+    assert front.metadata["tags"] == ["a"]
+    assert front.warnings == [
+        "front matter line 4 continues the value of the line before without indenting it "
+        "(not valid YAML); joined to it"
+    ]
+
+
+def test_a_line_that_is_no_continuation_is_still_an_error_naming_its_line():
+    with pytest.raises(LegacyFileError, match="at line 4: did not find expected ',' or ']'"):
+        parse_front_matter("---\ntitle: [未闭合\n写到了第二行。\n---\n正文\n")
