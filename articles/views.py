@@ -3,8 +3,8 @@ import calendar
 import datetime as dt
 
 from django.conf import settings
-from django.http import Http404, HttpResponseGone
-from django.shortcuts import get_object_or_404
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +17,14 @@ from .seo import absolute_url
 from .models import Article, Author, Category, Tag
 from .pagination import BoundedPaginationMixin, BuiltWhenRead
 from .querysets import with_category_commonness, with_commonness, with_subtree_ids
+
+
+GONE_TEMPLATE = "410.html"
+
+
+def gone_page(request):
+    """410 Gone, styled like the site: an address readers once had whose article is no longer public."""
+    return render(request, GONE_TEMPLATE, status=410)
 
 
 def categories_by_path():
@@ -186,7 +194,7 @@ class ArticleDetailView(DetailView):
             # Drafts that were never published stay 404, so the address does not reveal them.
             gone = Article.objects.no_longer_public().filter(slug=kwargs["slug"]).first()
             if gone is not None and gone.get_absolute_url() == request.path:
-                return HttpResponseGone()
+                return gone_page(request)
             raise
 
     def get_object(self, queryset=None):

@@ -68,9 +68,12 @@ def pagination(context):
     if page is None or not context.get("is_paginated"):
         return ""
     paginator = page.paginator
+    # Only what the page reads: a reader who came with `?utm_source=…` is not handed it on, and
+    # the page is the same as without it (the page cache answers both with one, articles.caching).
+    query = caching.read_query(context.request)
 
     def link(number):
-        return querystring(context, page=number)
+        return querystring(context, query, page=number)
 
     continues_after = getattr(page, "continues_after", None)
     return rendered_from(context, PAGINATION_TEMPLATE, {
@@ -81,8 +84,8 @@ def pagination(context):
         "next_url": link(page.next_page_number()) if page.has_next() else "",
         "last_url": "" if paginator.count_is_exact or not page.has_next() else link("last"),
         # Past the run of pages: the articles after this page's last (articles.pagination).
-        "earlier_url": querystring(context, page=None, before=continues_after) if continues_after else "",
-        "newest_url": querystring(context, page=None, before=None) if getattr(page, "listed_after", None) is not None else "",
+        "earlier_url": querystring(context, query, page=None, before=continues_after) if continues_after else "",
+        "newest_url": querystring(context, query, page=None, before=None) if getattr(page, "listed_after", None) is not None else "",
     })  # fmt: skip
 
 
@@ -166,6 +169,12 @@ def site_header(context, limit=8):
     if context.get("search_query"):
         return rendered(context["search_query"])
     return caching.remembered(f"site-header:{limit}", rendered, follows_published=False)
+
+
+@register.simple_tag
+def site_name():
+    """The site's name from the settings, for pages rendered without the context processors (500.html)."""
+    return seo.site_name()
 
 
 @register.simple_tag(takes_context=True)
