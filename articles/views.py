@@ -3,6 +3,7 @@ import calendar
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -145,6 +146,14 @@ class ArchiveMixin(CardListMixin, BoundedPaginationMixin):
 
     def get_queryset(self):
         return self.listed(Article.objects.published())
+
+    def get_year(self):
+        year = super().get_year()
+        # A period's bounds are local times turned into UTC: at the calendar's first and last
+        # year they fall outside what a date can hold, and no article was published then.
+        if not dt.MINYEAR < int(year) < dt.MAXYEAR:
+            raise Http404("No archive for this year.")
+        return year
 
     def get_date_list(self, queryset, date_type=None, ordering="ASC"):
         """The months (of a year) or days (of a month) with articles, without reading each article."""
@@ -291,7 +300,10 @@ class SearchView(ArticleListView):
         return search.RANKED_CANDIDATES
 
     def find_subject(self):
-        self.terms = search.parse_query(self.request.GET.get("q", ""))
+        query = self.request.GET.get("q", "")
+        if "\x00" in query:  # no reader types one; the full-text index and PostgreSQL refuse it
+            raise BadRequest("A search cannot hold a NUL character.")
+        self.terms = search.parse_query(query)
 
     def narrow(self, articles):
         ranked = search.matching(articles, self.terms, candidates=self.get_count_cap())
