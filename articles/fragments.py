@@ -32,7 +32,7 @@ ARTICLE_VERSION_KEY = "newsroom:article-version:{}"
 SHARED_VERSION_KEY = "newsroom:shared-version"
 ADDRESS_KEY = "newsroom:address:{}"
 # What an address entry keeps of its article: whether it is live, where, and its <title>.
-ADDRESS_FIELDS = ("id", "title", "slug", "status", "published_at", "expires_at", "created_at", "seo_title")
+ADDRESS_FIELDS = ("id", "title", "slug", "status", "published_at", "expires_at", "created_at", "seo_title", "language")
 # The settings a part's markup is made of: addresses, names, media URLs.
 RENDERED_SETTINGS = ("NEWSROOM", "NEWSROOM_IMAGES", "MEDIA_URL", "STATIC_URL", "STORAGES", "TIME_ZONE")
 

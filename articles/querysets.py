@@ -347,6 +347,24 @@ def with_category_commonness(categories):
     return categories.annotate(is_common=_at_least(links, COMMON_CATEGORY_ARTICLES))
 
 
+def with_live_counts(categories):
+    """`categories`, each with `live_count`: how many live articles (published()) are filed in
+    it or below it, an article filed in two of its subcategories counted once."""
+    from articles.models import Article
+
+    below = models.Q(category__path=models.OuterRef("path")) | models.Q(
+        category__path__startswith=Concat(models.OuterRef("path"), models.Value("/"))
+    )
+    live = Article.objects.published().values("pk")
+    links = Article.categories.through.objects.filter(below, article__in=live).order_by()
+    # COUNT(DISTINCT …) over the whole subquery: a plain function, so that no GROUP BY is added.
+    distinct_articles = models.Func(
+        models.F("article_id"), function="COUNT", template="%(function)s(DISTINCT %(expressions)s)"
+    )
+    counted = links.annotate(live_count=distinct_articles).values("live_count")[:1]
+    return categories.annotate(live_count=models.Subquery(counted, output_field=models.IntegerField()))
+
+
 def with_subtree_ids(categories):
     """`categories`, a whole tree, each given `subtree_ids`: its own id and those of every
     category below it, which in_category() then lists as constants."""

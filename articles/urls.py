@@ -39,6 +39,7 @@ urlpatterns = [
         name="category_feed_atom",
     ),
     re_path(r"^category/(?P<path>[-a-z0-9_]+(?:/[-a-z0-9_]+)*)/$", views.CategoryView.as_view(), name="category"),
+    path("category/", views.CategoryListView.as_view(), name="category_list"),
     path("tag/<slug:slug>/", views.TagView.as_view(), name="tag"),
     path("tag/<slug:slug>/feed/", feeds.TagFeed(), name="tag_feed"),
     path("tag/<slug:slug>/feed/atom/", feeds.AtomTagFeed(), name="tag_feed_atom"),

@@ -17,7 +17,7 @@ from . import caching, fragments, search
 from .seo import absolute_url
 from .models import Article, Author, Category, Tag
 from .pagination import BoundedPaginationMixin, BuiltWhenRead
-from .querysets import with_category_commonness, with_commonness, with_subtree_ids
+from .querysets import with_category_commonness, with_commonness, with_live_counts, with_subtree_ids
 
 
 GONE_TEMPLATE = "410.html"
@@ -34,11 +34,46 @@ def categories_by_path():
     knows what its page's query needs (see in_category()): whether it is common, its subtree's ids."""
 
     def index():
-        fields = ("name", "slug", "path", "parent_id", "position", "description")
+        fields = ("name", "slug", "path", "parent_id", "position", "description", "in_navigation")
         categories = with_subtree_ids(with_category_commonness(Category.objects.only(*fields)))
         return {category.path: category for category in categories}
 
     return caching.remembered("categories-by-path", index, follows_published=False)
+
+
+def by_position(categories):
+    """Categories in the order editors gave them (Category.position), then by name."""
+    return sorted(categories, key=lambda category: (category.position, category.name))
+
+
+def live_article_counts(roots_only=False):
+    """{category id: the live articles filed in it or below it}, of every category or of the
+    top-level ones; counted once a content version (with_live_counts())."""
+
+    def count():
+        categories = Category.objects.filter(parent=None) if roots_only else Category.objects.all()
+        return dict(with_live_counts(categories.order_by()).values_list("pk", "live_count"))
+
+    return caching.remembered("category-live-counts" + (":roots" if roots_only else ""), count)
+
+
+def navigation_categories(limit):
+    """The header's sections: the categories editors put in the navigation, in their order; until
+    they choose any, the `limit` top-level categories with the most live articles."""
+    known = categories_by_path().values()
+    chosen = [category for category in known if category.in_navigation]
+    if chosen:
+        return by_position(chosen)
+    roots = by_position(category for category in known if category.parent_id is None)
+    counts = live_article_counts(roots_only=True) if roots else {}
+    ranked = sorted((root for root in roots if counts.get(root.pk)), key=lambda root: -counts[root.pk])
+    return ranked[:limit]
+
+
+def subcategories(category, counts):
+    """[(child, its live articles)] of `category` from the kept tree, in the editors' order."""
+    children = [known for known in categories_by_path().values() if known.parent_id == category.pk]
+    return [(child, counts.get(child.pk, 0)) for child in by_position(children)]
 
 
 def ancestors_and_self(category):
@@ -105,8 +140,26 @@ class CategoryView(ArticleListView):
         return super().get_context_data(
             category=self.category,
             breadcrumbs=ancestors_and_self(self.category),
+            subcategories=subcategories(self.category, live_article_counts()),
             **kwargs,
         )
+
+
+class CategoryListView(TemplateView):
+    """`/category/`: the whole category tree, each category with its live articles."""
+
+    template_name = "articles/category_list.html"
+
+    def get_context_data(self, **kwargs):
+        counts = live_article_counts()
+
+        def branch(category):
+            return {"category": category, "count": counts.get(category.pk, 0), "children": [
+                branch(child) for child, _count in subcategories(category, counts)
+            ]}  # fmt: skip
+
+        roots = by_position(category for category in categories_by_path().values() if category.parent_id is None)
+        return super().get_context_data(category_tree=[branch(root) for root in roots], **kwargs)
 
 
 class TagView(ArticleListView):

@@ -147,19 +147,16 @@ def article_cards(context, articles):
 
 
 def _site_sections(limit):
-    from articles.views import categories_by_path
+    from articles.views import navigation_categories
 
-    roots = sorted(
-        (category for category in categories_by_path().values() if category.parent_id is None),
-        key=lambda root: (root.position, root.name),
-    )
-    return roots[:limit]
+    return navigation_categories(limit)
 
 
 @register.simple_tag(takes_context=True)
 def site_header(context, limit=8):
-    """The site's header: its name, root sections and the search box. The same on every page
-    but a search's (whose box shows the query), so rendered once a content version."""
+    """The site's header: its name, its sections (articles.views.navigation_categories) and the
+    search box. The same on every page but a search's (whose box shows the query), so rendered
+    once a content version (and again when `published()` changes, which may reorder them)."""
 
     def rendered(search_query=""):
         header = context.template.engine.get_template("includes/site_header.html")
@@ -168,7 +165,7 @@ def site_header(context, limit=8):
 
     if context.get("search_query"):
         return rendered(context["search_query"])
-    return caching.remembered(f"site-header:{limit}", rendered, follows_published=False)
+    return caching.remembered(f"site-header:{limit}", rendered)
 
 
 @register.simple_tag
@@ -237,6 +234,12 @@ def news_date(value):
 
 
 @register.filter
+def news_language(language):
+    """An article's language as Google News names it (zh-cn, zh-tw, en)."""
+    return seo.news_language(language)
+
+
+@register.filter
 def reading_minutes(body_html):
     """Whole minutes the body takes to read (articles.text.reading_minutes)."""
     return text.reading_minutes(body_html)
@@ -275,6 +278,7 @@ def _seo_values(context, subject, description, article):
         description = seo.article_description(article)
         image = seo.social_image(article.hero_image) if article.hero_image_id else None
         values.update(
+            og_locale=seo.og_locale(article.language),
             og_type="article",
             title=seo.article_title(article),
             image=image,
