@@ -5,6 +5,10 @@ transaction commits), so every cached page is replaced at once; no entry is kept
 moment `Article.objects.published()` changes by itself (a scheduled publication or an expiry),
 so scheduled articles need no cron job here either. `articles.middleware.PageCacheMiddleware`
 serves and stores the pages; `articles.apps` connects the receivers.
+
+A page is kept under its page_address(): the scheme, the site's own host and the path with only
+the query parameters its view reads (articles.urls.QUERY_PARAMETERS), so that the number of
+pages kept is bounded by the pages there are, not by what clients append to their addresses.
 """
 import contextlib
 import contextvars

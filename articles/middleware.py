@@ -276,7 +276,9 @@ class PageCacheMiddleware:
     middleware give it (the security headers, the policy, X-Frame-Options) and a hit needs none
     of them. `PageCacheApplication` serves the same hits in front of Django's request handling.
     A request that carries a session or messages cookie may see a personal page: it is never
-    cached, and is told so (`private, no-cache`), so editors always see fresh pages.
+    cached, and is told so (`private, no-cache`), so editors always see fresh pages. Only a
+    request for exactly a page's address (caching.page_address) stores it; one with other
+    parameters is answered by that page, or rendered, and stores nothing.
     """
 
     UNCACHED_PREFIXES = (*EDITOR_PREFIXES, "/media/", "/static/")

@@ -178,6 +178,19 @@ def test_every_spelling_of_an_allowed_host_is_answered_by_the_one_stored_page(ar
     assert handled_by_django == [url]
 
 
+def test_unknown_parameters_are_answered_by_the_stored_page_and_never_store_one(article, handled_by_django):
+    status, headers, _ = call(application, "/", query="utm_source=newsletter")
+    assert status == "200 OK" and ("X-Cache", "miss") in headers
+    status, headers, _ = call(application, "/")
+    assert ("X-Cache", "miss") in headers  # the request with a parameter stored nothing
+    _, _, stored = call(application, "/")
+    front = call(application, "/", query="utm_source=newsletter&fbclid=x")
+    assert front == call(django_application, "/", query="utm_source=newsletter&fbclid=x")
+    assert front[0] == "200 OK" and ("X-Cache", "hit") in front[1] and front[2] == stored
+    # Rendered with the parameter, then without; the third is the comparison through Django alone.
+    assert handled_by_django == ["/", "/", "/"]
+
+
 def test_an_editors_address_and_the_page_cache_off_go_to_django(article, handled_by_django, settings):
     call(application, "/admin/login/")
     call(application, "/admin/login/")
