@@ -64,16 +64,18 @@ def navigation_categories(limit):
     chosen = [category for category in known if category.in_navigation]
     if chosen:
         return by_position(chosen)
-    roots = by_position(category for category in known if category.parent_id is None)
+    roots = category_children().get(None, [])
     counts = live_article_counts(roots_only=True) if roots else {}
     ranked = sorted((root for root in roots if counts.get(root.pk)), key=lambda root: -counts[root.pk])
     return ranked[:limit]
 
 
-def subcategories(category, counts):
-    """[(child, its live articles)] of `category` from the kept tree, in the editors' order."""
-    children = [known for known in categories_by_path().values() if known.parent_id == category.pk]
-    return [(child, counts.get(child.pk, 0)) for child in by_position(children)]
+def category_children():
+    """{parent id (None: the top level): its children in the editors' order}, from the kept tree."""
+    children = {}
+    for category in categories_by_path().values():
+        children.setdefault(category.parent_id, []).append(category)
+    return {parent: by_position(siblings) for parent, siblings in children.items()}
 
 
 def ancestors_and_self(category):
@@ -140,9 +142,15 @@ class CategoryView(ArticleListView):
         return super().get_context_data(
             category=self.category,
             breadcrumbs=ancestors_and_self(self.category),
-            subcategories=subcategories(self.category, live_article_counts()),
+            subcategories=self.subcategories(),
             **kwargs,
         )
+
+    def subcategories(self):
+        """[(child, its live articles)] of the category, in the editors' order."""
+        children = category_children().get(self.category.pk, [])
+        counts = live_article_counts() if children else {}
+        return [(child, counts.get(child.pk, 0)) for child in children]
 
 
 class CategoryListView(TemplateView):
@@ -151,15 +159,13 @@ class CategoryListView(TemplateView):
     template_name = "articles/category_list.html"
 
     def get_context_data(self, **kwargs):
-        counts = live_article_counts()
+        counts, children = live_article_counts(), category_children()
 
         def branch(category):
-            return {"category": category, "count": counts.get(category.pk, 0), "children": [
-                branch(child) for child, _count in subcategories(category, counts)
-            ]}  # fmt: skip
+            below = [branch(child) for child in children.get(category.pk, [])]
+            return {"category": category, "count": counts.get(category.pk, 0), "children": below}
 
-        roots = by_position(category for category in categories_by_path().values() if category.parent_id is None)
-        return super().get_context_data(category_tree=[branch(root) for root in roots], **kwargs)
+        return super().get_context_data(category_tree=[branch(root) for root in children.get(None, [])], **kwargs)
 
 
 class TagView(ArticleListView):
