@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.core.cache import cache
 from django.http import HttpResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
@@ -13,6 +13,8 @@ from articles import caching
 from articles.models import Article
 from articles.preview import share_url
 from articles.tests.factories import freeze_clock, make_article, make_author, make_category_path, make_image
+from articles.tests.test_odd_input import public_patterns, sample_kwargs
+from articles.tests.test_odd_input import site as odd_input_site  # noqa: F401 - a fixture
 from config.urls import urlpatterns as site_urlpatterns
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
@@ -171,15 +173,35 @@ def test_pages_are_kept_under_the_site_urls_host_without_its_default_port(settin
     assert caching.canonical_host() == "127.0.0.1:8080"
 
 
-def test_every_page_that_reads_a_parameter_declares_it():
-    """The declaration names real pages, and the pages that read parameters are all in it."""
-    from articles.urls import QUERY_PARAMETERS, urlpatterns
+@pytest.mark.parametrize("pattern", public_patterns(), ids=lambda pattern: pattern.name)
+def test_no_page_reads_a_query_parameter_it_does_not_declare(pattern, odd_input_site, client, chief_client, monkeypatch):
+    """Every name a view asks its request's query for is in articles.urls.QUERY_PARAMETERS, so
+    that the page kept under those parameters alone is the page for any other query too."""
+    from django.http import QueryDict
 
-    names = {pattern.name for pattern in urlpatterns}
-    assert set(QUERY_PARAMETERS) <= names
-    lists = {"home", "archive_year", "archive_month", "category", "tag", "author", "search"}
-    assert {name for name in lists if "page" in QUERY_PARAMETERS.get(name, ())} == lists
-    assert QUERY_PARAMETERS["search"][0] == "q"
+    from articles.urls import QUERY_PARAMETERS
+
+    asked = set()
+    # (Not getlist(): lists() and copy() read every name through it, as querystring does.)
+    for method in ("get", "__getitem__", "__contains__"):
+        original = getattr(QueryDict, method)
+
+        def recording(self, key, *args, _original=original):
+            if not self._mutable:  # a request's query once parsed (parsing asks for every name)
+                asked.add(key)
+            return _original(self, key, *args)
+
+        monkeypatch.setattr(QueryDict, method, recording)
+    asker = chief_client if pattern.name.startswith("preview") else client
+    url = reverse(f"articles:{pattern.name}", kwargs=sample_kwargs(pattern, odd_input_site))
+    asker.get(f"{url}?q=芯片&page=1&before=1&p=1&utm_source=x&sort=new")
+    assert asked <= set(QUERY_PARAMETERS.get(pattern.name, ()))
+
+
+def test_the_declaration_names_real_pages():
+    from articles.urls import QUERY_PARAMETERS
+
+    assert set(QUERY_PARAMETERS) <= {pattern.name for pattern in public_patterns()}
 
 
 # --- every change a reader could see makes the pages fresh at once -----------------------------
