@@ -17,7 +17,7 @@ from . import caching, fragments, search
 from .seo import absolute_url
 from .models import Article, Author, Category, Tag
 from .pagination import BoundedPaginationMixin, BuiltWhenRead
-from .querysets import with_category_commonness, with_commonness, with_live_counts, with_subtree_ids
+from .querysets import live_counts, with_category_commonness, with_commonness, with_subtree_ids
 
 
 GONE_TEMPLATE = "410.html"
@@ -46,26 +46,36 @@ def by_position(categories):
     return sorted(categories, key=lambda category: (category.position, category.name))
 
 
-def live_article_counts(roots_only=False):
-    """{category id: the live articles filed in it or below it}, of every category or of the
-    top-level ones; counted once a content version (with_live_counts())."""
+# Live articles are counted this far per category (querysets.live_counts): "1000+" beyond.
+LIVE_COUNT_CAP = 1000
+
+
+def live_article_counts(parent="all"):
+    """{category id: its live articles, or LIVE_COUNT_CAP + 1 for more}, of every category or of
+    the children of `parent` (None: the top level); counted once a content version."""
 
     def count():
-        categories = Category.objects.filter(parent=None) if roots_only else Category.objects.all()
-        return dict(with_live_counts(categories.order_by()).values_list("pk", "live_count"))
+        categories = categories_by_path().values() if parent == "all" else category_children().get(parent, [])
+        return live_counts(categories, up_to=LIVE_COUNT_CAP + 1)
 
-    return caching.remembered("category-live-counts" + (":roots" if roots_only else ""), count)
+    return caching.remembered(f"category-live-counts:{parent}", count)
+
+
+def shown_count(count):
+    """A category's live articles as readers see them: "1000+" past what was counted."""
+    return f"{LIVE_COUNT_CAP}+" if count > LIVE_COUNT_CAP else str(count)
 
 
 def navigation_categories(limit):
     """The header's sections: the categories editors put in the navigation, in their order; until
-    they choose any, the `limit` top-level categories with the most live articles."""
+    they choose any, the `limit` top-level categories with the most live articles (beyond
+    LIVE_COUNT_CAP, in the editors' order of categories, then by name)."""
     known = categories_by_path().values()
     chosen = [category for category in known if category.in_navigation]
     if chosen:
         return by_position(chosen)
     roots = category_children().get(None, [])
-    counts = live_article_counts(roots_only=True) if roots else {}
+    counts = live_article_counts(parent=None) if roots else {}
     ranked = sorted((root for root in roots if counts.get(root.pk)), key=lambda root: -counts[root.pk])
     return ranked[:limit]
 
@@ -149,8 +159,8 @@ class CategoryView(ArticleListView):
     def subcategories(self):
         """[(child, its live articles)] of the category, in the editors' order."""
         children = category_children().get(self.category.pk, [])
-        counts = live_article_counts() if children else {}
-        return [(child, counts.get(child.pk, 0)) for child in children]
+        counts = live_article_counts(parent=self.category.pk) if children else {}
+        return [(child, shown_count(counts.get(child.pk, 0))) for child in children]
 
 
 class CategoryListView(TemplateView):
@@ -163,7 +173,7 @@ class CategoryListView(TemplateView):
 
         def branch(category):
             below = [branch(child) for child in children.get(category.pk, [])]
-            return {"category": category, "count": counts.get(category.pk, 0), "children": below}
+            return {"category": category, "count": shown_count(counts.get(category.pk, 0)), "children": below}
 
         return super().get_context_data(category_tree=[branch(root) for root in children.get(None, [])], **kwargs)
 

@@ -139,3 +139,14 @@ def test_editors_choose_and_order_the_sections_in_the_category_list(chief_client
 def test_the_category_form_offers_the_navigation_choice(chief_client, newsroom):
     page = chief_client.get(f"/admin/articles/category/{newsroom.pk}/change/").content.decode()
     assert 'name="in_navigation"' in page
+
+
+def test_counts_stop_at_the_cap_and_say_so(client, newsroom, monkeypatch):
+    from articles import views
+
+    monkeypatch.setattr(views, "LIVE_COUNT_CAP", 1)
+    tree = re.sub(r"\s+", " ", client.get("/category/").content.decode())
+    assert '<a href="/category/ke-ji/">科技</a> <span class="category-count">1+ 篇</span>' in tree
+    assert '<a href="/category/xin-mei-ti/">新媒体</a> <span class="category-count">1 篇</span>' in tree
+    # Past the cap, sections rank in the editors' order, then by name: 商业 (2) ties with 科技 (4).
+    assert sections(client.get("/").content.decode()) == ["商业", "科技", "新媒体"]
