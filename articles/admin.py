@@ -61,11 +61,14 @@ class TagAdmin(admin.ModelAdmin):
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ("indented_name", "slug", "url_path", "position")
+    # Editors choose the site header's sections here, and their order (articles.views.navigation_categories).
+    list_display = ("indented_name", "slug", "url_path", "in_navigation", "position")
+    list_editable = ("in_navigation", "position")
+    list_filter = ("in_navigation", ("parent", admin.EmptyFieldListFilter))
     search_fields = ("name", "slug", "path")
     list_select_related = ("parent",)
     autocomplete_fields = ("parent",)
-    fields = ("name", "slug", "parent", "description", "position")
+    fields = ("name", "slug", "parent", "description", "in_navigation", "position")
 
     @admin.display(description=_("名称"), ordering="path")
     def indented_name(self, category):
@@ -611,7 +614,7 @@ class ArticleAdmin(VersionAdmin):
     fieldsets = (
         (None, {"fields": ("title", "body", "edit_version")}),
         (_("摘要与地址"), {"fields": ("summary", "slug", "seo_title", "seo_description", "share_preview")}),
-        (_("署名、分类与标签"), {"fields": ("author", "categories", "tags")}),
+        (_("署名、分类与标签"), {"fields": ("author", "categories", "tags", "language")}),
         (pgettext_lazy("fieldset", "发布"), {"fields": ("state_badge", "published_at", "expires_at", "allow_comments", "created_by")}),
         (_("图片"), {"fields": ("hero_image", "thumbnail")}),
         (

@@ -5,6 +5,10 @@ transaction commits), so every cached page is replaced at once; no entry is kept
 moment `Article.objects.published()` changes by itself (a scheduled publication or an expiry),
 so scheduled articles need no cron job here either. `articles.middleware.PageCacheMiddleware`
 serves and stores the pages; `articles.apps` connects the receivers.
+
+A page is kept under its page_address(): the scheme, the site's own host and the path with only
+the query parameters its view reads (articles.urls.QUERY_PARAMETERS), so that the number of
+pages kept is bounded by the pages there are, not by what clients append to their addresses.
 """
 import contextlib
 import contextvars
@@ -13,12 +17,15 @@ import hashlib
 import logging
 import time
 import zoneinfo
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Subquery
+from django.http import QueryDict
 from django.utils import timezone
+from django.utils.encoding import escape_uri_path
 
 try:
     from redis.exceptions import RedisError
@@ -282,17 +289,61 @@ pages = VersionedEntries(kept=512)
 values = VersionedEntries(kept=1024)
 
 
-def page_address(request):
-    """What a stored page answers: scheme, host and full path with the query string.
+def read_parameters(request):
+    """The query parameters the page at the request's path reads (articles.urls.QUERY_PARAMETERS)."""
+    from django.urls import Resolver404, resolve
 
-    A page is kept with the headers the security and policy middleware gave it, and those
-    depend on the scheme (HSTS); its absolute links (canonical, feeds) name the host.
+    from articles.urls import QUERY_PARAMETERS, app_name
+
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return ()
+    return QUERY_PARAMETERS.get(match.url_name, ()) if match.namespace == app_name else ()
+
+
+def read_query(request):
+    """The request's query reduced to what its page reads: each declared parameter it carries, in
+    their declared order, with the value the view reads (the last one given)."""
+    query = QueryDict(mutable=True)
+    if request.META.get("QUERY_STRING"):  # most requests carry none: no need to find the view
+        for name in read_parameters(request):
+            if name in request.GET:
+                query[name] = request.GET[name]
+    return query
+
+
+def canonical_host():
+    """The host every reader page is kept under: NEWSROOM["SITE_URL"]'s, in lower case, its port
+    only if it is not the scheme's default."""
+    site = urlsplit(settings.NEWSROOM["SITE_URL"])
+    host = (site.hostname or "").lower()
+    default_port = {"http": 80, "https": 443}.get(site.scheme)
+    return host if site.port in (None, default_port) else f"{host}:{site.port}"
+
+
+def page_address(request):
+    """(The address a stored page answers, whether the request asks for exactly that page).
+
+    The address holds the scheme (a page is kept with the security middleware's headers, which
+    differ for https), the canonical_host() and the path with read_query(). A reader page names
+    no host but SITE_URL's (articles.seo builds every absolute link on it), so the host names a
+    request may use (any allowed one, in any case, with or without its port) share one page.
+    A request carrying anything else in its query (a campaign's utm_…, a parameter given twice)
+    gets the same page but must not store one: each such variant would be a page of its own.
     """
-    return f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    query = read_query(request)
+    address = f"{request.scheme}://{canonical_host()}{escape_uri_path(request.path)}"
+    if query:
+        address += "?" + query.urlencode()
+    exact = sum(len(values) for _name, values in request.GET.lists()) == len(query)
+    return address, exact
 
 
 def page_key(version, address):
-    """The cache key of a reader page: its version and its page_address()."""
+    """The cache key of a reader page: its version and its page_address()'s address."""
     # Hashed: a query string is as long as a client likes, a cache key should not be.
     digest = hashlib.sha256(address.encode()).hexdigest()
     return f"newsroom:page:{version}:{digest}"

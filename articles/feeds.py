@@ -3,7 +3,8 @@
 Items are `Article.objects.published()` at request time, newest first, one page long. Feed
 readers expect the summary in RSS `description` / Atom `summary` and the article in RSS
 `content:encoded` / Atom `content`; `NEWSROOM["FEED_FULL_CONTENT"] = False` leaves the article out.
-Every link is absolute on `NEWSROOM["SITE_URL"]`, never on the request's host.
+Every link is absolute on `NEWSROOM["SITE_URL"]`, never on the request's host. An Atom entry
+carries its article's language (`xml:lang`); RSS 2.0 knows only the channel's.
 """
 import mimetypes
 import re
@@ -37,7 +38,14 @@ class RssWithContent(Rss201rev2Feed):
 
 
 class AtomWithContent(Atom1Feed):
-    """Atom whose entries may carry the whole article in `<content type="html">`."""
+    """Atom whose entries may carry the whole article in `<content type="html">`, each in its
+    own language (`xml:lang` on the entry, over the feed's)."""
+
+    def item_attributes(self, item):
+        attributes = super().item_attributes(item)
+        if item.get("language"):
+            attributes["xml:lang"] = item["language"]
+        return attributes
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
@@ -83,7 +91,9 @@ class ArticleFeed(Feed):
 
     feed_type = RssWithContent
     url_name = "articles:feed"
-    # RFC 1766, as RSS readers and Google News expect (Django's language code is zh-hans).
+    # RFC 1766, as RSS readers and Google News expect (Django's language code is zh-hans). RSS
+    # has a language for the channel only, none for an item: an article in another language
+    # is told apart in the Atom feeds alone (item_extra_kwargs).
     language = "zh-cn"
 
     def subject_kwargs(self, subject):
@@ -122,10 +132,11 @@ class ArticleFeed(Feed):
         return escape(article.summary)
 
     def item_extra_kwargs(self, article):
-        if not settings.NEWSROOM["FEED_FULL_CONTENT"]:
-            return {}
-        # Sanitized when it was saved; only the links change here.
-        return {"content": absolute_links(article.body)}
+        extra = {"language": article.language}
+        if settings.NEWSROOM["FEED_FULL_CONTENT"]:
+            # Sanitized when it was saved; only the links change here.
+            extra["content"] = absolute_links(article.body)
+        return extra
 
     def item_link(self, article):
         return absolute_url(article.get_absolute_url())

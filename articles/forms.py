@@ -39,6 +39,10 @@ class ArticleAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "language" in self.fields:
+            # A form posted without it (a script, an autosave from before articles had a
+            # language) leaves the article's as it is: see clean_language().
+            self.fields["language"].required = False
         if self.instance.pk and "slug" in self.fields:
             # The slug prefill (static/articles/admin/slug-from-title.js) ignores this row.
             self.fields["slug"].widget.attrs["data-slug-pk"] = str(self.instance.pk)
@@ -50,6 +54,9 @@ class ArticleAdminForm(forms.ModelForm):
             # A new article has nothing to conflict with.
             self.initial.setdefault("edit_version", 0)
             self.fields["edit_version"].required = False
+
+    def clean_language(self):
+        return self.cleaned_data["language"] or self.instance.language
 
     def clean(self):
         cleaned_data = super().clean()

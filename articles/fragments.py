@@ -31,11 +31,12 @@ from .models import Article
 ARTICLE_VERSION_KEY = "newsroom:article-version:{}"
 SHARED_VERSION_KEY = "newsroom:shared-version"
 ADDRESS_KEY = "newsroom:address:{}"
-# What an address entry keeps of its article: whether it is live, where, its <title>, and
-# whether it takes comments (the comment form, below the parts).
+# What an address entry keeps of its article: whether it is live, where, its <title>, its
+# language, and whether it takes comments (the comment form, below the parts).
 ADDRESS_FIELDS = (
-    "id", "title", "slug", "status", "published_at", "expires_at", "created_at", "seo_title", "allow_comments"
-)
+    "id", "title", "slug", "status", "published_at", "expires_at", "created_at", "seo_title", "language",
+    "allow_comments",
+)  # fmt: skip
 # The settings a part's markup is made of: addresses, names, media URLs.
 RENDERED_SETTINGS = ("NEWSROOM", "NEWSROOM_IMAGES", "MEDIA_URL", "STATIC_URL", "STORAGES", "TIME_ZONE")
 

@@ -5,11 +5,15 @@ from django.conf import settings
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
+from django.core.exceptions import DisallowedHost
+from django.core.handlers.exception import response_for_exception
 from django.core.handlers.wsgi import WSGIRequest
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.http import HttpResponse, HttpResponseGone, HttpResponsePermanentRedirect
+from django.http import HttpResponse, HttpResponsePermanentRedirect
+from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.locale import LocaleMiddleware
+from django.middleware.security import SecurityMiddleware
 from django.utils import timezone, translation
 from django.utils.cache import cc_delim_re, get_conditional_response, has_vary_header, patch_cache_control
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
@@ -20,6 +24,7 @@ from csp.utils import build_policy
 
 from . import caching
 from .models import Article, LegacyURL
+from .views import gone_page
 
 
 def client_ip_behind_proxy(request):
@@ -205,7 +210,34 @@ class LegacyURLMiddleware:
             return response
         if Article.objects.published().filter(pk=legacy.article_id).exists():
             return HttpResponsePermanentRedirect(legacy.article.get_absolute_url())
-        return HttpResponseGone()
+        return gone_page(request)
+
+
+class HostNotAllowedMiddleware:
+    """Answers a request for a host not in ALLOWED_HOSTS with Django's 400 (400.html, logged as
+    django.security.DisallowedHost) and the headers every other answer carries.
+
+    Django raises DisallowedHost wherever the host is first asked for (SecurityMiddleware's HTTPS
+    redirect, CommonMiddleware), and its 400 then lacks the headers of every middleware outside
+    that point: here it is asked first, and those headers are added to the answer.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            request.get_host()
+        except DisallowedHost as error:
+            return with_security_headers(request, response_for_exception(request, error))
+        return self.get_response(request)
+
+
+def with_security_headers(request, response):
+    """`response` with the headers SecurityMiddleware, the policy and X-Frame-Options give answers."""
+    for middleware_class in (SecurityMiddleware, ContentSecurityPolicyMiddleware, XFrameOptionsMiddleware):
+        response = middleware_class(lambda request: response).process_response(request, response)
+    return response
 
 
 class AdminMessageMiddleware(MessageMiddleware):
@@ -243,13 +275,15 @@ class PageCacheMiddleware:
     middleware give it (the security headers, the policy, X-Frame-Options) and a hit needs none
     of them. `PageCacheApplication` serves the same hits in front of Django's request handling.
     A request that carries a session or messages cookie may see a personal page: it is never
-    cached, and is told so (`private, no-cache`), so editors always see fresh pages.
+    cached, and is told so (`private, no-cache`), so editors always see fresh pages. Only a
+    request for exactly a page's address (caching.page_address) stores it; one with other
+    parameters is answered by that page, or rendered, and stores nothing.
     """
 
     UNCACHED_PREFIXES = (*EDITOR_PREFIXES, "/media/", "/static/")
     # The Google News sitemap lists the last two days: it changes as time passes, not as rows do.
     UNCACHED_PATHS = ("/sitemap-news.xml",)
-    # Where PageCacheApplication leaves the (version, key) it found nothing under, so that the
+    # Where PageCacheApplication leaves the (version, key, exact) it found nothing under, so that the
     # cache is not asked twice for one page. Not an HTTP_ name: no request header can set it.
     LOOKED_UP = "newsroom.page_cache.looked_up"
 
@@ -270,11 +304,11 @@ class PageCacheMiddleware:
             response = self.get_response(request)
             patch_cache_control(response, private=True, no_cache=True)
             return response
-        if request.method not in ("GET", "HEAD"):
-            return self.get_response(request)
+        if request.method not in ("GET", "HEAD") or not self.host_allowed(request):
+            return self.get_response(request)  # Django answers a host not allowed with 400
 
         try:
-            version, key = looked_up or self.version_and_key(request)
+            version, key, exact = looked_up or self.version_and_key(request)
             entry = None if looked_up else self.fresh_entry(key)
         except caching.CACHE_ERRORS as error:
             # The cache server is gone: the database still answers, uncached.
@@ -284,7 +318,8 @@ class PageCacheMiddleware:
             return self.page_from(entry)
 
         response = self.get_response(request)
-        if request.method == "GET" and self.is_storable(response):
+        # Only the request for exactly the page stores it (see caching.page_address).
+        if exact and request.method == "GET" and self.is_storable(response):
             try:
                 self.store(key, version, response)
             except caching.CACHE_ERRORS as error:  # gone since the lookup: the page is served
@@ -294,21 +329,34 @@ class PageCacheMiddleware:
 
     @classmethod
     def look_up(cls, request):
-        """What PageCacheApplication asks (with the page cache on): (version, key, the entry
-        (deadline, content, headers) kept under the key or None), or None for a request that
-        no stored page answers."""
+        """What PageCacheApplication asks (with the page cache on): (version, key, whether the
+        request may store the page, the entry (deadline, content, headers) kept under the key or
+        None), or None for a request that no stored page answers."""
         if request.method not in ("GET", "HEAD") or not cls.is_reader_page(request) or cls.may_be_personal(request):
             return None
         if "HTTP_ORIGIN" in request.META:  # another site's script: CORS headers are added in Django
             return None
+        if not cls.host_allowed(request):
+            return None
         with caching.one_version_per_request():
-            version, key = cls.version_and_key(request)
-        return version, key, cls.fresh_entry(key)
+            version, key, exact = cls.version_and_key(request)
+        return version, key, exact, cls.fresh_entry(key)
 
     @staticmethod
     def version_and_key(request):
         version = caching.content_version()
-        return version, caching.page_key(version, caching.page_address(request))
+        address, exact = caching.page_address(request)
+        return version, caching.page_key(version, address), exact
+
+    @staticmethod
+    def host_allowed(request):
+        """Whether the request's Host is in ALLOWED_HOSTS: pages are kept under the site's own
+        host (caching.canonical_host), so no other may be answered from them."""
+        try:
+            request.get_host()
+        except DisallowedHost:
+            return False
+        return True
 
     @staticmethod
     def fresh_entry(key):
@@ -392,9 +440,9 @@ class PageCacheApplication:
             found = None
         if found is None:
             return self.application(environ, start_response)
-        version, key, entry = found
+        version, key, exact, entry = found
         if entry is None:
-            environ[PageCacheMiddleware.LOOKED_UP] = (version, key)
+            environ[PageCacheMiddleware.LOOKED_UP] = (version, key, exact)
             return self.application(environ, start_response)
         # Without CONDITIONS a GET is answered by the stored page as it is, as answer_conditionally()
         # would, so its headers need not be parsed.

@@ -193,8 +193,11 @@ class BoundedPaginationMixin:
         return False
 
     def count_name(self):
-        """The name the full count is kept under: the list's address without its page number."""
-        others = self.request.GET.copy()
+        """The name the full count is kept under: the list's address without its page number
+        (and without any parameter the page does not read, which would only multiply names)."""
+        from articles.caching import read_query
+
+        others = read_query(self.request)
         others.pop(self.page_kwarg, None)
         digest = hashlib.sha256(f"{self.request.path}?{others.urlencode()}".encode()).hexdigest()
         return f"count:{digest[:32]}"

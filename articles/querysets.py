@@ -347,6 +347,35 @@ def with_category_commonness(categories):
     return categories.annotate(is_common=_at_least(links, COMMON_CATEGORY_ARTICLES))
 
 
+def live_counts(categories, up_to):
+    """{category id: the live articles (published()) filed in it or below it, an article in two
+    of its subcategories counted once, counted no further than `up_to`}, for `categories` from
+    the kept tree (each knows its `subtree_ids`, see with_subtree_ids()); one query.
+
+    Bounded as the list pages' counts are: each category reads at most `up_to` of its links, by
+    the category index, so the query costs the same at 1,000 articles as at 100,000.
+    """
+    from django.db import connections
+
+    from articles.models import Article
+
+    categories = list(categories)
+    if not categories:
+        return {}
+    live = Article.objects.published()
+    parts, params = [], []
+    for category in categories:
+        links = Article.categories.through.objects.filter(
+            models.Exists(live.filter(pk=models.OuterRef("article_id"))), category_id__in=category.subtree_ids
+        )
+        sql, link_params = links.order_by().values("article_id").distinct()[:up_to].query.sql_with_params()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) counted)")
+        params.extend(link_params)
+    with connections[live.db].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        return dict(zip((category.pk for category in categories), cursor.fetchone()))
+
+
 def with_subtree_ids(categories):
     """`categories`, a whole tree, each given `subtree_ids`: its own id and those of every
     category below it, which in_category() then lists as constants."""

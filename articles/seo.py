@@ -21,6 +21,20 @@ TITLE_SEPARATOR = " · "
 _JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
+# An article's content language (Article.language) as each reader of it names languages.
+OG_LOCALES = {"zh-Hans": "zh_CN", "zh-Hant": "zh_TW", "en": "en_US"}  # OpenGraph's og:locale
+NEWS_LANGUAGES = {"zh-Hans": "zh-cn", "zh-Hant": "zh-tw", "en": "en"}  # Google News, RSS (RFC 1766)
+DEFAULT_LANGUAGE = "zh-Hans"
+
+
+def og_locale(language):
+    return OG_LOCALES.get(language, OG_LOCALES[DEFAULT_LANGUAGE])
+
+
+def news_language(language):
+    return NEWS_LANGUAGES.get(language, NEWS_LANGUAGES[DEFAULT_LANGUAGE])
+
+
 def site_name():
     return settings.NEWSROOM["SITE_NAME"]
 
@@ -119,7 +133,7 @@ def article_json_ld(article, *, description, canonical, categories, tags):
         "mainEntityOfPage": {"@type": "WebPage", "@id": canonical},
         "datePublished": iso(article.published_at),
         "dateModified": iso(modified_time(article)),
-        "inLanguage": "zh-Hans",
+        "inLanguage": article.language,
         "author": [
             {
                 "@type": "Person",

@@ -162,7 +162,7 @@ class NewsSitemap(PublicSiteSitemap):
         return (
             Article.objects.published()
             .filter(published_at__gte=timezone.now() - self.window)
-            .only("title", "slug", "published_at", "created_at", "updated_at")
+            .only("title", "slug", "published_at", "created_at", "updated_at", "language")
             .order_by("-published_at", "-id")
         )
 

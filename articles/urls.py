@@ -1,8 +1,25 @@
 from django.urls import path, re_path
 
 from . import comment_views, feeds, preview, sitemaps, views
+from .pagination import BEFORE
 
 app_name = "articles"
+
+# The query parameters each page reads, by URL name; a page reads no other. The page cache keys
+# pages on these alone (articles.caching.page_address) and list pages keep only these in their
+# links, so that `?utm_source=…` or any other addition is the same page and stores none.
+LIST_PARAMETERS = ("page", BEFORE)
+QUERY_PARAMETERS = {
+    "home": LIST_PARAMETERS,
+    "archive_year": LIST_PARAMETERS,
+    "archive_month": LIST_PARAMETERS,
+    "category": LIST_PARAMETERS,
+    "tag": LIST_PARAMETERS,
+    "author": LIST_PARAMETERS,
+    # A search is ranked, not continued: it reads `before` only to refuse it.
+    "search": ("q", "page", BEFORE),
+    "sitemap_section": ("p",),  # Django's sitemap view pages with ?p=
+}
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -22,6 +39,7 @@ urlpatterns = [
         name="category_feed_atom",
     ),
     re_path(r"^category/(?P<path>[-a-z0-9_]+(?:/[-a-z0-9_]+)*)/$", views.CategoryView.as_view(), name="category"),
+    path("category/", views.CategoryListView.as_view(), name="category_list"),
     path("tag/<slug:slug>/", views.TagView.as_view(), name="tag"),
     path("tag/<slug:slug>/feed/", feeds.TagFeed(), name="tag_feed"),
     path("tag/<slug:slug>/feed/atom/", feeds.AtomTagFeed(), name="tag_feed_atom"),

@@ -3,8 +3,9 @@ import calendar
 import datetime as dt
 
 from django.conf import settings
-from django.http import Http404, HttpResponseGone
-from django.shortcuts import get_object_or_404
+from django.core.exceptions import BadRequest
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +17,15 @@ from . import caching, fragments, search
 from .seo import absolute_url
 from .models import Article, Author, Category, Tag
 from .pagination import BoundedPaginationMixin, BuiltWhenRead
-from .querysets import with_category_commonness, with_commonness, with_subtree_ids
+from .querysets import live_counts, with_category_commonness, with_commonness, with_subtree_ids
+
+
+GONE_TEMPLATE = "410.html"
+
+
+def gone_page(request):
+    """410 Gone, styled like the site: an address readers once had whose article is no longer public."""
+    return render(request, GONE_TEMPLATE, status=410)
 
 
 def categories_by_path():
@@ -25,11 +34,58 @@ def categories_by_path():
     knows what its page's query needs (see in_category()): whether it is common, its subtree's ids."""
 
     def index():
-        fields = ("name", "slug", "path", "parent_id", "position", "description")
+        fields = ("name", "slug", "path", "parent_id", "position", "description", "in_navigation")
         categories = with_subtree_ids(with_category_commonness(Category.objects.only(*fields)))
         return {category.path: category for category in categories}
 
     return caching.remembered("categories-by-path", index, follows_published=False)
+
+
+def by_position(categories):
+    """Categories in the order editors gave them (Category.position), then by name."""
+    return sorted(categories, key=lambda category: (category.position, category.name))
+
+
+# Live articles are counted this far per category (querysets.live_counts): "1000+" beyond.
+LIVE_COUNT_CAP = 1000
+
+
+def live_article_counts(parent="all"):
+    """{category id: its live articles, or LIVE_COUNT_CAP + 1 for more}, of every category or of
+    the children of `parent` (None: the top level); counted once a content version."""
+
+    def count():
+        categories = categories_by_path().values() if parent == "all" else category_children().get(parent, [])
+        return live_counts(categories, up_to=LIVE_COUNT_CAP + 1)
+
+    return caching.remembered(f"category-live-counts:{parent}", count)
+
+
+def shown_count(count):
+    """A category's live articles as readers see them: "1000+" past what was counted."""
+    return f"{LIVE_COUNT_CAP}+" if count > LIVE_COUNT_CAP else str(count)
+
+
+def navigation_categories(limit):
+    """The header's sections: the categories editors put in the navigation, in their order; until
+    they choose any, the `limit` top-level categories with the most live articles (beyond
+    LIVE_COUNT_CAP, in the editors' order of categories, then by name)."""
+    known = categories_by_path().values()
+    chosen = [category for category in known if category.in_navigation]
+    if chosen:
+        return by_position(chosen)
+    roots = category_children().get(None, [])
+    counts = live_article_counts(parent=None) if roots else {}
+    ranked = sorted((root for root in roots if counts.get(root.pk)), key=lambda root: -counts[root.pk])
+    return ranked[:limit]
+
+
+def category_children():
+    """{parent id (None: the top level): its children in the editors' order}, from the kept tree."""
+    children = {}
+    for category in categories_by_path().values():
+        children.setdefault(category.parent_id, []).append(category)
+    return {parent: by_position(siblings) for parent, siblings in children.items()}
 
 
 def ancestors_and_self(category):
@@ -96,8 +152,30 @@ class CategoryView(ArticleListView):
         return super().get_context_data(
             category=self.category,
             breadcrumbs=ancestors_and_self(self.category),
+            subcategories=self.subcategories(),
             **kwargs,
         )
+
+    def subcategories(self):
+        """[(child, its live articles)] of the category, in the editors' order."""
+        children = category_children().get(self.category.pk, [])
+        counts = live_article_counts(parent=self.category.pk) if children else {}
+        return [(child, shown_count(counts.get(child.pk, 0))) for child in children]
+
+
+class CategoryListView(TemplateView):
+    """`/category/`: the whole category tree, each category with its live articles."""
+
+    template_name = "articles/category_list.html"
+
+    def get_context_data(self, **kwargs):
+        counts, children = live_article_counts(), category_children()
+
+        def branch(category):
+            below = [branch(child) for child in children.get(category.pk, [])]
+            return {"category": category, "count": shown_count(counts.get(category.pk, 0)), "children": below}
+
+        return super().get_context_data(category_tree=[branch(root) for root in children.get(None, [])], **kwargs)
 
 
 class TagView(ArticleListView):
@@ -137,6 +215,14 @@ class ArchiveMixin(CardListMixin, BoundedPaginationMixin):
 
     def get_queryset(self):
         return self.listed(Article.objects.published())
+
+    def get_year(self):
+        year = super().get_year()
+        # A period's bounds are local times turned into UTC: at the calendar's first and last
+        # year they fall outside what a date can hold, and no article was published then.
+        if not dt.MINYEAR < int(year) < dt.MAXYEAR:
+            raise Http404("No archive for this year.")
+        return year
 
     def get_date_list(self, queryset, date_type=None, ordering="ASC"):
         """The months (of a year) or days (of a month) with articles, without reading each article."""
@@ -186,7 +272,7 @@ class ArticleDetailView(DetailView):
             # Drafts that were never published stay 404, so the address does not reveal them.
             gone = Article.objects.no_longer_public().filter(slug=kwargs["slug"]).first()
             if gone is not None and gone.get_absolute_url() == request.path:
-                return HttpResponseGone()
+                return gone_page(request)
             raise
 
     def get_object(self, queryset=None):
@@ -283,7 +369,10 @@ class SearchView(ArticleListView):
         return search.RANKED_CANDIDATES
 
     def find_subject(self):
-        self.terms = search.parse_query(self.request.GET.get("q", ""))
+        query = self.request.GET.get("q", "")
+        if "\x00" in query:  # no reader types one; the full-text index and PostgreSQL refuse it
+            raise BadRequest("A search cannot hold a NUL character.")
+        self.terms = search.parse_query(query)
 
     def narrow(self, articles):
         ranked = search.matching(articles, self.terms, candidates=self.get_count_cap())

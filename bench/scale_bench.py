@@ -62,6 +62,7 @@ PAGES = {
     "search, common word": lambda ctx: "/search/?q=人工智能",
     "search, 2-char word": lambda ctx: "/search/?q=芯片",
     "search, rare word": lambda ctx: f"/search/?q={search_bench.RARE_WORD}",
+    "category tree with counts": lambda ctx: "/category/",
 }
 
 

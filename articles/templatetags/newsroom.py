@@ -68,9 +68,12 @@ def pagination(context):
     if page is None or not context.get("is_paginated"):
         return ""
     paginator = page.paginator
+    # Only what the page reads: a reader who came with `?utm_source=…` is not handed it on, and
+    # the page is the same as without it (the page cache answers both with one, articles.caching).
+    query = caching.read_query(context.request)
 
     def link(number):
-        return querystring(context, page=number)
+        return querystring(context, query, page=number)
 
     continues_after = getattr(page, "continues_after", None)
     return rendered_from(context, PAGINATION_TEMPLATE, {
@@ -81,8 +84,8 @@ def pagination(context):
         "next_url": link(page.next_page_number()) if page.has_next() else "",
         "last_url": "" if paginator.count_is_exact or not page.has_next() else link("last"),
         # Past the run of pages: the articles after this page's last (articles.pagination).
-        "earlier_url": querystring(context, page=None, before=continues_after) if continues_after else "",
-        "newest_url": querystring(context, page=None, before=None) if getattr(page, "listed_after", None) is not None else "",
+        "earlier_url": querystring(context, query, page=None, before=continues_after) if continues_after else "",
+        "newest_url": querystring(context, query, page=None, before=None) if getattr(page, "listed_after", None) is not None else "",
     })  # fmt: skip
 
 
@@ -144,19 +147,16 @@ def article_cards(context, articles):
 
 
 def _site_sections(limit):
-    from articles.views import categories_by_path
+    from articles.views import navigation_categories
 
-    roots = sorted(
-        (category for category in categories_by_path().values() if category.parent_id is None),
-        key=lambda root: (root.position, root.name),
-    )
-    return roots[:limit]
+    return navigation_categories(limit)
 
 
 @register.simple_tag(takes_context=True)
 def site_header(context, limit=8):
-    """The site's header: its name, root sections and the search box. The same on every page
-    but a search's (whose box shows the query), so rendered once a content version."""
+    """The site's header: its name, its sections (articles.views.navigation_categories) and the
+    search box. The same on every page but a search's (whose box shows the query), so rendered
+    once a content version (and again when `published()` changes, which may reorder them)."""
 
     def rendered(search_query=""):
         header = context.template.engine.get_template("includes/site_header.html")
@@ -165,7 +165,13 @@ def site_header(context, limit=8):
 
     if context.get("search_query"):
         return rendered(context["search_query"])
-    return caching.remembered(f"site-header:{limit}", rendered, follows_published=False)
+    return caching.remembered(f"site-header:{limit}", rendered)
+
+
+@register.simple_tag
+def site_name():
+    """The site's name from the settings, for pages rendered without the context processors (500.html)."""
+    return seo.site_name()
 
 
 @register.simple_tag(takes_context=True)
@@ -228,6 +234,12 @@ def news_date(value):
 
 
 @register.filter
+def news_language(language):
+    """An article's language as Google News names it (zh-cn, zh-tw, en)."""
+    return seo.news_language(language)
+
+
+@register.filter
 def reading_minutes(body_html):
     """Whole minutes the body takes to read (articles.text.reading_minutes)."""
     return text.reading_minutes(body_html)
@@ -266,6 +278,7 @@ def _seo_values(context, subject, description, article):
         description = seo.article_description(article)
         image = seo.social_image(article.hero_image) if article.hero_image_id else None
         values.update(
+            og_locale=seo.og_locale(article.language),
             og_type="article",
             title=seo.article_title(article),
             image=image,

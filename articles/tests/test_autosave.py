@@ -67,6 +67,7 @@ def typed(article=None, **overrides):
             slug=article.slug,
             author=str(article.author_id),
             allow_comments="on",
+            language=article.language,
             edit_version=str(article.edit_version),
         )
     data.update(overrides)

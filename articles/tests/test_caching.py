@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.core.cache import cache
 from django.http import HttpResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
@@ -13,6 +13,8 @@ from articles import caching
 from articles.models import Article
 from articles.preview import share_url
 from articles.tests.factories import freeze_clock, make_article, make_author, make_category_path, make_image
+from articles.tests.test_odd_input import public_patterns, sample_kwargs
+from articles.tests.test_odd_input import site as odd_input_site  # noqa: F401 - a fixture
 from config.urls import urlpatterns as site_urlpatterns
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
@@ -100,9 +102,106 @@ def test_cached_page_is_public_revalidated_and_not_varying_on_cookie(client, art
     assert get(client, "/", HTTP_COOKIE="csrftoken=abc")["X-Cache"] == "hit"
 
 
-def test_query_string_is_part_of_the_key(client, article):
+def test_a_parameter_the_page_reads_is_part_of_the_key(client, article):
     warm(client, "/")
     assert get(client, "/?page=1")["X-Cache"] == "miss"
+    assert get(client, "/?page=1")["X-Cache"] == "hit"
+    warm(client, "/search/?q=晶圆")
+    assert get(client, "/search/?q=扩产")["X-Cache"] == "miss"
+
+
+# --- keys: only what a page reads, on the site's own host --------------------------------------
+
+
+@pytest.fixture
+def stored_keys(monkeypatch):
+    """The keys of the pages and of the remembered values stored from now on."""
+    keys = {"pages": [], "values": []}
+    for name in keys:
+        entries = getattr(caching, name)
+        set_entry = entries.set
+        monkeypatch.setattr(entries, "set", lambda key, *rest, _set=set_entry, _keys=keys[name]: _keys.append(key) or _set(key, *rest))
+    return keys
+
+
+def test_unknown_parameters_never_add_a_page_or_a_value(client, article, stored_keys):
+    get(client, "/?utm_x=first")
+    values_for_one = set(stored_keys["values"])
+    for n in range(300):
+        response = get(client, f"/?utm_x={n}-{n * 7919 % 1000}")
+        assert response["X-Cache"] == "miss"
+    assert stored_keys["pages"] == []
+    assert set(stored_keys["values"]) == values_for_one  # the list's count and ids are the home page's
+
+
+def test_unknown_parameters_are_answered_by_the_page_without_them(client, article, stored_keys):
+    warm(client, "/")
+    for url in ("/?utm_source=newsletter", "/?fbclid=abc&utm_medium=x", "/?&"):
+        response = get(client, url)
+        assert response["X-Cache"] == "hit", url
+        assert response.content == get(client, "/").content
+    warm(client, "/search/?q=晶圆")
+    assert get(client, "/search/?q=晶圆&from=header")["X-Cache"] == "hit"
+    # A parameter given twice: the view reads the last value, and so does the key.
+    assert get(client, "/search/?q=别的&q=晶圆")["X-Cache"] == "hit"
+    assert len(stored_keys["pages"]) == 2
+
+
+def test_a_page_rendered_for_unknown_parameters_is_the_page_without_them(client, article, settings):
+    settings.NEWSROOM = {**settings.NEWSROOM, "PAGE_CACHE": False}
+    for n in range(25):
+        make_article(f"填充文章 {n}")
+    plain = get(client, "/?page=2").content
+    assert b'href="?page=1"' in plain
+    assert get(client, "/?utm_source=newsletter&page=2").content == plain
+    assert get(client, "/?page=2&ref=a&ref=b").content == plain
+
+
+@pytest.mark.parametrize("host", ["TESTSERVER", "testserver:80", "localhost", "LOCALHOST:80"])
+def test_every_spelling_of_an_allowed_host_shares_one_page(client, article, stored_keys, host):
+    warm(client, "/")
+    response = get(client, "/", HTTP_HOST=host)
+    assert response["X-Cache"] == "hit"
+    assert response.content == get(client, "/").content
+    assert len(stored_keys["pages"]) == 1
+
+
+def test_pages_are_kept_under_the_site_urls_host_without_its_default_port(settings):
+    settings.NEWSROOM = {**settings.NEWSROOM, "SITE_URL": "https://News.Example.com:443/"}
+    assert caching.canonical_host() == "news.example.com"
+    settings.NEWSROOM = {**settings.NEWSROOM, "SITE_URL": "http://127.0.0.1:8080"}
+    assert caching.canonical_host() == "127.0.0.1:8080"
+
+
+@pytest.mark.parametrize("pattern", public_patterns(), ids=lambda pattern: pattern.name)
+def test_no_page_reads_a_query_parameter_it_does_not_declare(pattern, odd_input_site, client, chief_client, monkeypatch):
+    """Every name a view asks its request's query for is in articles.urls.QUERY_PARAMETERS, so
+    that the page kept under those parameters alone is the page for any other query too."""
+    from django.http import QueryDict
+
+    from articles.urls import QUERY_PARAMETERS
+
+    asked = set()
+    # (Not getlist(): lists() and copy() read every name through it, as querystring does.)
+    for method in ("get", "__getitem__", "__contains__"):
+        original = getattr(QueryDict, method)
+
+        def recording(self, key, *args, _original=original):
+            if not self._mutable:  # a request's query once parsed (parsing asks for every name)
+                asked.add(key)
+            return _original(self, key, *args)
+
+        monkeypatch.setattr(QueryDict, method, recording)
+    asker = chief_client if pattern.name.startswith("preview") else client
+    url = reverse(f"articles:{pattern.name}", kwargs=sample_kwargs(pattern, odd_input_site))
+    asker.get(f"{url}?q=芯片&page=1&before=1&p=1&utm_source=x&sort=new")
+    assert asked <= set(QUERY_PARAMETERS.get(pattern.name, ()))
+
+
+def test_the_declaration_names_real_pages():
+    from articles.urls import QUERY_PARAMETERS
+
+    assert set(QUERY_PARAMETERS) <= {pattern.name for pattern in public_patterns()}
 
 
 # --- every change a reader could see makes the pages fresh at once -----------------------------
@@ -221,7 +320,7 @@ def test_entry_timeout_never_passes_the_next_scheduled_moment(client, article, c
     remaining = (NOW + 30 * MINUTE - timezone.now()).total_seconds()
     assert caching.page_timeout() == remaining == 28 * 60
     get(client, "/")
-    deadline, _, _ = cache.get(caching.page_key(caching.content_version(), "http://testserver/"))
+    deadline, _, _ = cache.get(caching.page_key(caching.content_version(), f"http://{caching.canonical_host()}/"))
     assert deadline == timezone.now().timestamp() + remaining
 
 

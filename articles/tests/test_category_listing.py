@@ -52,9 +52,13 @@ def titles(response):
 
 
 def listings(captured):
-    """The queries of articles by category (not the tree's, nor the cards' categories)."""
+    """The queries of articles by category (not the tree's, the cards' categories, nor the
+    subcategories' counts)."""
     return [
-        q["sql"] for q in captured if 'FROM "articles_article"' in q["sql"] and "articles_article_categories" in q["sql"]
+        q["sql"]
+        for q in captured
+        if 'FROM "articles_article"' in q["sql"] and "articles_article_categories" in q["sql"]
+        and not q["sql"].startswith("SELECT (SELECT COUNT(*)")
     ]
 
 

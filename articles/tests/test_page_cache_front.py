@@ -155,16 +155,40 @@ def test_a_change_is_served_fresh_through_the_front(article, handled_by_django):
         {"REQUEST_METHOD": "POST"},
         {"HTTP_COOKIE": "sessionid=abc"},
         {"HTTP_COOKIE": "messages=abc"},
-        {"wsgi.url_scheme": "https"},  # stored for http: its HSTS and links differ
-        {"HTTP_HOST": "localhost"},  # stored for testserver: its absolute links name that host
+        {"wsgi.url_scheme": "https"},  # stored for http: its HSTS header differs
+        {"HTTP_HOST": "evil.example"},  # not an allowed host: Django answers 400
     ],
-    ids=["post", "session", "messages", "other-scheme", "other-host"],
+    ids=["post", "session", "messages", "other-scheme", "host-not-allowed"],
 )
 def test_what_a_stored_page_may_not_answer_goes_to_django(article, handled_by_django, request_kind):
     url = article.get_absolute_url()
     call(application, url)
     call(application, url, **request_kind)
     assert handled_by_django == [url, url]
+
+
+@pytest.mark.parametrize("host", ["localhost", "TESTSERVER", "testserver:80", "LocalHost:80"])
+def test_every_spelling_of_an_allowed_host_is_answered_by_the_one_stored_page(article, handled_by_django, host):
+    """Pages name no host but NEWSROOM["SITE_URL"]'s, so they are kept under that one alone."""
+    url = article.get_absolute_url()
+    _, _, stored = call(application, url)
+    status, headers, body = call(application, url, HTTP_HOST=host)
+    assert status == "200 OK" and ("X-Cache", "hit") in headers
+    assert body == stored
+    assert handled_by_django == [url]
+
+
+def test_unknown_parameters_are_answered_by_the_stored_page_and_never_store_one(article, handled_by_django):
+    status, headers, _ = call(application, "/", query="utm_source=newsletter")
+    assert status == "200 OK" and ("X-Cache", "miss") in headers
+    status, headers, _ = call(application, "/")
+    assert ("X-Cache", "miss") in headers  # the request with a parameter stored nothing
+    _, _, stored = call(application, "/")
+    front = call(application, "/", query="utm_source=newsletter&fbclid=x")
+    assert front == call(django_application, "/", query="utm_source=newsletter&fbclid=x")
+    assert front[0] == "200 OK" and ("X-Cache", "hit") in front[1] and front[2] == stored
+    # Rendered with the parameter, then without; the third is the comparison through Django alone.
+    assert handled_by_django == ["/", "/", "/"]
 
 
 def test_an_editors_address_and_the_page_cache_off_go_to_django(article, handled_by_django, settings):
