@@ -290,10 +290,12 @@ values = VersionedEntries(kept=1024)
 
 
 def read_parameters(request):
-    """The query parameters the page at the request's path reads (articles.urls.QUERY_PARAMETERS)."""
+    """The query parameters the page at the request's path reads (QUERY_PARAMETERS of articles.urls
+    and articles.api.urls)."""
     from django.urls import Resolver404, resolve
 
-    from articles.urls import QUERY_PARAMETERS, app_name
+    from articles import urls as site_urls
+    from articles.api import urls as api_urls
 
     match = getattr(request, "resolver_match", None)
     if match is None:
@@ -301,7 +303,9 @@ def read_parameters(request):
             match = resolve(request.path_info)
         except Resolver404:
             return ()
-    return QUERY_PARAMETERS.get(match.url_name, ()) if match.namespace == app_name else ()
+    # Each URLconf declares what its views read: the reading site's pages and the JSON API's.
+    declared = {module.app_name: module.QUERY_PARAMETERS for module in (site_urls, api_urls)}
+    return declared.get(match.namespace, {}).get(match.url_name, ())
 
 
 def read_query(request):

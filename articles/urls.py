@@ -19,6 +19,8 @@ QUERY_PARAMETERS = {
     # A search is ranked, not continued: it reads `before` only to refuse it.
     "search": ("q", "page", BEFORE),
     "sitemap_section": ("p",),  # Django's sitemap view pages with ?p=
+    # The comment form under an article: whom a reply answers, and what became of a comment.
+    "article": ("comment", "reply_to"),
 }
 
 urlpatterns = [
