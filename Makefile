@@ -37,8 +37,10 @@ run: $(VENV)/.runtime-installed .env
 	$(DEV) $(BIN)/python manage.py create_local_admin
 	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# One pytest worker a core (pytest-xdist), each test file on one worker: files that prepare a
+# corpus once share it, and the suite keeps its few minutes on two cores.
 test: $(VENV)/.dev-installed
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) build .pytest_cache staticfiles
