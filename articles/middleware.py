@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
-from django.core.exceptions import DisallowedHost
+from django.core.exceptions import DisallowedHost, SuspiciousOperation
 from django.core.handlers.exception import response_for_exception
 from django.core.handlers.wsgi import WSGIRequest
 from django.core.signals import setting_changed
@@ -213,9 +213,11 @@ class LegacyURLMiddleware:
         return gone_page(request)
 
 
-class HostNotAllowedMiddleware:
-    """Answers a request for a host not in ALLOWED_HOSTS with Django's 400 (400.html, logged as
-    django.security.DisallowedHost) and the headers every other answer carries.
+class BadRequestMiddleware:
+    """Answers, with Django's 400 (400.html) and the headers every other answer carries, the
+    requests no view can serve: a host not in ALLOWED_HOSTS (logged as
+    django.security.DisallowedHost), and a NUL character in the path or the query, which
+    PostgreSQL refuses to compare with anything and SQLite's full-text search cannot parse.
 
     Django raises DisallowedHost wherever the host is first asked for (SecurityMiddleware's HTTPS
     redirect, CommonMiddleware), and its 400 then lacks the headers of every middleware outside
@@ -228,7 +230,9 @@ class HostNotAllowedMiddleware:
     def __call__(self, request):
         try:
             request.get_host()
-        except DisallowedHost as error:
+            if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", ""):
+                raise SuspiciousOperation("a NUL character in the request's path or query")
+        except (DisallowedHost, SuspiciousOperation) as error:
             return with_security_headers(request, response_for_exception(request, error))
         return self.get_response(request)
 

@@ -79,7 +79,7 @@ MIDDLEWARE = [
     # Outside the page cache, so that cached pages answer If-None-Match/If-Modified-Since too.
     "articles.middleware.PageConditionalGetMiddleware",
     # A host not in ALLOWED_HOSTS is answered 400 here, with the headers below added to it.
-    "articles.middleware.HostNotAllowedMiddleware",
+    "articles.middleware.BadRequestMiddleware",
     # A page is kept with the headers everything below gives it, so a hit (also one that
     # articles.middleware.PageCacheApplication answers before Django) carries them all.
     "articles.middleware.PageCacheMiddleware",

@@ -162,7 +162,10 @@ def test_a_filled_trap_field_is_refused(client, article):
     assert not Comment.objects.exists()
 
 
-def test_a_form_posted_too_soon_is_refused_and_offered_again_with_the_text(client, article):
+def test_a_form_posted_too_soon_is_refused_and_offered_again_with_the_text(client, article, monkeypatch):
+    from articles.tests.factories import freeze_clock
+
+    freeze_clock(monkeypatch, timezone.now())  # the new stamp's age is read at the same instant
     response = post(client, article, written_in=1, body="手太快的评论")
     assert response.status_code == 400
     assert "提交得太快了" in error_text(response)

@@ -131,3 +131,13 @@ def test_an_archive_at_the_calendars_ends_is_not_found(client):
     make_article("有日期的文章")
     for address in ("/0001/", "/0001/01/", "/9999/", "/9999/12/", "/0/", "/10000/"):
         assert client.get(address).status_code == 404, address
+
+
+@pytest.mark.parametrize("address", ["/2024/05/08/a%00b/", "/category/ke%00ji/", "/?page=%00", "/search/?q=ab%00"])
+def test_a_nul_anywhere_is_a_bad_request_with_the_security_headers(client, settings, address):
+    # PostgreSQL refuses a NUL in any compared string: answered before any view asks the database.
+    settings.DEBUG = False
+    client.raise_request_exception = False
+    response = client.get(address)
+    assert response.status_code == 400
+    assert response["Content-Security-Policy"] and response["X-Content-Type-Options"] == "nosniff"
