@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -14,6 +14,10 @@ class ArticlesConfig(AppConfig):
         from articles import caching, fragments, revisions
         from articles.models import Article, Author, Category, Image, Tag, TaggedArticle
         from articles.querysets import article_saved
+        from articles.roles import restore_missing_roles
+
+        # After auth's own receiver has made the permissions the roles are given.
+        post_migrate.connect(restore_missing_roles, sender=self, dispatch_uid="newsroom-roles")
 
         def on_save_and_delete(receiver, models, name, saves=True):
             for model in models:
