@@ -222,6 +222,9 @@ class BadRequestMiddleware:
     Django raises DisallowedHost wherever the host is first asked for (SecurityMiddleware's HTTPS
     redirect, CommonMiddleware), and its 400 then lacks the headers of every middleware outside
     that point: here it is asked first, and those headers are added to the answer.
+
+    The JSON API reads every query parameter through one function that refuses a NUL with a
+    message naming the parameter, so its queries are left to it.
     """
 
     def __init__(self, get_response):
@@ -230,7 +233,8 @@ class BadRequestMiddleware:
     def __call__(self, request):
         try:
             request.get_host()
-            if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", ""):
+            nul_in_query = "%00" in request.META.get("QUERY_STRING", "") and not request.path.startswith("/api/")
+            if "\x00" in request.path or nul_in_query:
                 raise SuspiciousOperation("a NUL character in the request's path or query")
         except (DisallowedHost, SuspiciousOperation) as error:
             return with_security_headers(request, response_for_exception(request, error))

@@ -760,3 +760,23 @@ def test_the_documentation_page_loads_swagger_ui_from_our_static_files(client):
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
     assert "<script>" not in page and "<style" not in page and "style=" not in page
     assert 'data-schema-url="/api/v1/schema/"' in page
+
+
+@pytest.mark.parametrize(
+    "address, status",
+    [
+        ("/api/v1/articles/?category=%00", 400), ("/api/v1/articles/?tag=a%00", 400),
+        ("/api/v1/articles/?author=%00b", 400), ("/api/v1/articles/?since=%00", 400),
+        ("/api/v1/articles/?cursor=%00", 400), ("/api/v1/articles/?limit=%00", 400),
+        ("/api/v1/articles/by-path/?path=/2024/%00/", 400),
+        # Parameters a view does not read are ignored, a NUL in them too.
+        ("/api/v1/categories/?x=%00", 200), ("/api/v1/tags/?q=%00", 200), ("/api/v1/authors/?page=%00", 200),
+    ],
+)  # fmt: skip
+def test_a_nul_in_the_query_is_refused_by_the_parameter_that_reads_it(client, address, status):
+    make_article()
+
+    answer = client.get(address)
+
+    assert answer.status_code == status
+    assert answer["Content-Type"] == "application/json"
