@@ -290,7 +290,8 @@ class PageCacheMiddleware:
 
     UNCACHED_PREFIXES = (*EDITOR_PREFIXES, "/media/", "/static/")
     # The Google News sitemap lists the last two days: it changes as time passes, not as rows do.
-    UNCACHED_PATHS = ("/sitemap-news.xml",)
+    # /healthz tests the process itself, never a stored answer.
+    UNCACHED_PATHS = ("/sitemap-news.xml", "/healthz")
     # Where PageCacheApplication leaves the (version, key, exact) it found nothing under, so that the
     # cache is not asked twice for one page. Not an HTTP_ name: no request header can set it.
     LOOKED_UP = "newsroom.page_cache.looked_up"

@@ -80,7 +80,7 @@ def database_url(database, workdir):
     name = url.rsplit("/", 1)[1]
     with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        # pg_trgm ignores Chinese characters under LC_CTYPE C (see README, Search).
+        # pg_trgm ignores Chinese characters under LC_CTYPE C (see docs/search.md).
         connection.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' LC_CTYPE 'C.UTF-8' LC_COLLATE 'C.UTF-8'")
     return url
 

@@ -222,7 +222,7 @@ NEWSROOM_SERVE_MEDIA = DEBUG
 
 STORAGES = {
     # Uploads and renditions: the local filesystem, or any Django storage such as
-    # django-storages' S3Storage for an S3-compatible store (README, "Images and media").
+    # django-storages' S3Storage for an S3-compatible store (docs/images.md).
     "default": {
         "BACKEND": os.environ.get("DJANGO_MEDIA_STORAGE", "django.core.files.storage.FileSystemStorage"),
         "OPTIONS": json.loads(os.environ.get("DJANGO_MEDIA_STORAGE_OPTIONS", "{}")),

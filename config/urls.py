@@ -4,6 +4,8 @@ from django.urls import include, path
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 
+from articles.health import healthz
+
 
 def admin_site_name():
     return gettext("%(site_name)s 管理") % {"site_name": settings.NEWSROOM["SITE_NAME"]}
@@ -13,6 +15,7 @@ def admin_site_name():
 admin.site.site_header = admin.site.site_title = lazy(admin_site_name, str)()
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     # Readers' pages first: they are most of the requests, and none of them is under admin/ or i18n/.
     path("", include("articles.urls")),
     path("api/v1/", include("articles.api.urls")),
@@ -22,7 +25,7 @@ urlpatterns = [
 
 if settings.NEWSROOM_SERVE_MEDIA:
     # Development and the browser tests only: in production the web server or the storage
-    # serves media (README, "Configuration"). MEDIA_ROOT is read per request, as tests move it.
+    # serves media (docs/operations.md). MEDIA_ROOT is read per request, as tests move it.
     from django.urls import re_path
     from django.views.static import serve
 

@@ -12,7 +12,7 @@ A cheaper `detail=column` or `detail=none` table is no option: with the trigram 
 of four or more characters is a phrase of trigrams, and FTS5 refuses phrase queries there
 ("fts5: phrase queries are not supported (detail!=full)").
 
-PostgreSQL: nothing to do (its GIN indexes have no such setting worth changing, see the README).
+PostgreSQL: nothing to do (its GIN indexes have no such setting worth changing, see docs/search.md).
 """
 from django.db import migrations
 

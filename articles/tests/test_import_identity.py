@@ -2,7 +2,7 @@
 
 No archive's import ever touches another archive's articles or redirects; importing the same
 archive from another of its folders finds the same articles; collisions are reported, and
-articles imported before archives were recorded are adopted only by the rule in the README.
+articles imported before archives were recorded are adopted only by the rule in docs/importing.md.
 """
 import io
 import re
