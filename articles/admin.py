@@ -61,7 +61,7 @@ class TagAdmin(admin.ModelAdmin):
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    # Editors choose the site header's sections here, and their order (articles.views.navigation_categories).
+    # Editors choose the site header's sections here, and their order (articles.navigation.navigation_categories).
     list_display = ("indented_name", "slug", "url_path", "in_navigation", "position")
     list_editable = ("in_navigation", "position")
     list_filter = ("in_navigation", ("parent", admin.EmptyFieldListFilter))
@@ -508,7 +508,7 @@ class CategoryTreeFilter(admin.SimpleListFilter):
         # The categories the person's own list files articles in, and those above them (choosing
         # one lists its whole subtree), named by their path; from the kept tree, so that the
         # sidebar costs the same two queries at most whatever the number of categories.
-        from articles.views import categories_by_path
+        from articles.navigation import categories_by_path
 
         known = categories_by_path()
         used = Category.objects.filed_with(model_admin.get_queryset(request)).values_list("path", flat=True)
@@ -520,7 +520,7 @@ class CategoryTreeFilter(admin.SimpleListFilter):
             return queryset
         # From the kept tree, as the reader's category page: with its subtree's ids and
         # commonness, in_category() reads the links by id instead of joining the paths.
-        from articles.views import categories_by_path
+        from articles.navigation import categories_by_path
 
         wanted = int(self.value()) if self.value().isdigit() else None
         category = next((c for c in categories_by_path().values() if c.pk == wanted), None)

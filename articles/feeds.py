@@ -174,7 +174,7 @@ class CategoryFeed(ArticleFeed):
     def get_object(self, request, path):
         # From the kept tree, as the category page: its subtree's ids and commonness come with it
         # (in_category() then reads the links by id instead of joining the paths).
-        from articles.views import categories_by_path
+        from articles.navigation import categories_by_path
 
         category = categories_by_path().get(path.strip("/"))
         if category is None:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from articles.models import Author, Tag
 from articles.querysets import with_commonness
-from articles.views import categories_by_path
+from articles.navigation import categories_by_path
 
 from .parameters import parse_moment, read, refuse
 

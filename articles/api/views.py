@@ -23,7 +23,7 @@ from articles.fragments import ADDRESS_FIELDS
 from articles.models import Article, Author, LegacyURL, Tag
 from articles.querysets import live_counts_by_category, with_live_article_count
 from articles.seo import absolute_url
-from articles.views import categories_by_path
+from articles.navigation import categories_by_path
 
 from . import filters, parameters, representations
 from .pagination import CURSOR, LIMIT, ArticleCursorPagination, SlugCursorPagination

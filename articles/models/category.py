@@ -102,10 +102,10 @@ class Category(models.Model):
     @cached_property
     def display_path(self):
         """The names from the root, "新媒体 › 36kr › 快讯", taken from the category tree kept per
-        content version (articles.views.categories_by_path): naming many costs no query each."""
+        content version (articles.navigation.categories_by_path): naming many costs no query each."""
         if not self.path:  # not saved yet
             return self.name
-        from articles.views import ancestors_and_self  # the kept tree lives with the reader views
+        from articles.navigation import ancestors_and_self  # the kept tree, read once a version
 
         ancestors = ancestors_and_self(self)[:-1]
         return PATH_SEPARATOR.join([ancestor.name for ancestor in ancestors] + [self.name])

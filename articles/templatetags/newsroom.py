@@ -147,14 +147,14 @@ def article_cards(context, articles):
 
 
 def _site_sections(limit):
-    from articles.views import navigation_categories
+    from articles.navigation import navigation_categories
 
     return navigation_categories(limit)
 
 
 @register.simple_tag(takes_context=True)
 def site_header(context, limit=8):
-    """The site's header: its name, its sections (articles.views.navigation_categories) and the
+    """The site's header: its name, its sections (articles.navigation.navigation_categories) and the
     search box. The same on every page but a search's (whose box shows the query), so rendered
     once a content version (and again when `published()` changes, which may reorder them)."""
 

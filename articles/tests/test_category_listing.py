@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from articles import querysets
 from articles.models import Article, Category
+from articles.navigation import categories_by_path
 from articles.tests.factories import make_article, make_author, make_category_path
-from articles.views import ArticleListView, categories_by_path
+from articles.views import ArticleListView
 
 pytestmark = pytest.mark.django_db
 
