@@ -13,6 +13,7 @@ from articles.forms import MultipleImageUploadForm, read_upload
 from articles.images.library import StorageFull, store_image
 from articles.images.validation import ImageRejected
 from articles.permissions import may_change
+from articles.preview import revision_preview_url
 
 COMPARE_TEMPLATE = "admin/articles/article/compare.html"
 
@@ -77,6 +78,7 @@ def compare_view(model_admin, request, object_id):
             "user": revisions.user_name(version.revision.user),
             "comment": version.revision.get_comment(),
             "restore_url": _admin_url(model_admin, "revision", quote(obj.pk), version.pk),
+            "preview_url": revision_preview_url(obj, version),
         }
         for version in versions
     ]

@@ -49,12 +49,6 @@ class ArticleQuerySet(models.QuerySet):
         """Drafts whose latest move was a sending back: the editor's comment waits for the writer."""
         return self.with_latest_move().filter(status=self.model.Status.DRAFT, latest_verb="send_back")
 
-    def editable_by(self, user):
-        """The articles `user` may change: all for editors, their own drafts for writers."""
-        from articles.permissions import editable_articles_q
-
-        return self.filter(editable_articles_q(user))
-
     def visible_to(self, user):
         """The articles `user` may see in the admin: all for editors, their own (any state) for writers."""
         from articles.permissions import can_write

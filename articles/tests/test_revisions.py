@@ -605,3 +605,15 @@ def test_conflict_names_the_last_transition_or_falls_back_to_updated_at(make_use
     form = ArticleAdminForm(data=_form_data(article, stale_version), instance=Article.objects.get(pk=article.pk))
     assert not form.is_valid()
     assert form.non_field_errors()[0].startswith("这篇文章已被 编 辑 于 ")
+
+
+def test_each_listed_revision_links_to_its_preview_which_shows_that_revision(chief):
+    article = make_article("第一版标题")
+    first = save_revision(article, chief, "初稿")
+    save_revision(article, chief, "改稿", title="第二版标题")
+    client = logged_in(chief)
+    html = client.get(compare_url(article)).content.decode()
+
+    preview = reverse("articles:preview_revision", kwargs={"pk": article.pk, "version_id": first.pk})
+    assert f'href="{preview}"' in html
+    assert "第一版标题" in client.get(preview).content.decode()
