@@ -911,7 +911,7 @@ class ArticleAdmin(VersionAdmin):
             messages.error(
                 request,
                 gettext("未能%(action)s：%(reason)s")
-                % {"action": workflow.VERBS[verb][2], "reason": str(refusal) or gettext("没有权限。")},
+                % {"action": workflow.VERBS[verb].label, "reason": str(refusal) or gettext("没有权限。")},
             )
         return HttpResponseRedirect(self._change_url(obj))
 
@@ -925,7 +925,7 @@ class ArticleAdmin(VersionAdmin):
     def _move(self, request, article, verb, comment, publish_at):
         """Apply `verb` to `article` for the request's user and say how it went (messages).
         Raises PermissionDenied when the user may not."""
-        label = workflow.VERBS[verb][2]
+        label = workflow.VERBS[verb].label
         kwargs = {"by": request.user, "comment": comment.strip()}
         if verb == "publish" and publish_at.strip():
             try:
@@ -977,7 +977,7 @@ class ArticleAdmin(VersionAdmin):
             verb = request.POST.get("_workflow") if request.method == "POST" else None
             if verb in workflow.VERBS:
                 # The form did not validate, so nothing was saved and the move was not made.
-                context["workflow_move_not_made"] = workflow.VERBS[verb][2]
+                context["workflow_move_not_made"] = workflow.VERBS[verb].label
                 context["workflow_input"] = {
                     "verb": verb,
                     "comment": request.POST.get(f"_workflow_comment_{verb}", ""),
@@ -1007,7 +1007,7 @@ class ArticleAdmin(VersionAdmin):
             "workflow_actions": [
                 {
                     "verb": verb,
-                    "label": workflow.VERBS[verb][2],
+                    "label": workflow.VERBS[verb].label,
                     "url": reverse(f"{name}_workflow", args=[article.pk, verb]),
                     "needs_comment": verb == "send_back",
                     "schedules": verb == "publish",
@@ -1060,7 +1060,7 @@ class ArticleAdmin(VersionAdmin):
     MAX_REFUSALS_SHOWN = 20
 
     def _apply_to_each(self, request, queryset, verb):
-        label = workflow.VERBS[verb][2]
+        label = workflow.VERBS[verb].label
         done, refused = 0, []
         for article in queryset.select_related(None).prefetch_related(None).only("pk", "title", "status", "published_at"):
             try:

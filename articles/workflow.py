@@ -4,6 +4,8 @@ transaction, records the Transition and keeps a revision.
 Draft → In review → Published (now or scheduled) → Unpublished / Archived; In review → Draft
 (sent back with a comment, or withdrawn by its writer).
 """
+from dataclasses import dataclass
+
 import reversion
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -23,22 +25,29 @@ class WorkflowError(Exception):
     """A move the article's current state does not allow; the message says why."""
 
 
+@dataclass(frozen=True)
+class Move:
+    """One workflow verb: the states it starts from, the state it leads to, its button's label."""
+
+    starts: frozenset
+    leads_to: str
+    label: str
+
+
 VERBS = {
-    # verb: (states it starts from, state it leads to, label)
-    "submit": ({S.DRAFT}, S.REVIEW, _("提交审核")),
-    "withdraw": ({S.REVIEW}, S.DRAFT, _("撤回")),
-    "send_back": ({S.REVIEW}, S.DRAFT, _("退回修改")),
-    "publish": ({S.DRAFT, S.REVIEW, S.UNPUBLISHED, S.PUBLISHED}, S.PUBLISHED, _("发布")),
-    "unpublish": ({S.PUBLISHED}, S.UNPUBLISHED, _("撤下")),
-    "archive": ({S.DRAFT, S.REVIEW, S.PUBLISHED, S.UNPUBLISHED}, S.ARCHIVED, _("归档")),
-    "reopen": ({S.UNPUBLISHED, S.ARCHIVED}, S.DRAFT, _("重新编辑")),
+    "submit": Move(frozenset({S.DRAFT}), S.REVIEW, _("提交审核")),
+    "withdraw": Move(frozenset({S.REVIEW}), S.DRAFT, _("撤回")),
+    "send_back": Move(frozenset({S.REVIEW}), S.DRAFT, _("退回修改")),
+    "publish": Move(frozenset({S.DRAFT, S.REVIEW, S.UNPUBLISHED, S.PUBLISHED}), S.PUBLISHED, _("发布")),
+    "unpublish": Move(frozenset({S.PUBLISHED}), S.UNPUBLISHED, _("撤下")),
+    "archive": Move(frozenset({S.DRAFT, S.REVIEW, S.PUBLISHED, S.UNPUBLISHED}), S.ARCHIVED, _("归档")),
+    "reopen": Move(frozenset({S.UNPUBLISHED, S.ARCHIVED}), S.DRAFT, _("重新编辑")),
 }
 
 
 def state_allows(verb, article):
     """Whether `verb` applies to `article` in its current state, whoever asks."""
-    starts = VERBS[verb][0]
-    if article.status not in starts:
+    if article.status not in VERBS[verb].starts:
         return False
     if verb == "publish" and article.status == S.PUBLISHED:
         # Publishing a published article again only makes sense while it waits for its time
@@ -110,7 +119,7 @@ def _require_alt_text(article):
 
 
 def _move(article, verb, *, by, comment, published_at=None):
-    target, label = VERBS[verb][1:]
+    target, label = VERBS[verb].leads_to, VERBS[verb].label
     with transaction.atomic(), reversion.create_revision():
         # Lock the row: two editors acting at once move the article once, in order.
         current = Article.objects.select_for_update().get(pk=article.pk)
