@@ -65,8 +65,9 @@ def test_a_kept_address_follows_a_new_slug_and_a_deletion(client, filed):
     page(client, old_address), page(client, old_address)
     article.slug = "xin-de-di-zhi"
     article.save()
-    assert client.get(old_address).status_code in (301, 404)  # the old address is no longer this page
     new_address = article.get_absolute_url()
+    moved = client.get(old_address)  # the old address is no longer this page: it leads to the new one
+    assert (moved.status_code, moved["Location"]) == (301, new_address)
     page(client, new_address), page(client, new_address)
     Article.objects.filter(pk=article.pk).delete()
     assert client.get(new_address).status_code == 404
