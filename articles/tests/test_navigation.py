@@ -142,9 +142,9 @@ def test_the_category_form_offers_the_navigation_choice(chief_client, newsroom):
 
 
 def test_counts_stop_at_the_cap_and_say_so(client, newsroom, monkeypatch):
-    from articles import views
+    from articles import navigation
 
-    monkeypatch.setattr(views, "LIVE_COUNT_CAP", 1)
+    monkeypatch.setattr(navigation, "LIVE_COUNT_CAP", 1)
     tree = re.sub(r"\s+", " ", client.get("/category/").content.decode())
     assert '<a href="/category/ke-ji/">科技</a> <span class="category-count">1+ 篇</span>' in tree
     assert '<a href="/category/xin-mei-ti/">新媒体</a> <span class="category-count">1 篇</span>' in tree
