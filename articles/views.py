@@ -13,7 +13,7 @@ from django.utils.functional import SimpleLazyObject
 from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.dates import MonthArchiveView, YearArchiveView
 
-from . import caching, fragments, search
+from . import caching, fragments, search, search_results
 from .seo import absolute_url
 from .models import Article, Author, Category, Tag
 from .pagination import BoundedPaginationMixin, BuiltWhenRead
@@ -374,17 +374,20 @@ class SearchView(ArticleListView):
             raise BadRequest("A search cannot hold a NUL character.")
         self.terms = search.parse_query(query)
 
+    def lists_ids_only(self):
+        # The ranked ids are kept under the list's count name, the results' markup next to
+        # them (articles.search_results): a repeated search ranks and marks nothing.
+        return fragments.enabled()
+
     def narrow(self, articles):
-        ranked = search.matching(articles, self.terms, candidates=self.get_count_cap())
-        return ranked.select_related("search_document")
+        return search.matching(articles, self.terms, candidates=self.get_count_cap())
+
+    def listed(self, articles):
+        return articles.only("pk")  # the results are read by id (articles.search_results)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(
             search_query=self.request.GET.get("q", "").strip(), terms=self.terms, **kwargs
         )
-        for article in context["articles"]:
-            document = article.search_document
-            article.marked_title = search.highlight(article.title, self.terms)
-            # The summary is the editors' own description: shown when it holds a term.
-            article.snippet = search.snippet([document.summary, document.body], self.terms)
+        context["results"] = search_results.results_markup(context["articles"], self.terms, self.count_name())
         return context

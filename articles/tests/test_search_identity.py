@@ -135,11 +135,18 @@ def corpus(db, no_page_cache):
     build_corpus()
 
 
-@pytest.mark.parametrize("candidates", [search.RANKED_CANDIDATES, 30], ids=["as-configured", "few-candidates"])
-def test_search_pages_are_the_recorded_ones(client, corpus, monkeypatch, candidates):
+@pytest.mark.parametrize(
+    "candidates, kept_parts",
+    [(search.RANKED_CANDIDATES, True), (search.RANKED_CANDIDATES, False), (30, True)],
+    ids=["as-configured", "no-kept-parts", "few-candidates"],
+)
+def test_search_pages_are_the_recorded_ones(client, corpus, monkeypatch, settings, candidates, kept_parts):
     # With few ranked candidates the common words are walked newest first and the counts capped.
     monkeypatch.setattr(search, "RANKED_CANDIDATES", candidates)
+    settings.NEWSROOM = {**settings.NEWSROOM, "FRAGMENT_CACHE": kept_parts}
+    # Each page twice: as found, then as kept (when parts are kept).
     pages = [search_page(client, query, page) for query, page in QUERIES]
+    assert [search_page(client, query, page) for query, page in QUERIES] == pages
     recorded = json.loads(RECORDED.read_text(encoding="utf-8")) if RECORDED.exists() else {}
     if os.environ.get("SEARCH_IDENTITY_RECORD"):
         recorded[str(candidates)] = pages
