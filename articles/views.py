@@ -13,7 +13,7 @@ from django.utils.functional import SimpleLazyObject
 from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.dates import MonthArchiveView, YearArchiveView
 
-from . import caching, fragments, search, search_results
+from . import caching, fragments, page_relations, search, search_results
 from .seo import absolute_url
 from .models import Article, Author, Category, Tag
 from .pagination import BoundedPaginationMixin, BuiltWhenRead
@@ -262,7 +262,7 @@ class ArticleDetailView(DetailView):
     def get_queryset(self):
         live = Article.objects.published()
         # With parts kept, the page needs only which article is live here (and its <title>).
-        return live.only(*fragments.ADDRESS_FIELDS) if fragments.enabled() else live.for_page()
+        return live.only(*fragments.ADDRESS_FIELDS) if fragments.enabled() else live.for_page(prefetch=False)
 
     def get(self, request, *args, **kwargs):
         try:
@@ -280,6 +280,8 @@ class ArticleDetailView(DetailView):
         article = self.article_at_known_address() if fragments.enabled() else None
         if article is None:
             article = super().get_object(queryset)
+            if not fragments.enabled():  # the whole row was read (get_queryset())
+                page_relations.attach(article)
             path = article.get_absolute_url()
         else:
             path = self.known_path
@@ -319,7 +321,7 @@ class ArticleDetailView(DetailView):
         read_after_versions = self.parts is not None and self.parts.version(pk) is not None
         parts = self.parts if read_after_versions else fragments.Parts([pk], self.PARTS)
         if not parts.complete:  # a part is to be rendered: everything it may show
-            self.object = Article.objects.for_page().get(pk=pk)
+            self.object = page_relations.attach(Article.objects.for_page(prefetch=False).get(pk=pk))
             read_after_versions = True
         if not self.address_known:
             seen = self.object if read_after_versions else self.address_fields_of(pk)
