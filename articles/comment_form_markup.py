@@ -5,8 +5,8 @@ for two values, the article's id (in the form's address) and the form's stamp
 (comments.form_stamp, which moves with the clock), given the language, the templates and the
 settings they read (fragments.release()) and the site's address prefix. That markup is rendered
 once a process for each of these, with a placeholder for each value, and each page puts its own
-in, escaped as the template escapes them; the widgets' templates, the costliest part of an article page rendered in full,
-then run once. A form answering a comment (`?reply_to=`) is rendered in full, as before.
+in, escaped as the template escapes them; the widgets' templates, the costliest part of an
+article page rendered in full, then run once. A form answering a comment (`?reply_to=`) is rendered in full, as before.
 """
 import functools
 

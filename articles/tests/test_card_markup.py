@@ -31,7 +31,10 @@ def test_cards_written_out_are_the_templates_cards(language, settings):
     author = make_author('编辑部 & "合作者" <外>')
     articles = [
         make_article("普通卡片", categories=[make_category_path("科技", "芯片")], thumbnail=make_image()),
-        make_article('<b>标题</b> & "引号"', summary="摘要 <i>&amp;</i> 'x'", author=author, published_at=now - dt.timedelta(minutes=1)),
+        make_article(
+            '<b>标题</b> & "引号"', summary="摘要 <i>&amp;</i> 'x'", author=author,
+            published_at=now - dt.timedelta(minutes=1),
+        ),
         make_article(
             "English card", language="en", thumbnail=make_image(alt_text='图 "说明" <x>'),
             categories=[make_category_path("商业", "电商"), make_category_path("产业"), make_category_path("科技", "云")],

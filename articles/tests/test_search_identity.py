@@ -100,9 +100,13 @@ def build_corpus():
         )
     made = Article.objects.bulk_create(articles)
     Filed = Article.categories.through
-    Filed.objects.bulk_create(Filed(article=article, category=rng.choice(leaves)) for article in made if rng.random() < 0.7)
+    Filed.objects.bulk_create(
+        Filed(article=article, category=rng.choice(leaves)) for article in made if rng.random() < 0.7
+    )
     TaggedArticle.objects.bulk_create(
-        TaggedArticle(content_object=article, tag=tag) for article in made for tag in rng.sample(tags, rng.randrange(0, 3))
+        TaggedArticle(content_object=article, tag=tag)
+        for article in made
+        for tag in rng.sample(tags, rng.randrange(0, 3))
     )
 
 
