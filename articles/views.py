@@ -13,7 +13,7 @@ from django.utils.functional import SimpleLazyObject
 from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.dates import MonthArchiveView, YearArchiveView
 
-from . import caching, fragments, search
+from . import caching, fragments, page_relations, search, search_results
 from .models import Article, Author, Tag
 from .navigation import (
     ancestors_and_self,
@@ -201,7 +201,7 @@ class ArticleDetailView(DetailView):
     def get_queryset(self):
         live = Article.objects.published()
         # With parts kept, the page needs only which article is live here (and its <title>).
-        return live.only(*fragments.ADDRESS_FIELDS) if fragments.enabled() else live.for_page()
+        return live.only(*fragments.ADDRESS_FIELDS) if fragments.enabled() else live.for_page(prefetch=False)
 
     def get(self, request, *args, **kwargs):
         try:
@@ -219,6 +219,8 @@ class ArticleDetailView(DetailView):
         article = self.article_at_known_address() if fragments.enabled() else None
         if article is None:
             article = super().get_object(queryset)
+            if not fragments.enabled():  # the whole row was read (get_queryset())
+                page_relations.attach(article)
             path = article.get_absolute_url()
         else:
             path = self.known_path
@@ -258,7 +260,7 @@ class ArticleDetailView(DetailView):
         read_after_versions = self.parts is not None and self.parts.version(pk) is not None
         parts = self.parts if read_after_versions else fragments.Parts([pk], self.PARTS)
         if not parts.complete:  # a part is to be rendered: everything it may show
-            self.object = Article.objects.for_page().get(pk=pk)
+            self.object = page_relations.attach(Article.objects.for_page(prefetch=False).get(pk=pk))
             read_after_versions = True
         if not self.address_known:
             seen = self.object if read_after_versions else self.address_fields_of(pk)
@@ -313,17 +315,20 @@ class SearchView(ArticleListView):
             raise BadRequest("A search cannot hold a NUL character.")
         self.terms = search.parse_query(query)
 
+    def lists_ids_only(self):
+        # The ranked ids are kept under the list's count name, the results' markup next to
+        # them (articles.search_results): a repeated search ranks and marks nothing.
+        return fragments.enabled()
+
     def narrow(self, articles):
-        ranked = search.matching(articles, self.terms, candidates=self.get_count_cap())
-        return ranked.select_related("search_document")
+        return search.matching(articles, self.terms, candidates=self.get_count_cap())
+
+    def listed(self, articles):
+        return articles.only("pk")  # the results are read by id (articles.search_results)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(
             search_query=self.request.GET.get("q", "").strip(), terms=self.terms, **kwargs
         )
-        for article in context["articles"]:
-            document = article.search_document
-            article.marked_title = search.highlight(article.title, self.terms)
-            # The summary is the editors' own description: shown when it holds a term.
-            article.snippet = search.snippet([document.summary, document.body], self.terms)
+        context["results"] = search_results.results_markup(context["articles"], self.terms, self.count_name())
         return context

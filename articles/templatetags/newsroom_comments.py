@@ -1,6 +1,7 @@
 """The comments under an article page (articles.comments): the kept thread, and the form."""
 from django import template
 
+from articles import comment_form_markup as markup
 from articles import comments
 
 register = template.Library()
@@ -21,3 +22,10 @@ def comment_form(context, article, thread):
     pk = int(wanted) if wanted.isdigit() else None
     reply_to = (pk, thread.names[pk]) if pk in thread.names else None
     return comments.CommentForm(article, reply_to=reply_to)
+
+
+@register.simple_tag
+def comment_form_html(article, form):
+    """The form's markup (includes/comment_form.html), its widgets rendered once a process
+    (articles.comment_form_markup)."""
+    return markup.form_markup(article, form)

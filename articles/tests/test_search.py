@@ -437,3 +437,24 @@ def test_a_rare_word_is_read_from_its_index_as_a_list_of_ids(client):
         assert all("= ANY(ARRAY(" in sql for sql in listing)
     else:
         assert all("MATCH" in sql for sql in listing)
+
+
+@pytest.mark.django_db
+def test_a_repeated_search_ranks_and_marks_nothing(client, no_page_cache):
+    make_article("量子计算新闻", summary="关于量子计算的摘要")
+    first = client.get("/search/", {"q": "量子计算"}).content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get("/search/", {"q": "量子计算"}).content.decode()
+    assert again == first and "<mark>量子计算</mark>新闻" in again
+    # The ranked ids and the results' markup are kept under the content version.
+    assert not [query["sql"] for query in queries if "articles_searchdocument" in query["sql"]]
+
+
+@pytest.mark.django_db
+def test_kept_search_results_follow_edits_at_once(client, no_page_cache):
+    article = make_article("量子计算新闻")
+    assert "<mark>量子计算</mark>新闻" in client.get("/search/", {"q": "量子计算"}).content.decode()
+    article.title = "量子计算快讯"
+    article.save()
+    shown = client.get("/search/", {"q": "量子计算"}).content.decode()
+    assert "<mark>量子计算</mark>快讯" in shown and "量子计算</mark>新闻" not in shown
