@@ -8,7 +8,7 @@ from django.utils import dateformat, formats, translation
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
-from articles import card_markup, caching, fragments, seo, text
+from articles import caching, fragments, seo, text
 from articles.images import markup
 from articles.pagination import BEFORE
 
@@ -132,25 +132,18 @@ def article_cards(context, articles):
     from articles.models import Article
 
     articles = list(articles)
-    card = _card_renderer(context.template.engine.get_template(CARD_TEMPLATE))
+    card = context.template.engine.get_template(CARD_TEMPLATE)
     if not fragments.enabled():
-        return mark_safe("".join(card(article) for article in articles))
+        return mark_safe("".join(card.render(template.Context({"article": article})) for article in articles))
     pks = [article.pk for article in articles]
     parts = fragments.Parts(pks, ("card",))
     rendered = {}
     missing = parts.missing("card", pks)
     if missing:
         for pk, article in Article.objects.for_listing().in_bulk(missing).items():
-            rendered[pk] = card(article)
+            rendered[pk] = card.render(template.Context({"article": article}))
             parts.store("card", pk, rendered[pk])
     return mark_safe("".join(parts.markup("card", pk) or rendered.get(pk, "") for pk in pks))
-
-
-def _card_renderer(card):
-    """A function of an article giving its card: articles.card_markup's while it follows the template."""
-    if card_markup.follows(card):
-        return lambda article: card_markup.card(article, responsive_image, news_date)
-    return lambda article: card.render(template.Context({"article": article}))
 
 
 def _site_sections(limit):
