@@ -5,8 +5,6 @@ import contextlib
 import enum
 import functools
 import hashlib
-import itertools
-import multiprocessing
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +28,8 @@ from .archive import Archive, archives_for, describe, identity_path
 from .body import find_remote_images, rewrite_image_sources
 from .frontmatter import DEFAULT_MAX_BYTES, LegacyFileError, NoFrontMatter, read_raw, record_from_raw
 from .identities import KnownArticles, identity_of
+from .isolation import TookTooLong, prepare_in_workers, time_budget
+from .limits import FILE_TIME_BUDGET_SECONDS
 from .linking import link_imported_articles
 from .mapping import MappingError, map_record
 from .report import IDENTITY, IMAGE, REDIRECT, SLUG, warning
@@ -82,6 +82,7 @@ class ImportOptions:
     allow_missing_front_matter: bool = False
     download_images: bool = False
     allow_private_image_hosts: bool = False
+    time_budget: float = FILE_TIME_BUDGET_SECONDS  # seconds to read, map and sanitize one file
 
 
 def site_for(options, archive):
@@ -171,7 +172,24 @@ class Prepared:
 
 
 def prepare_file(file, options, known_hashes):
-    """Read, map and sanitize one LegacyFile without the database; safe to run in a worker process."""
+    """Read, map and sanitize one LegacyFile without the database; safe to run in a worker process.
+
+    A file that needs more than the options' time budget fails, with the reason.
+    """
+    try:
+        with time_budget(options.time_budget):
+            return _prepare_file(file, options, known_hashes)
+    except TookTooLong as error:
+        return _failed_early(file, str(error))
+
+
+def _failed_early(file, reason):
+    """A file that failed before it was prepared (time budget, crashed worker)."""
+    archive, source_path = file.identity
+    return Prepared(file, result=FileResult(file.path, Outcome.FAILED, reason, archive=archive, source_path=source_path))
+
+
+def _prepare_file(file, options, known_hashes):
     path = file.path
 
     def prepared(*, values=None, result=None):
@@ -217,25 +235,6 @@ def prepare_file(file, options, known_hashes):
         reason = f"cannot map: {type(error).__name__}: {error}"
         return prepared(result=FileResult(path, Outcome.FAILED, reason))
     return prepared(values=values)
-
-
-_worker_state = {}
-
-
-def _start_worker(options, known_hashes):
-    _worker_state.update(options=options, known_hashes=known_hashes)
-
-
-def _batches(items, size):
-    """Lists of `size` items (the last may be shorter); itertools.batched arrives in 3.12."""
-    iterator = iter(items)
-    while batch := list(itertools.islice(iterator, size)):
-        yield batch
-
-
-def _prepare_batch_in_worker(batch):
-    options, known_hashes = _worker_state["options"], _worker_state["known_hashes"]
-    return [prepare_file(file, options, known_hashes) for file in batch]
 
 
 class Importer:
@@ -310,17 +309,17 @@ class Importer:
             for file in files:
                 yield prepare_file(file, self.options, self.known.hashes)
             return
-        context = multiprocessing.get_context("fork")
-        with context.Pool(jobs, initializer=_start_worker, initargs=(self.options, self.known.hashes)) as pool:
-            # A bounded window of files in flight: workers may run ahead of the database, but
-            # prepared articles never pile up in memory.
-            in_flight = collections.deque()
-            for batch in _batches(files, BATCH_SIZE):
-                in_flight.append(pool.apply_async(_prepare_batch_in_worker, (batch,)))
-                if len(in_flight) >= BATCHES_IN_FLIGHT_PER_WORKER * jobs:
-                    yield from in_flight.popleft().get()
-            while in_flight:
-                yield from in_flight.popleft().get()
+        # A bounded window of files in flight: workers may run ahead of the database, but
+        # prepared articles never pile up in memory. A worker that crashes or hangs fails its file.
+        yield from prepare_in_workers(
+            files,
+            functools.partial(prepare_file, options=self.options, known_hashes=self.known.hashes),
+            _failed_early,
+            jobs=jobs,
+            batch_size=BATCH_SIZE,
+            window=BATCH_SIZE * BATCHES_IN_FLIGHT_PER_WORKER * jobs,
+            budget=self.options.time_budget,
+        )
 
     def _downloading_ahead(self, prepared_files):
         """The prepared files in order; each is handed on once the downloads of the next few have started."""

@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 from articles.importing import report
 from articles.importing.archive import ArchiveError
-from articles.importing.frontmatter import DEFAULT_MAX_BYTES
+from articles.importing.limits import DEFAULT_MAX_BYTES, FILE_TIME_BUDGET_SECONDS
 from articles.importing.importer import (
     DEFAULT_EXTENSIONS,
     Importer,
@@ -81,6 +81,9 @@ class Command(BaseCommand):
                             help="write one JSON line per file, then a summary line")
         parser.add_argument("--max-size", type=int, default=DEFAULT_MAX_BYTES, metavar="BYTES",
                             help="refuse files larger than this (default: %(default)s)")
+        parser.add_argument("--time-limit", type=float, default=FILE_TIME_BUDGET_SECONDS, metavar="SECONDS",
+                            help="fail a file that takes longer than this to read and convert, and go "
+                                 "on with the others (default: %(default)s)")
         parser.add_argument("--allow-missing-front-matter", action="store_true",
                             help="import files without front matter, titled after their file name")
         parser.add_argument("--download-images", action="store_true",
@@ -193,6 +196,8 @@ class Command(BaseCommand):
             raise CommandError(f"--source-root: {source_root} is not a folder", returncode=2)
         if options["max_size"] <= 0:
             raise CommandError("--max-size: must be a positive number of bytes", returncode=2)
+        if options["time_limit"] <= 0:
+            raise CommandError("--time-limit: must be a positive number of seconds", returncode=2)
         return ImportOptions(
             tz=tz,
             default_author=options["default_author"],
@@ -207,6 +212,7 @@ class Command(BaseCommand):
             overwrite_edited=options["overwrite_edited"],
             dry_run=options["dry_run"],
             max_bytes=options["max_size"],
+            time_budget=options["time_limit"],
             allow_missing_front_matter=options["allow_missing_front_matter"],
             download_images=options["download_images"],
             allow_private_image_hosts=options["allow_private_image_hosts"],
