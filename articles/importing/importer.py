@@ -27,9 +27,10 @@ from articles.slugs import readable_slug, unique_slug
 from .archive import Archive, archives_for, describe, identity_path
 from .body import find_remote_images, rewrite_image_sources
 from .frontmatter import DEFAULT_MAX_BYTES, LegacyFileError, NoFrontMatter, read_raw, record_from_raw
+from .fields import fit_to_fields
 from .identities import KnownArticles, identity_of
 from .isolation import TookTooLong, prepare_in_workers, time_budget
-from .limits import FILE_TIME_BUDGET_SECONDS
+from .limits import FILE_TIME_BUDGET_SECONDS, TAG_LOOKUP_BATCH
 from .linking import link_imported_articles
 from .mapping import MappingError, map_record
 from .report import IDENTITY, IMAGE, REDIRECT, SLUG, warning
@@ -216,6 +217,7 @@ def _prepare_file(file, options, known_hashes):
             site=site_for(options, file.archive),
             redirects=options.redirects,
         )
+        fit_to_fields(values)
         removed = []
         values.body_html = clean_body(values.body_html, removed=removed)
         # What the policy dropped is named, never lost silently (an iframe's host, a script's …).
@@ -381,9 +383,9 @@ class Importer:
         except Exception as error:
             # The file's transaction is rolled back; the pictures it stored go with it.
             delete_names(stored_files)
-            if isinstance(error, (OperationalError, InterfaceError)):
+            if isinstance(error, (OperationalError, InterfaceError)) and not _database_answers():
                 # The database itself is gone (refused, dropped, closed): no later file can be
-                # saved, so the run stops here.
+                # saved, so the run stops here. One it still answers refused this file's values.
                 raise
             # A database refusal of one file must not stop the others.
             return result(Outcome.FAILED, f"cannot save: {error}", warnings=values.warnings)
@@ -509,10 +511,13 @@ class Importer:
             tag = self._tags.get(name.casefold())
             (tags.append(tag) if tag else missing.append(name))
         if missing:
-            lookup = Q()
-            for name in missing:
-                lookup |= Q(name__iexact=name)
-            found = {tag.name.casefold(): tag for tag in Tag.objects.filter(lookup)}
+            found = {}
+            # In batches: one OR of thousands of terms passes SQLite's expression depth.
+            for start in range(0, len(missing), TAG_LOOKUP_BATCH):
+                lookup = Q()
+                for name in missing[start : start + TAG_LOOKUP_BATCH]:
+                    lookup |= Q(name__iexact=name)
+                found.update((tag.name.casefold(), tag) for tag in Tag.objects.filter(lookup))
             for name in missing:
                 tag = found.get(name.casefold()) or Tag.objects.create(name=name)
                 found[name.casefold()] = tag
@@ -671,6 +676,16 @@ class Importer:
         LegacyURL.objects.bulk_create(
             [LegacyURL(path=p, article=article) for p in wanted if p not in taken]
         )
+
+
+def _database_answers():
+    """Whether the database still runs a statement (after a file's error was rolled back)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except (OperationalError, InterfaceError):
+        return False
+    return True
 
 
 def refresh_planner_statistics():

@@ -41,5 +41,8 @@ a row and a breadcrumb item, and the stored path must fit Category.path."""
 MAX_TAGS_PER_FILE = 1_000
 """A file's tags past this many are dropped with a warning; a real article has a few dozen."""
 
+MAX_CATEGORY_PATHS_PER_FILE = 100
+"""A file's category paths past this many are dropped with a warning."""
+
 TAG_LOOKUP_BATCH = 100
 """Tag names looked up per query: one OR of thousands of terms passes SQLite's expression depth."""

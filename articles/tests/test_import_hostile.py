@@ -133,3 +133,73 @@ def test_toml_of_too_many_tables_fails_alone(tmp_path):
     path = between_neighbours(tmp_path, "m-tables.md", f'+++\ntitle = "表"\n{tables}+++\n正文。\n')
     status, err = run_import(tmp_path, "--jobs", "0")
     assert_failed_alone(status, err, path, "more than 10,000 TOML tables")
+
+
+# --- many and long tags, lengths ------------------------------------------------------------------
+
+
+@JOBS
+def test_a_file_of_thousands_of_tags_is_imported_with_the_first_thousand(tmp_path, jobs):
+    tags = "".join(f"  - 标签{i}\n" for i in range(3_000)).rstrip("\n")
+    path = between_neighbours(tmp_path, "m-tags.md", post("title: 标签多", "tags:", tags))
+    status, err = run_import(tmp_path, "--jobs", jobs)
+    assert status == 0
+    assert f"{path}: warning: tags: 3,000 tags, more than 1,000; kept the first 1,000" in err
+    article = Article.objects.get(title="标签多")
+    assert article.tags.count() == 1_000
+    for title in NEIGHBOURS.values():
+        assert list(Article.objects.get(title=title).tags.names()) == ["物流"]
+
+
+def test_a_database_refusal_of_one_files_values_fails_that_file_only(tmp_path):
+    # An OperationalError from a database that still answers (SQLite's "expression tree is too
+    # large", "LIKE pattern too complex" …) is about the file, not a lost connection.
+    from django.db import OperationalError, connection
+
+    def refuse(execute, sql, params, many, context):
+        if "INSERT" in sql.upper() and params and any(p == "拒绝" for p in params):
+            raise OperationalError("Expression tree is too large (maximum depth 1000)")
+        return execute(sql, params, many, context)
+
+    path = between_neighbours(tmp_path, "m-refused.md", post("title: 拒绝"))
+    with connection.execute_wrapper(refuse):
+        status, err = run_import(tmp_path, "--jobs", "0")
+    assert_failed_alone(status, err, path, "cannot save: Expression tree is too large")
+
+
+def test_overlong_optional_values_are_cut_or_dropped_and_named(tmp_path):
+    path = between_neighbours(tmp_path, "m-long.md", post(
+        "title: 长值",
+        "author: " + "作" * 300,
+        "tags: [好标签, " + "t" * 5_000 + "]",
+        "categories: [" + ", ".join(f"c{i}" for i in range(500)) + "]",
+        "aliases: [/" + "a" * 600 + "]",
+        "abbrlink: " + "9" * 300,
+    ))
+    status, err = run_import(tmp_path, "--jobs", "0")
+    assert status == 0
+    warnings = [line for line in err.splitlines() if line.startswith(f"{path}: warning: ")]
+    assert any("author: '作作" in line and "longer than 100 characters (300), shortened" in line for line in warnings)
+    assert any("tags: 1 longer than 100 characters left out: 'ttt" in line for line in warnings)
+    assert any("categories: a path of 500 levels is deeper than the category tree takes; kept its first 10" in line
+               for line in warnings)
+    assert any("legacy URL '/aaa" in line and "longer than 500 characters (601); no redirect recorded" in line
+               for line in warnings)
+    assert any("id: '999" in line and "longer than 200 characters (300); left out" in line for line in warnings)
+    article = Article.objects.get(title="长值")
+    assert len(article.author.name) == 100
+    assert list(article.tags.names()) == ["好标签"]
+    leaf = article.categories.get()
+    assert leaf.depth == 9 and len(leaf.path) <= 500
+    assert article.source_id == ""
+    for title in NEIGHBOURS.values():
+        assert NEIGHBOUR_BODY in Article.objects.get(title=title).body
+
+
+def test_thirty_levels_of_long_category_names_fit_the_stored_path(tmp_path):
+    names = ", ".join("类" * 120 + str(i) for i in range(30))
+    between_neighbours(tmp_path, "m-cats.md", post("title: 分类长", f"categories: [{names}]"))
+    status, err = run_import(tmp_path, "--jobs", "0")
+    assert status == 0
+    leaf = Article.objects.get(title="分类长").categories.get()
+    assert len(leaf.name) == 100 and len(leaf.path) <= 500
