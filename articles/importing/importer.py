@@ -28,6 +28,7 @@ from .archive import Archive, archives_for, describe, identity_path
 from .body import find_remote_images, rewrite_image_sources
 from .frontmatter import DEFAULT_MAX_BYTES, LegacyFileError, NoFrontMatter, read_raw, record_from_raw
 from .fields import fit_to_fields
+from .htmldepth import refuse_deep_html
 from .identities import KnownArticles, identity_of
 from .isolation import TookTooLong, prepare_in_workers, time_budget
 from .limits import FILE_TIME_BUDGET_SECONDS, TAG_LOOKUP_BATCH
@@ -218,6 +219,7 @@ def _prepare_file(file, options, known_hashes):
             redirects=options.redirects,
         )
         fit_to_fields(values)
+        refuse_deep_html(values.body_html)  # before the sanitizer, which is slow on deep nesting
         removed = []
         values.body_html = clean_body(values.body_html, removed=removed)
         # What the policy dropped is named, never lost silently (an iframe's host, a script's …).

@@ -46,3 +46,7 @@ MAX_CATEGORY_PATHS_PER_FILE = 100
 
 TAG_LOOKUP_BATCH = 100
 """Tag names looked up per query: one OR of thousands of terms passes SQLite's expression depth."""
+
+MAX_OPEN_HTML_ELEMENTS = 1_000
+"""A body whose HTML leaves more elements open than this at once (100,000 unclosed <pre> or <b>)
+fails at once: the sanitizer's HTML parser rescans its stack of open elements for each new one."""

@@ -203,3 +203,42 @@ def test_thirty_levels_of_long_category_names_fit_the_stored_path(tmp_path):
     assert status == 0
     leaf = Article.objects.get(title="分类长").categories.get()
     assert len(leaf.name) == 100 and len(leaf.path) <= 500
+
+
+# --- bodies that were scanned once per unclosed tag -----------------------------------------------
+
+
+@pytest.mark.parametrize("unit", ["<pre>\n", "<div>\n", "<b>x"])
+def test_thousands_of_unclosed_html_elements_fail_at_once_naming_the_element(tmp_path, unit):
+    path = between_neighbours(tmp_path, "m-unclosed.md", post("title: 未闭合", body=unit * 20_000))
+    # A time limit far below what the sanitizer needs for this body: the scan must refuse it first.
+    status, err = run_import(tmp_path, "--jobs", "0", "--time-limit", "20")
+    name = unit.strip("<>\nx")
+    assert_failed_alone(status, err, path, f"leaves more than 1,000 elements open at once (<{name}> ×1,001)")
+
+
+@pytest.mark.parametrize("body", [
+    "<!-- x " * 20_000,  # an HTML comment never closed, for the heading shift
+    "{% x " * 40_000,  # Liquid tags never closed, for the language guess
+])
+def test_bodies_of_unclosed_syntax_import_within_the_time_budget(tmp_path, body):
+    # Each of these took minutes when every unclosed opening was scanned to the end of the body.
+    between_neighbours(tmp_path, "m-body.md", post("title: 语法", body=body))
+    status, err = run_import(tmp_path, "--jobs", "0", "--time-limit", "10")
+    assert status == 0, err
+    assert Article.objects.filter(title="语法").exists()
+
+
+def test_the_one_pass_code_remover_matches_the_regular_expression_it_replaces():
+    import random
+    import re
+
+    from articles.importing.body import _without_code
+
+    replaced = re.compile(r"<(pre|code|script|style|textarea)\b.*?</\1\s*>", re.I | re.S)
+    bits = ["<pre>", "</pre>", "<PRE >", "</pre >", "<code>", "</code>", "</Code>", "<script>",
+            "</script>", "<style>", "</style>", "<pres>", "x", "\n"]
+    rng = random.Random(17)
+    for _ in range(5_000):
+        text = "".join(rng.choice(bits) for _ in range(rng.randint(0, 14)))
+        assert _without_code(text) == replaced.sub("", text), text
