@@ -111,6 +111,7 @@ class LegacyFile:
     path: Path
     archive: Archive
     import_root: Path  # the folder given to the import (a file's own folder when a file was given)
+    refused: tuple = ()  # (Outcome, reason) for a link not followed: a row in the report, nothing read
 
     @functools.cached_property
     def source_path(self):
@@ -137,16 +138,16 @@ def find_legacy_files(paths, extensions=DEFAULT_EXTENSIONS, *, source=None):
     archives = archives_for(paths, source)
     seen = set()
     for given in paths:
-        for path, import_root in _files_under(given, extensions):
-            resolved = path.resolve()
+        for path, import_root, refused in _files_under(given, extensions):
+            resolved = Path(os.path.abspath(path)) if refused else path.resolve()
             if resolved not in seen:
                 seen.add(resolved)
-                yield LegacyFile(path, archives[given], import_root)
+                yield LegacyFile(path, archives[given], import_root, refused)
 
 
 def _files_under(given, extensions):
     if given.is_file():
-        yield given, given.parent
+        yield given, given.parent, ()
         return
     root = given.resolve()
     for folder, subfolders, files in os.walk(given):
@@ -155,9 +156,24 @@ def _files_under(given, extensions):
             candidate = Path(folder) / name
             if name.startswith(".") or candidate.suffix.lower() not in extensions:
                 continue
-            if not candidate.resolve().is_relative_to(root):
-                continue
-            yield candidate, given
+            yield candidate, given, _link_refused(candidate, root)
+
+
+def _link_refused(candidate, root):
+    """(Outcome, reason) when `candidate` is a link that is not followed, else ()."""
+    if not candidate.is_symlink():
+        return ()
+    try:
+        target = candidate.resolve(strict=True)
+    except RuntimeError:  # Path.resolve's word for a loop
+        return Outcome.FAILED, "a symbolic link that leads back to itself (a loop); not followed"
+    except OSError as error:
+        return Outcome.FAILED, (
+            f"a symbolic link to {os.readlink(candidate)!r}, which cannot be read ({error.strerror}); not imported"
+        )
+    if not target.is_relative_to(root):
+        return Outcome.SKIPPED, f"a symbolic link to {target}, outside the imported folder; not followed"
+    return ()
 
 
 @dataclass
@@ -199,6 +215,8 @@ def _prepare_file(file, options, known_hashes):
             result.archive, result.source_path = file.identity
         return Prepared(file, values, result)
 
+    if file.refused:
+        return prepared(result=FileResult(path, *file.refused))
     try:
         raw = read_raw(path, max_bytes=options.max_bytes)
         # Unchanged files are known by their bytes alone: nothing is parsed or written.

@@ -242,3 +242,41 @@ def test_the_one_pass_code_remover_matches_the_regular_expression_it_replaces():
     for _ in range(5_000):
         text = "".join(rng.choice(bits) for _ in range(rng.randint(0, 14)))
         assert _without_code(text) == replaced.sub("", text), text
+
+
+# --- links and names ------------------------------------------------------------------------------
+
+
+def test_links_that_loop_dangle_or_leave_the_folder_each_get_a_row_with_the_reason(tmp_path):
+    folder = tmp_path / "archive"
+    between_neighbours(folder, "m-plain.md", post("title: 普通"))
+    (folder / "m-loop-a.md").symlink_to("m-loop-b.md")
+    (folder / "m-loop-b.md").symlink_to("m-loop-a.md")
+    (folder / "m-dangling.md").symlink_to("gone.md")
+    outside = write(tmp_path, "outside.md", post("title: 外面"))
+    (folder / "m-outside.md").symlink_to(outside)
+    report = tmp_path / "report.jsonl"
+    status, err = run_import(folder, "--jobs", "0", "--report", str(report))
+    assert status == 1
+    for name in ("m-loop-a.md", "m-loop-b.md"):
+        assert f"{folder / name}: failed: a symbolic link that leads back to itself (a loop); not followed" in err
+    assert f"{folder / 'm-dangling.md'}: failed: a symbolic link to 'gone.md', which cannot be read" in err
+    assert f"{folder / 'm-outside.md'}: skipped: a symbolic link to {outside}, outside the imported folder" in err
+    import json
+
+    rows = {json.loads(line)["path"]: json.loads(line) for line in report.read_text().splitlines()[:-1]}
+    assert {rows[str(folder / name)]["outcome"] for name in ("m-loop-a.md", "m-dangling.md")} == {"failed"}
+    assert rows[str(folder / "m-outside.md")]["outcome"] == "skipped"
+    assert not Article.objects.filter(title="外面").exists()
+    assert_failed_alone(status, err, folder / "m-dangling.md", "cannot be read")
+
+
+def test_file_names_with_a_newline_or_an_escape_code_are_printed_escaped(tmp_path):
+    path = between_neighbours(tmp_path, "m-\x1b[31mred\nline.md", "no front matter here\n")
+    status, err = run_import(tmp_path, "--jobs", "0")
+    assert status == 0
+    assert "\x1b" not in err
+    assert f"{tmp_path}/m-\\x1b[31mred\\nline.md: skipped: no front matter" in err
+    assert path.exists()
+    for title in NEIGHBOURS.values():
+        assert NEIGHBOUR_BODY in Article.objects.get(title=title).body

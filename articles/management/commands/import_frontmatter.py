@@ -36,6 +36,15 @@ PROGRESS_EVERY_SECONDS = 10
 PARALLEL_FROM_FILES = 200
 
 
+def printable(path):
+    """A file's path for a terminal line: a newline, a tab or an escape code in a file name is
+    shown escaped (\\n, \\x1b …), so that it can neither break the line nor drive the terminal."""
+    text = str(path)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
 class Command(BaseCommand):
     help = (
         "Import legacy front-matter files (Hexo, Jekyll, Hugo: YAML, JSON or TOML front matter, "
@@ -147,7 +156,7 @@ class Command(BaseCommand):
                     seconds=seconds, dry_run=options["dry_run"],
                 ))
             for source_path, link in importer.unresolved_links:
-                self._say(f"{source_path}: warning: {link}", "WARNING")
+                self._say(f"{printable(source_path)}: warning: {link}", "WARNING")
         finally:
             if report_file:
                 report_file.close()
@@ -269,13 +278,14 @@ class Command(BaseCommand):
             self._bar.refresh()
 
     def _tell(self, result, options):
+        path = printable(result.path)
         for warning in result.warnings:
-            self._say(f"{result.path}: warning: {warning}", "WARNING")
+            self._say(f"{path}: warning: {warning}", "WARNING")
         if result.outcome in (Outcome.FAILED, Outcome.SKIPPED, Outcome.CONFLICT):
             colour = "ERROR" if result.outcome is Outcome.FAILED else "WARNING"
-            self._say(f"{result.path}: {result.outcome.value}: {result.reason}", colour)
+            self._say(f"{path}: {result.outcome.value}: {result.reason}", colour)
         elif options["verbosity"] > 1 and result.article is not None:
-            self.stdout.write(f"{result.path}: {result.outcome.value}: {result.article.get_absolute_url()}")
+            self.stdout.write(f"{path}: {result.outcome.value}: {result.article.get_absolute_url()}")
 
     def _summary(self, counts, kinds, total, seconds, dry_run):
         rate = total / seconds if seconds else 0.0
