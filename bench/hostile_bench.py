@@ -4,8 +4,8 @@ between two good files by `import_frontmatter` in a fresh process on a fresh SQL
 Usage:
     .venv/bin/python bench/hostile_bench.py [--only deep-flow,pre] [--jobs 0] [--time-limit 30]
 
-Prints, per case: the file's size, the run's wall time and the process's peak memory (RSS, the
-worker processes' included when --jobs > 0), the exit status, the hostile file's outcome and
+Prints, per case: the file's size, the run's wall time and its peak memory (the largest RSS of the
+command's process and its worker processes), the exit status, the hostile file's outcome and
 reason, and whether both good neighbours were imported.
 """
 import argparse
