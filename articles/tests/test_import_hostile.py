@@ -4,7 +4,7 @@ the run reports it by name and imports both neighbours whole.
 Figures (time, peak memory) for the same cases are in bench/hostile_bench.py.
 """
 import io
-import os
+import json
 import signal
 import time
 
@@ -262,8 +262,6 @@ def test_links_that_loop_dangle_or_leave_the_folder_each_get_a_row_with_the_reas
         assert f"{folder / name}: failed: a symbolic link that leads back to itself (a loop); not followed" in err
     assert f"{folder / 'm-dangling.md'}: failed: a symbolic link to 'gone.md', which cannot be read" in err
     assert f"{folder / 'm-outside.md'}: skipped: a symbolic link to {outside}, outside the imported folder" in err
-    import json
-
     rows = {json.loads(line)["path"]: json.loads(line) for line in report.read_text().splitlines()[:-1]}
     assert {rows[str(folder / name)]["outcome"] for name in ("m-loop-a.md", "m-dangling.md")} == {"failed"}
     assert rows[str(folder / "m-outside.md")]["outcome"] == "skipped"
