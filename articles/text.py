@@ -20,7 +20,8 @@ def plain_text(body_html):
     lines = html.unescape(strip_tags(_BLOCK_END.sub("\n", body_html or ""))).splitlines()
     text = ""
     for line in filter(None, (" ".join(line.split()) for line in lines)):
-        text += line if not text or _CJK_END.search(text) else " " + line
+        # Only the last character decides: searching the whole text again for each line was quadratic.
+        text += line if not text or _CJK_END.search(text[-1]) else " " + line
     return text
 
 

@@ -187,9 +187,8 @@ _BLOCK_TAGS = (
 )
 _LEADING_COMMENTS = re.compile(r"\A(?:\s*<!--.*?-->)*\s*", re.S)
 _STARTS_WITH_BLOCK_TAG = re.compile(rf"<(?:{_BLOCK_TAGS})(?=[\s>/])", re.I)
-_CODE_OR_SCRIPT = re.compile(
-    r"<(pre|code|script|style|textarea)\b.*?</\1\s*>", re.I | re.S
-)
+_CODE_OR_SCRIPT_START = re.compile(r"<(pre|code|script|style|textarea)\b", re.I)
+_CODE_OR_SCRIPT_END = {name: re.compile(rf"</{name}\s*>", re.I) for name in ("pre", "code", "script", "style", "textarea")}
 # Markdown that a writer would not put in an HTML document: headings, fences, images, links.
 _MARKDOWN_SIGNS = re.compile(
     r"^[ \t]{0,3}(?:#{1,6}[ \t]+\S|```|~~~)"
@@ -197,6 +196,26 @@ _MARKDOWN_SIGNS = re.compile(
     r"|\[[^\]\n]+\]\((?:https?://|/|\./|#)[^)\s]*[^)\n]*\)",
     re.M,
 )
+
+
+def _without_code(text):
+    """`text` without its closed <pre>, <code>, <script>, <style> and <textarea> elements.
+
+    One pass: an element never closed stays, and its end is not looked for again, so that a
+    body of thousands of unclosed <pre> is not scanned to its end from each of them.
+    """
+    parts, kept_from, search_from, never_closed = [], 0, 0, set()
+    while (start := _CODE_OR_SCRIPT_START.search(text, search_from)) is not None:
+        name = start.group(1).lower()
+        end = None if name in never_closed else _CODE_OR_SCRIPT_END[name].search(text, start.end())
+        if end is None:
+            never_closed.add(name)
+            search_from = start.end()
+            continue
+        parts.append(text[kept_from : start.start()])
+        kept_from = search_from = end.end()
+    parts.append(text[kept_from:])
+    return "".join(parts)
 
 
 def detect_format(text, suffix=".md"):
@@ -212,7 +231,7 @@ def detect_format(text, suffix=".md"):
     start = _LEADING_COMMENTS.match(text).end()
     if not _STARTS_WITH_BLOCK_TAG.match(text, start):
         return "markdown"
-    if _MARKDOWN_SIGNS.search(_CODE_OR_SCRIPT.sub("", text)):
+    if _MARKDOWN_SIGNS.search(_without_code(text)):
         return "markdown"
     return "html"
 

@@ -31,14 +31,16 @@ import yaml
 from yaml.nodes import MappingNode, ScalarNode
 from yaml.reader import ReaderError
 
-DEFAULT_MAX_BYTES = 5 * 1024 * 1024
-"""Files larger than this are refused before they are read."""
+from .limits import (
+    DEFAULT_MAX_BYTES,
+    MAX_FRONT_MATTER_DEPTH,
+    MAX_FRONT_MATTER_EXPANDED_BYTES,
+    MAX_TOML_KEY_PARTS,
+    MAX_TOML_TABLES,
+    MAX_YAML_VALUES,
+)
 
-MAX_YAML_VALUES = 100_000
-"""YAML front matter with more values than this, counting every alias expanded, is refused."""
-
-MAX_YAML_DEPTH = 100
-"""YAML front matter nested deeper than this is refused (libyaml itself accepts any depth)."""
+MAX_YAML_DEPTH = MAX_FRONT_MATTER_DEPTH
 
 KNOWN_KEYS = frozenset(
     {
@@ -78,7 +80,8 @@ _INDENTED_FENCES = {
 # `date = {{ .Date }}` (Hugo's archetypes), quoted or not.
 _PLACEHOLDER_LINE = re.compile(r"""^[ \t]*["']?[\w-]+["']?[ \t]*[:=][ \t]*["']?\{\{.*\}\}["']?[ \t]*$""", re.MULTILINE)
 _PLACEHOLDER_VALUE = re.compile(r"^\s*\{\{.*\}\}\s*$", re.DOTALL)
-_BLANK_LINE_AFTER_TEXT = re.compile(r"\S[^\n]*\n[ \t]*\n")
+# Anchored at line starts, so that a long line is scanned once and not from each of its characters.
+_BLANK_LINE_AFTER_TEXT = re.compile(r"^[ \t]*\S[^\n]*\n[ \t]*\n", re.MULTILINE)
 _NO_PREFIX_FENCE = re.compile(r"^(?:-{3,}|;{3,})[ \t]*$", re.MULTILINE)
 # The first line of a no-prefix header that looks meant as one: a known key, then a colon.
 _FIRST_CONTENT_LINE = re.compile(r"^[ \t]*([^\s#].*)$", re.MULTILINE)
@@ -88,6 +91,12 @@ _JSON_KEY_LINE = re.compile(r'\{?[ \t]*"([A-Za-z_][\w-]*)"[ \t]*:')
 _LEADING_TABS = re.compile(r"^\t+", re.MULTILINE)
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column \d+\)$")
 _YAML_ALIAS = re.compile(r"\*([^\s,\[\]{}]+)")
+_BRACKETS = re.compile(r"[\[\]{}]")
+# A TOML dotted key of more than MAX_TOML_KEY_PARTS parts (bare or quoted), anywhere in the text.
+_TOML_DEEP_KEY = re.compile(
+    r"""(?:(?:[A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*')[ \t]*\.[ \t]*){%d}""" % MAX_TOML_KEY_PARTS
+)
+_TOML_TABLE_HEADER = re.compile(r"^[ \t]*\[", re.MULTILINE)
 
 
 class LegacyFileError(Exception):
@@ -172,6 +181,7 @@ def parse_front_matter(text, *, allow_missing=False):
         fm_format = {"-": "yaml", ";": "json", "+": "toml"}[kind]
         fm_text = text[opening.end() : closing.start()]
         try:
+            _refuse_deep_nesting(fm_text, first_line + 1)
             metadata = _PARSERS[fm_format](fm_text, first_line + 1, warnings)
         except LegacyFileError as error:
             _refuse_scaffold_lines(fm_text, first_line + 1)
@@ -357,6 +367,29 @@ def _raise_scaffold(shown, line):
     raise scaffold
 
 
+def _refuse_deep_nesting(fm_text, first_line):
+    """Raise LegacyFileError when brackets in `fm_text` open deeper than MAX_FRONT_MATTER_DEPTH.
+
+    A scan of brackets only, before any parser runs: libyaml would crash the process on a deep
+    flow value before reporting it. Brackets in quoted text are counted too, which can only
+    refuse a file whose text opens a hundred brackets without closing them.
+    """
+    if fm_text.count("[") + fm_text.count("{") <= MAX_FRONT_MATTER_DEPTH:
+        return
+    depth = 0
+    for bracket in _BRACKETS.finditer(fm_text):
+        if bracket.group() in "[{":
+            depth += 1
+            if depth > MAX_FRONT_MATTER_DEPTH:
+                line = first_line + fm_text.count("\n", 0, bracket.start())
+                raise _error_at(
+                    f"front matter is nested more than {MAX_FRONT_MATTER_DEPTH} levels deep (line {line}); refused",
+                    line,
+                )
+        elif depth:
+            depth -= 1
+
+
 def _no_prefix_header(candidate, fm_format, first_line, warnings):
     """The metadata of a Hexo no-prefix header, or None when `candidate` is not one.
 
@@ -365,6 +398,7 @@ def _no_prefix_header(candidate, fm_format, first_line, warnings):
     """
     own_warnings = []
     try:
+        _refuse_deep_nesting(candidate, first_line)
         metadata = _PARSERS[fm_format](candidate, first_line, own_warnings)
     except LegacyFileError:
         line = _FIRST_CONTENT_LINE.search(candidate)
@@ -517,13 +551,13 @@ def _load_yaml(fm_text, first_line, warnings):
 
 
 def _check_expansion(root, first_line):
-    """Refuse a node graph that aliases expand past MAX_YAML_VALUES (a 'billion laughs'), that
-    contains itself, or that is nested deeper than MAX_YAML_DEPTH. PyYAML shares aliased objects
+    """Refuse a node graph that aliases expand past MAX_YAML_VALUES (a 'billion laughs') or past
+    MAX_FRONT_MATTER_EXPANDED_BYTES (one long string aliased many times), that contains itself, or that is nested deeper than MAX_YAML_DEPTH. PyYAML shares aliased objects
     instead of copying them, so loading is cheap, but anything that walks the result (JSON,
     templates) would expand it."""
     if isinstance(root, ScalarNode):
         return
-    sizes = {}
+    sizes, byte_sizes, scalar_bytes = {}, {}, {}
     on_path = set()
     stack = [(root, False, 1)]
     while stack:
@@ -541,7 +575,17 @@ def _check_expansion(root, first_line):
                     f"front matter has more than {MAX_YAML_VALUES:,} values, counting what its YAML "
                     f"aliases expand to (line {first_line + node.start_mark.line}); refused"
                 )
-            sizes[key] = size
+            # Bytes as well as values: a few aliases of one long string are few values.
+            expanded = sum(
+                _scalar_bytes(child, scalar_bytes) if isinstance(child, ScalarNode) else byte_sizes[id(child)]
+                for child in children
+            )
+            if expanded > MAX_FRONT_MATTER_EXPANDED_BYTES:
+                raise LegacyFileError(
+                    f"front matter is larger than {MAX_FRONT_MATTER_EXPANDED_BYTES:,} bytes, counting what "
+                    f"its YAML aliases expand to (line {first_line + node.start_mark.line}); refused"
+                )
+            sizes[key], byte_sizes[key] = size, expanded
             continue
         if key in sizes:
             continue
@@ -558,6 +602,14 @@ def _check_expansion(root, first_line):
         stack.extend(
             (child, False, depth + 1) for child in children if not isinstance(child, ScalarNode)
         )
+
+
+def _scalar_bytes(node, known):
+    """The UTF-8 size of a scalar node's text, computed once per node however often it is aliased."""
+    size = known.get(id(node))
+    if size is None:
+        size = known[id(node)] = len(node.value.encode("utf-8", "surrogatepass"))
+    return size
 
 
 def _error_at(message, line):
@@ -626,6 +678,7 @@ def _parse_json(fm_text, first_line, warnings):
 
 def _parse_toml(fm_text, first_line, warnings):
     """Hugo's +++ TOML."""
+    _refuse_toml_bombs(fm_text, first_line)
     try:
         return tomllib.loads(fm_text)
     except tomllib.TOMLDecodeError as error:
@@ -637,6 +690,20 @@ def _parse_toml(fm_text, first_line, warnings):
         raise _error_at(f"front matter is not valid TOML at line {line}: {message[: position.start()]}", line) from None
     except RecursionError:
         raise LegacyFileError("front matter is nested too deeply") from None
+
+
+def _refuse_toml_bombs(fm_text, first_line):
+    """Raise LegacyFileError for TOML whose keys or tables tomllib would take minutes or gigabytes
+    to build (its memory grows with the square of a dotted key's depth); checked on the text."""
+    deep = _TOML_DEEP_KEY.search(fm_text)
+    if deep is not None:
+        line = first_line + fm_text.count("\n", 0, deep.start())
+        raise _error_at(
+            f"front matter has a TOML key of more than {MAX_TOML_KEY_PARTS} dotted parts (line {line}); refused",
+            line,
+        )
+    if len(_TOML_TABLE_HEADER.findall(fm_text)) > MAX_TOML_TABLES:
+        raise LegacyFileError(f"front matter has more than {MAX_TOML_TABLES:,} TOML tables; refused")
 
 
 _PARSERS = {"yaml": _parse_yaml, "yaml-no-prefix": _parse_yaml, "json": _parse_json, "toml": _parse_toml}

@@ -5,8 +5,6 @@ import contextlib
 import enum
 import functools
 import hashlib
-import itertools
-import multiprocessing
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +27,11 @@ from articles.slugs import readable_slug, unique_slug
 from .archive import Archive, archives_for, describe, identity_path
 from .body import find_remote_images, rewrite_image_sources
 from .frontmatter import DEFAULT_MAX_BYTES, LegacyFileError, NoFrontMatter, read_raw, record_from_raw
+from .fields import fit_to_fields
+from .htmldepth import refuse_deep_html
 from .identities import KnownArticles, identity_of
+from .isolation import TookTooLong, prepare_in_workers, time_budget
+from .limits import FILE_TIME_BUDGET_SECONDS, TAG_LOOKUP_BATCH
 from .linking import link_imported_articles
 from .mapping import MappingError, map_record
 from .report import IDENTITY, IMAGE, REDIRECT, SLUG, warning
@@ -82,6 +84,7 @@ class ImportOptions:
     allow_missing_front_matter: bool = False
     download_images: bool = False
     allow_private_image_hosts: bool = False
+    time_budget: float = FILE_TIME_BUDGET_SECONDS  # seconds to read, map and sanitize one file
 
 
 def site_for(options, archive):
@@ -108,6 +111,7 @@ class LegacyFile:
     path: Path
     archive: Archive
     import_root: Path  # the folder given to the import (a file's own folder when a file was given)
+    refused: tuple = ()  # (Outcome, reason) for a link not followed: a row in the report, nothing read
 
     @functools.cached_property
     def source_path(self):
@@ -134,16 +138,16 @@ def find_legacy_files(paths, extensions=DEFAULT_EXTENSIONS, *, source=None):
     archives = archives_for(paths, source)
     seen = set()
     for given in paths:
-        for path, import_root in _files_under(given, extensions):
-            resolved = path.resolve()
+        for path, import_root, refused in _files_under(given, extensions):
+            resolved = Path(os.path.abspath(path)) if refused else path.resolve()
             if resolved not in seen:
                 seen.add(resolved)
-                yield LegacyFile(path, archives[given], import_root)
+                yield LegacyFile(path, archives[given], import_root, refused)
 
 
 def _files_under(given, extensions):
     if given.is_file():
-        yield given, given.parent
+        yield given, given.parent, ()
         return
     root = given.resolve()
     for folder, subfolders, files in os.walk(given):
@@ -152,9 +156,24 @@ def _files_under(given, extensions):
             candidate = Path(folder) / name
             if name.startswith(".") or candidate.suffix.lower() not in extensions:
                 continue
-            if not candidate.resolve().is_relative_to(root):
-                continue
-            yield candidate, given
+            yield candidate, given, _link_refused(candidate, root)
+
+
+def _link_refused(candidate, root):
+    """(Outcome, reason) when `candidate` is a link that is not followed, else ()."""
+    if not candidate.is_symlink():
+        return ()
+    try:
+        target = candidate.resolve(strict=True)
+    except RuntimeError:  # Path.resolve's word for a loop
+        return Outcome.FAILED, "a symbolic link that leads back to itself (a loop); not followed"
+    except OSError as error:
+        return Outcome.FAILED, (
+            f"a symbolic link to {os.readlink(candidate)!r}, which cannot be read ({error.strerror}); not imported"
+        )
+    if not target.is_relative_to(root):
+        return Outcome.SKIPPED, f"a symbolic link to {target}, outside the imported folder; not followed"
+    return ()
 
 
 @dataclass
@@ -171,7 +190,24 @@ class Prepared:
 
 
 def prepare_file(file, options, known_hashes):
-    """Read, map and sanitize one LegacyFile without the database; safe to run in a worker process."""
+    """Read, map and sanitize one LegacyFile without the database; safe to run in a worker process.
+
+    A file that needs more than the options' time budget fails, with the reason.
+    """
+    try:
+        with time_budget(options.time_budget):
+            return _prepare_file(file, options, known_hashes)
+    except TookTooLong as error:
+        return _failed_early(file, str(error))
+
+
+def _failed_early(file, reason):
+    """A file that failed before it was prepared (time budget, crashed worker)."""
+    archive, source_path = file.identity
+    return Prepared(file, result=FileResult(file.path, Outcome.FAILED, reason, archive=archive, source_path=source_path))
+
+
+def _prepare_file(file, options, known_hashes):
     path = file.path
 
     def prepared(*, values=None, result=None):
@@ -179,6 +215,8 @@ def prepare_file(file, options, known_hashes):
             result.archive, result.source_path = file.identity
         return Prepared(file, values, result)
 
+    if file.refused:
+        return prepared(result=FileResult(path, *file.refused))
     try:
         raw = read_raw(path, max_bytes=options.max_bytes)
         # Unchanged files are known by their bytes alone: nothing is parsed or written.
@@ -198,6 +236,8 @@ def prepare_file(file, options, known_hashes):
             site=site_for(options, file.archive),
             redirects=options.redirects,
         )
+        fit_to_fields(values)
+        refuse_deep_html(values.body_html)  # before the sanitizer, which is slow on deep nesting
         removed = []
         values.body_html = clean_body(values.body_html, removed=removed)
         # What the policy dropped is named, never lost silently (an iframe's host, a script's …).
@@ -217,25 +257,6 @@ def prepare_file(file, options, known_hashes):
         reason = f"cannot map: {type(error).__name__}: {error}"
         return prepared(result=FileResult(path, Outcome.FAILED, reason))
     return prepared(values=values)
-
-
-_worker_state = {}
-
-
-def _start_worker(options, known_hashes):
-    _worker_state.update(options=options, known_hashes=known_hashes)
-
-
-def _batches(items, size):
-    """Lists of `size` items (the last may be shorter); itertools.batched arrives in 3.12."""
-    iterator = iter(items)
-    while batch := list(itertools.islice(iterator, size)):
-        yield batch
-
-
-def _prepare_batch_in_worker(batch):
-    options, known_hashes = _worker_state["options"], _worker_state["known_hashes"]
-    return [prepare_file(file, options, known_hashes) for file in batch]
 
 
 class Importer:
@@ -310,17 +331,17 @@ class Importer:
             for file in files:
                 yield prepare_file(file, self.options, self.known.hashes)
             return
-        context = multiprocessing.get_context("fork")
-        with context.Pool(jobs, initializer=_start_worker, initargs=(self.options, self.known.hashes)) as pool:
-            # A bounded window of files in flight: workers may run ahead of the database, but
-            # prepared articles never pile up in memory.
-            in_flight = collections.deque()
-            for batch in _batches(files, BATCH_SIZE):
-                in_flight.append(pool.apply_async(_prepare_batch_in_worker, (batch,)))
-                if len(in_flight) >= BATCHES_IN_FLIGHT_PER_WORKER * jobs:
-                    yield from in_flight.popleft().get()
-            while in_flight:
-                yield from in_flight.popleft().get()
+        # A bounded window of files in flight: workers may run ahead of the database, but
+        # prepared articles never pile up in memory. A worker that crashes or hangs fails its file.
+        yield from prepare_in_workers(
+            files,
+            functools.partial(prepare_file, options=self.options, known_hashes=self.known.hashes),
+            _failed_early,
+            jobs=jobs,
+            batch_size=BATCH_SIZE,
+            window=BATCH_SIZE * BATCHES_IN_FLIGHT_PER_WORKER * jobs,
+            budget=self.options.time_budget,
+        )
 
     def _downloading_ahead(self, prepared_files):
         """The prepared files in order; each is handed on once the downloads of the next few have started."""
@@ -382,9 +403,9 @@ class Importer:
         except Exception as error:
             # The file's transaction is rolled back; the pictures it stored go with it.
             delete_names(stored_files)
-            if isinstance(error, (OperationalError, InterfaceError)):
+            if isinstance(error, (OperationalError, InterfaceError)) and not _database_answers():
                 # The database itself is gone (refused, dropped, closed): no later file can be
-                # saved, so the run stops here.
+                # saved, so the run stops here. One it still answers refused this file's values.
                 raise
             # A database refusal of one file must not stop the others.
             return result(Outcome.FAILED, f"cannot save: {error}", warnings=values.warnings)
@@ -510,10 +531,13 @@ class Importer:
             tag = self._tags.get(name.casefold())
             (tags.append(tag) if tag else missing.append(name))
         if missing:
-            lookup = Q()
-            for name in missing:
-                lookup |= Q(name__iexact=name)
-            found = {tag.name.casefold(): tag for tag in Tag.objects.filter(lookup)}
+            found = {}
+            # In batches: one OR of thousands of terms passes SQLite's expression depth.
+            for start in range(0, len(missing), TAG_LOOKUP_BATCH):
+                lookup = Q()
+                for name in missing[start : start + TAG_LOOKUP_BATCH]:
+                    lookup |= Q(name__iexact=name)
+                found.update((tag.name.casefold(), tag) for tag in Tag.objects.filter(lookup))
             for name in missing:
                 tag = found.get(name.casefold()) or Tag.objects.create(name=name)
                 found[name.casefold()] = tag
@@ -672,6 +696,16 @@ class Importer:
         LegacyURL.objects.bulk_create(
             [LegacyURL(path=p, article=article) for p in wanted if p not in taken]
         )
+
+
+def _database_answers():
+    """Whether the database still runs a statement (after a file's error was rolled back)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except (OperationalError, InterfaceError):
+        return False
+    return True
 
 
 def refresh_planner_statistics():

@@ -33,9 +33,11 @@ SIMPLIFIED_ONLY = frozenset(_PAIRS[1::2])
 
 # What carries no language: code (fenced, inline, or indented lines without a Han character),
 # markup, entities, link targets, addresses, math and generator syntax.
+# Each part stops at the next opening of its own kind, so that a text of unclosed `{%`, `<` or
+# `](` is scanned once, not once from each of them.
 _NOT_PROSE = re.compile(
-    r"```.*?```|~~~.*?~~~|`[^`\n]*`|^(?:    |\t)[^\n\u3400-\u9fff]*$|<[^>]*>|&#?\w+;|\]\([^)]*\)"
-    r"|\{%.*?%\}|\{\{.*?\}\}|https?://\S+|\$\$.*?\$\$|\$[^$\n]*\$",
+    r"```.*?```|~~~.*?~~~|`[^`\n]*`|^(?:    |\t)[^\n\u3400-\u9fff]*$|<[^<>]*>|&#?\w+;|\]\((?:(?!\]\()[^)])*\)"
+    r"|\{%(?:(?!\{%).)*?%\}|\{\{(?:(?!\{\{).)*?\}\}|https?://\S+|\$\$.*?\$\$|\$[^$\n]*\$",
     re.S | re.M,
 )
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")

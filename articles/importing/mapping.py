@@ -155,10 +155,11 @@ def tag_names(value):
     if value is None or value == "":
         return []
     items = value if isinstance(value, list) else [value]
-    names = []
+    names, seen = [], set()
     for item in items:
         name = str(item).strip() if item is not None else ""
-        if name and name.casefold() not in {n.casefold() for n in names}:
+        if name and name.casefold() not in seen:
+            seen.add(name.casefold())
             names.append(name)
     return names
 

@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 from articles.importing import report
 from articles.importing.archive import ArchiveError
-from articles.importing.frontmatter import DEFAULT_MAX_BYTES
+from articles.importing.limits import DEFAULT_MAX_BYTES, FILE_TIME_BUDGET_SECONDS
 from articles.importing.importer import (
     DEFAULT_EXTENSIONS,
     Importer,
@@ -34,6 +34,15 @@ from articles.importing.siteconfig import (
 PROGRESS_EVERY_SECONDS = 10
 # Below this many files, starting worker processes costs more than it saves.
 PARALLEL_FROM_FILES = 200
+
+
+def printable(path):
+    """A file's path for a terminal line: a newline, a tab or an escape code in a file name is
+    shown escaped (\\n, \\x1b …), so that it can neither break the line nor drive the terminal."""
+    text = str(path)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 class Command(BaseCommand):
@@ -81,6 +90,9 @@ class Command(BaseCommand):
                             help="write one JSON line per file, then a summary line")
         parser.add_argument("--max-size", type=int, default=DEFAULT_MAX_BYTES, metavar="BYTES",
                             help="refuse files larger than this (default: %(default)s)")
+        parser.add_argument("--time-limit", type=float, default=FILE_TIME_BUDGET_SECONDS, metavar="SECONDS",
+                            help="fail a file that takes longer than this to read and convert, and go "
+                                 "on with the others (default: %(default)s)")
         parser.add_argument("--allow-missing-front-matter", action="store_true",
                             help="import files without front matter, titled after their file name")
         parser.add_argument("--download-images", action="store_true",
@@ -144,7 +156,7 @@ class Command(BaseCommand):
                     seconds=seconds, dry_run=options["dry_run"],
                 ))
             for source_path, link in importer.unresolved_links:
-                self._say(f"{source_path}: warning: {link}", "WARNING")
+                self._say(f"{printable(source_path)}: warning: {link}", "WARNING")
         finally:
             if report_file:
                 report_file.close()
@@ -193,6 +205,8 @@ class Command(BaseCommand):
             raise CommandError(f"--source-root: {source_root} is not a folder", returncode=2)
         if options["max_size"] <= 0:
             raise CommandError("--max-size: must be a positive number of bytes", returncode=2)
+        if options["time_limit"] <= 0:
+            raise CommandError("--time-limit: must be a positive number of seconds", returncode=2)
         return ImportOptions(
             tz=tz,
             default_author=options["default_author"],
@@ -207,6 +221,7 @@ class Command(BaseCommand):
             overwrite_edited=options["overwrite_edited"],
             dry_run=options["dry_run"],
             max_bytes=options["max_size"],
+            time_budget=options["time_limit"],
             allow_missing_front_matter=options["allow_missing_front_matter"],
             download_images=options["download_images"],
             allow_private_image_hosts=options["allow_private_image_hosts"],
@@ -263,13 +278,14 @@ class Command(BaseCommand):
             self._bar.refresh()
 
     def _tell(self, result, options):
+        path = printable(result.path)
         for warning in result.warnings:
-            self._say(f"{result.path}: warning: {warning}", "WARNING")
+            self._say(f"{path}: warning: {warning}", "WARNING")
         if result.outcome in (Outcome.FAILED, Outcome.SKIPPED, Outcome.CONFLICT):
             colour = "ERROR" if result.outcome is Outcome.FAILED else "WARNING"
-            self._say(f"{result.path}: {result.outcome.value}: {result.reason}", colour)
+            self._say(f"{path}: {result.outcome.value}: {result.reason}", colour)
         elif options["verbosity"] > 1 and result.article is not None:
-            self.stdout.write(f"{result.path}: {result.outcome.value}: {result.article.get_absolute_url()}")
+            self.stdout.write(f"{path}: {result.outcome.value}: {result.article.get_absolute_url()}")
 
     def _summary(self, counts, kinds, total, seconds, dry_run):
         rate = total / seconds if seconds else 0.0
