@@ -8,6 +8,7 @@ import hashlib
 import itertools
 import multiprocessing
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
@@ -17,6 +18,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q
 
+from articles import caching
 from articles.images.download import Fetched, FetchFailed, RemoteImageFetcher
 from articles.images.library import content_digest, delete_names, find_duplicate, store_image
 from articles.images.validation import ImageRejected, inspect_image
@@ -40,6 +42,8 @@ DEFAULT_EXTENSIONS = (".md", ".markdown", ".html", ".htm", ".txt")
 DOWNLOAD_LOOKAHEAD_FILES = 16
 BATCH_SIZE = 16  # files a worker prepares per task
 BATCHES_IN_FLIGHT_PER_WORKER = 4
+# How long readers may be shown cached pages from before the files an import just committed.
+BUMPS_EVERY_SECONDS = 1.0
 
 
 class Outcome(enum.Enum):
@@ -285,16 +289,22 @@ class Importer:
         files = list(files)
         self.known.survey(files)
         prepared = self._prepare_all(files, jobs)
-        # New articles' search documents are written a batch at a time, between files.
-        with SearchDocument.objects.in_batches() as index_batches, contextlib.ExitStack() as downloads:
+        # New articles' search documents are written a batch at a time, between files; the
+        # cached pages and parts are retired together every BUMPS_EVERY_SECONDS, between files.
+        with caching.bumps_gathered(), SearchDocument.objects.in_batches() as index_batches, \
+                contextlib.ExitStack() as downloads:
             if self.options.download_images:
                 allow_private = self.options.allow_private_image_hosts
                 self._fetcher = downloads.enter_context(RemoteImageFetcher(allow_private=allow_private))
                 downloads.callback(setattr, self, "_fetcher", None)
                 prepared = self._downloading_ahead(prepared)
+            flushed = time.monotonic()
             for one in prepared:
                 yield self.save_prepared(one)
                 index_batches.write_full()
+                if time.monotonic() - flushed >= BUMPS_EVERY_SECONDS:
+                    caching.flush_gathered()
+                    flushed = time.monotonic()
             self.after_all_files()
 
     def after_all_files(self):
