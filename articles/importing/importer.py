@@ -17,6 +17,7 @@ import reversion
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q
+from django.utils.text import Truncator
 
 from articles import caching
 from articles.images.download import Fetched, FetchFailed, RemoteImageFetcher
@@ -25,7 +26,7 @@ from articles.images.validation import ImageRejected, inspect_image
 from articles.models import Article, Author, Category, Image, LegacyURL, SearchDocument, Tag, TaggedArticle
 from articles.models.search import remember_plain_body
 from articles.bodies import clean_body
-from articles.text import excerpt, plain_text
+from articles.text import plain_text
 from articles.slugs import readable_slug, unique_slug
 
 from .archive import Archive, archives_for, describe, identity_path
@@ -209,7 +210,8 @@ def prepare_file(file, options, known_hashes):
         # The search document's text, derived here in parallel rather than in the writing process.
         values.body_text = plain_text(values.body_html)
         if not values.summary:
-            values.summary = excerpt(values.body_html, settings.NEWSROOM["SUMMARY_LENGTH"])
+            # excerpt() of the body, from the text just derived rather than from a second parse.
+            values.summary = Truncator(values.body_text).chars(settings.NEWSROOM["SUMMARY_LENGTH"])
     except NoFrontMatter as error:
         return prepared(result=FileResult(path, Outcome.SKIPPED, str(error)))
     except (LegacyFileError, MappingError) as error:
