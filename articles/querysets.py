@@ -268,7 +268,10 @@ def articles_written(using, pks, fields=None, *, stored=None, created=False):
     from articles import caching, fragments
     from articles.models.search import SearchDocument, rewrites_index
 
-    fragments.articles_changed(pks, using)
+    if not (created and caching.gathering()):
+        # A new row is in no kept part yet: no reader saw its id before it committed. Outside
+        # gathered bumps (an import) its key moves all the same, spent only once per save there.
+        fragments.articles_changed(pks, using)
     caching.content_changed(using=using)  # last, as fragments._versions relies on
     if rewrites_index(fields):
         documents = SearchDocument.objects.db_manager(using)

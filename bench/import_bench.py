@@ -4,7 +4,9 @@ Usage:
     .venv/bin/python bench/import_bench.py [--files 10000] [--database sqlite|postgres|both]
 
 Prints, for each database: files per second and peak memory (RSS) of the first import and of a
-re-import of the unchanged files. PostgreSQL is reached at $BENCH_POSTGRES_URL
+re-import of the unchanged files; the largest worker's peak RSS; and the CPU seconds of the writing
+process and of its workers together (PostgreSQL's own server time is not counted), which vary
+less than seconds on a machine shared with other work. PostgreSQL is reached at $BENCH_POSTGRES_URL
 (default postgres://postgres@127.0.0.1:5432/newsroom_bench; the database is dropped and re-created).
 """
 import argparse
@@ -82,13 +84,21 @@ def run_phase(database_url, archive):
         "t = time.perf_counter();"
         f"call_command('import_frontmatter', {str(archive)!r}, verbosity=0);"
         "print('SECONDS', time.perf_counter() - t);"
-        "print('PEAK', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+        "me, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN);"
+        "print('PEAK', me.ru_maxrss);"
+        "print('WORKERPEAK', workers.ru_maxrss);"
+        "print('CPU', me.ru_utime + me.ru_stime);"
+        "print('WORKERCPU', workers.ru_utime + workers.ru_stime)"
     )
     result = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True)
     if result.returncode:
         raise SystemExit(result.stderr[-3000:])
-    figures = dict(line.split(" ", 1) for line in result.stdout.splitlines() if line.startswith(("SECONDS", "PEAK")))
-    return float(figures["SECONDS"]), int(figures["PEAK"]) / 1024
+    names = ("SECONDS", "PEAK", "WORKERPEAK", "CPU", "WORKERCPU")
+    figures = dict(line.split(" ", 1) for line in result.stdout.splitlines() if line.startswith(names))
+    return (
+        float(figures["SECONDS"]), int(figures["PEAK"]) / 1024, int(figures["WORKERPEAK"]) / 1024,
+        float(figures["CPU"]), float(figures["WORKERCPU"]),
+    )
 
 
 def prepare(database, workdir):
@@ -129,12 +139,19 @@ def main():
         for database in databases:
             url = prepare(database, workdir)
             for phase in ("first import", "re-import"):
-                seconds, peak = run_phase(url, archive)
-                rows.append((database, phase, seconds, args.files / seconds, peak))
-        print(f"{'database':<10} {'phase':<14} {'seconds':>8} {'files/s':>9} {'peak MiB':>9}")
-        for database, phase, seconds, rate, peak in rows:
-            print(f"{database:<10} {phase:<14} {seconds:>8.1f} {rate:>9.0f} {peak:>9.0f}")
-        print(json.dumps([dict(zip(["database", "phase", "seconds", "files_per_s", "peak_mib"], r)) for r in rows]))
+                seconds, peak, worker_peak, cpu, worker_cpu = run_phase(url, archive)
+                rows.append((database, phase, seconds, args.files / seconds, peak, worker_peak, cpu, worker_cpu))
+        print(
+            f"{'database':<10} {'phase':<14} {'seconds':>8} {'files/s':>9} {'peak MiB':>9} "
+            f"{'worker MiB':>10} {'CPU s':>7} {'worker CPU s':>12}"
+        )
+        for database, phase, seconds, rate, peak, worker_peak, cpu, worker_cpu in rows:
+            print(
+                f"{database:<10} {phase:<14} {seconds:>8.1f} {rate:>9.0f} {peak:>9.0f} "
+                f"{worker_peak:>10.0f} {cpu:>7.1f} {worker_cpu:>12.1f}"
+            )
+        keys = ["database", "phase", "seconds", "files_per_s", "peak_mib", "worker_peak_mib", "cpu_s", "worker_cpu_s"]
+        print(json.dumps([dict(zip(keys, r)) for r in rows]))
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import enum
 import functools
 import hashlib
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
@@ -14,14 +15,16 @@ import reversion
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q
+from django.utils.text import Truncator
 
+from articles import caching
 from articles.images.download import Fetched, FetchFailed, RemoteImageFetcher
 from articles.images.library import content_digest, delete_names, find_duplicate, store_image
 from articles.images.validation import ImageRejected, inspect_image
 from articles.models import Article, Author, Category, Image, LegacyURL, SearchDocument, Tag, TaggedArticle
 from articles.models.search import remember_plain_body
 from articles.bodies import clean_body
-from articles.text import excerpt, plain_text
+from articles.text import plain_text
 from articles.slugs import readable_slug, unique_slug
 
 from .archive import Archive, archives_for, describe, identity_path
@@ -42,6 +45,8 @@ DEFAULT_EXTENSIONS = (".md", ".markdown", ".html", ".htm", ".txt")
 DOWNLOAD_LOOKAHEAD_FILES = 16
 BATCH_SIZE = 16  # files a worker prepares per task
 BATCHES_IN_FLIGHT_PER_WORKER = 4
+# How long readers may be shown cached pages from before the files an import just committed.
+BUMPS_EVERY_SECONDS = 1.0
 
 
 class Outcome(enum.Enum):
@@ -245,7 +250,8 @@ def _prepare_file(file, options, known_hashes):
         # The search document's text, derived here in parallel rather than in the writing process.
         values.body_text = plain_text(values.body_html)
         if not values.summary:
-            values.summary = excerpt(values.body_html, settings.NEWSROOM["SUMMARY_LENGTH"])
+            # excerpt() of the body, from the text just derived rather than from a second parse.
+            values.summary = Truncator(values.body_text).chars(settings.NEWSROOM["SUMMARY_LENGTH"])
     except NoFrontMatter as error:
         return prepared(result=FileResult(path, Outcome.SKIPPED, str(error)))
     except (LegacyFileError, MappingError) as error:
@@ -272,7 +278,8 @@ class Importer:
             with connection.cursor() as cursor:
                 cursor.execute("SET synchronous_commit TO OFF")
         if connection.vendor == "sqlite":
-            # An import reads most pages once: the site's larger page cache would only hold memory.
+            # The site's larger page cache saves an import some page reads but costs it its memory
+            # goal on a large archive (bench/README.md): an import keeps SQLite's small default.
             with connection.cursor() as cursor:
                 cursor.execute("PRAGMA cache_size=-2000")
         # Held in memory so that a new article costs no look-up for its slug or old addresses.
@@ -306,16 +313,22 @@ class Importer:
         files = list(files)
         self.known.survey(files)
         prepared = self._prepare_all(files, jobs)
-        # New articles' search documents are written a batch at a time, between files.
-        with SearchDocument.objects.in_batches() as index_batches, contextlib.ExitStack() as downloads:
+        # New articles' search documents are written a batch at a time, between files; the
+        # cached pages and parts are retired together every BUMPS_EVERY_SECONDS, between files.
+        with caching.bumps_gathered(), SearchDocument.objects.in_batches() as index_batches, \
+                contextlib.ExitStack() as downloads:
             if self.options.download_images:
                 allow_private = self.options.allow_private_image_hosts
                 self._fetcher = downloads.enter_context(RemoteImageFetcher(allow_private=allow_private))
                 downloads.callback(setattr, self, "_fetcher", None)
                 prepared = self._downloading_ahead(prepared)
+            flushed = time.monotonic()
             for one in prepared:
                 yield self.save_prepared(one)
                 index_batches.write_full()
+                if time.monotonic() - flushed >= BUMPS_EVERY_SECONDS:
+                    caching.flush_gathered()
+                    flushed = time.monotonic()
             self.after_all_files()
 
     def after_all_files(self):
