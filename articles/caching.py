@@ -83,7 +83,7 @@ def fresh_version():
 
 # Inside one reader request (PageCacheMiddleware opens the scope) the version is read once: the
 # page and every value it remembers agree on one version, and the cache server is asked once
-# rather than once a remembered value. A bump made by this request starts a new reading.
+# rather than once a kept value. A bump made by this request starts a new reading.
 _version_read_in_request = contextvars.ContextVar("newsroom_version_read_in_request", default=None)
 
 
@@ -264,7 +264,7 @@ def _moments_around(now):
     """The published articles' latest publication and expiry before `now` and earliest after.
 
     Four index seeks in one query (article_live_idx, article_expiry_idx): aggregating them with
-    MAX/MIN would read every published article, 25 ms at 100,000 on every content change.
+    MAX/MIN would read every published article on every content change.
     """
     from articles.models import Article
 
@@ -305,7 +305,7 @@ def page_timeout(version=None):
     return max(0.0, min(float(settings.NEWSROOM["PAGE_CACHE_TIMEOUT"]), remaining))
 
 
-class InProcess(dict):
+class ProcessLocalCache(dict):
     """What a process keeps of values that never change meaning under their key (a versioned
     key, or a pure function's arguments): at most `limit` entries, all dropped when it is full,
     which costs less than keeping them in order of use."""
@@ -330,7 +330,7 @@ class VersionedEntries:
     """
 
     def __init__(self, kept):
-        self._copies = InProcess(kept)
+        self._copies = ProcessLocalCache(kept)
 
     def get_many(self, keys):
         found = {key: self._copies[key] for key in keys if key in self._copies}
@@ -352,7 +352,7 @@ class VersionedEntries:
 
 # Pages by page_key(): a hit reads the version from the cache server, the page from here.
 pages = VersionedEntries(kept=512)
-# remembered() values; shared by the requests of this process, so never to be changed in place.
+# kept_per_content_version() values; shared by the requests of this process, so never to be changed in place.
 values = VersionedEntries(kept=1024)
 
 
@@ -420,7 +420,7 @@ def page_key(version, address):
     return f"newsroom:page:{version}:{digest}"
 
 
-def remembered(name, compute, *, follows_published=True):
+def kept_per_content_version(name, compute, *, follows_published=True):
     """compute()'s value, kept under the content version exactly as pages are, so
     that a part of a page that is the same for every reader is queried once a version.
 

@@ -423,7 +423,7 @@ def thread_of(article):
         return Thread(count=len(shown), html=html, names={comment.pk: comment.name for comment in first})
 
     key = f"comments:{article.pk}:{'open' if article.allow_comments else 'closed'}"
-    return caching.remembered(key, read, follows_published=False)
+    return caching.kept_per_content_version(key, read, follows_published=False)
 
 
 def comment_written(sender, instance, using=None, **kwargs):

@@ -123,7 +123,7 @@ def _versions(keys):
 _parts = caching.VersionedEntries(kept=2048)
 
 
-class Parts:
+class KeptParts:
     """The parts named `names` of the articles `pks`, looked up together for one page.
 
     `get()` gives a part's markup, or None when it must be rendered (and then `store()`d). With
@@ -195,7 +195,7 @@ def known_address(slug):
     version, fields, path = known
     if len(fields) != len(ADDRESS_FIELDS):
         return None  # kept by a release that kept other fields: read the article afresh
-    return version, Article.holding(dict(zip(ADDRESS_FIELDS, fields))), path
+    return version, Article.from_known_values(dict(zip(ADDRESS_FIELDS, fields))), path
 
 
 def remember_address(slug, version, article):
@@ -211,7 +211,7 @@ def remember_address(slug, version, article):
 
 
 # Addresses by slug as this process last read or stored them (see known_address).
-_addresses = caching.InProcess(4096)
+_addresses = caching.ProcessLocalCache(4096)
 
 
 # --- what moves the versions (connected in articles.apps) ------------------------------------

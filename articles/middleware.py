@@ -132,8 +132,8 @@ def set_page_etag(response):
     """Django's set_response_etag() with checksums instead of MD5.
 
     An ETag only has to change when the page does: CRC-32 and Adler-32 together (64 bits, the
-    same in every process) take 6 µs of a 22 KB article page where MD5 took 32, a sixth of the
-    instructions of an uncached request.
+    same in every process) cost a fraction of MD5's time on a whole page, which was a visible
+    share of an uncached request's instructions (bench/README.md, Session 5).
     """
     if not response.streaming and response.content:
         content = response.content

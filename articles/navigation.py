@@ -16,7 +16,7 @@ def categories_by_path():
         categories = with_subtree_ids(with_category_commonness(Category.objects.only(*fields)))
         return {category.path: category for category in categories}
 
-    return caching.remembered("categories-by-path", index, follows_published=False)
+    return caching.kept_per_content_version("categories-by-path", index, follows_published=False)
 
 
 def by_position(categories):
@@ -36,7 +36,7 @@ def live_article_counts(parent="all"):
         categories = categories_by_path().values() if parent == "all" else category_children().get(parent, [])
         return live_counts(categories, up_to=LIVE_COUNT_CAP + 1)
 
-    return caching.remembered(f"category-live-counts:{parent}", count)
+    return caching.kept_per_content_version(f"category-live-counts:{parent}", count)
 
 
 def shown_count(count):

@@ -40,7 +40,7 @@ class BoundedPaginator(Paginator):
         count's limit, which gives both the page and the count.
 
         `count_name`: the full count (for `?page=last`) and the leading ids are kept under that
-        name and the content version (caching.remembered), instead of read on every visit.
+        name and the content version (caching.kept_per_content_version), instead of read on every visit.
         """
         super().__init__(*args, **kwargs)
         if pages_ahead is not None:
@@ -70,7 +70,7 @@ class BoundedPaginator(Paginator):
             return read()
         from articles import caching
 
-        return caching.remembered(f"{self.count_name}:count:{self.count_limit}", read)
+        return caching.kept_per_content_version(f"{self.count_name}:count:{self.count_limit}", read)
 
     @property
     def is_cut(self):
@@ -82,7 +82,7 @@ class BoundedPaginator(Paginator):
             return self.object_list.count()
         from articles import caching
 
-        return caching.remembered(self.count_name, self.object_list.count)
+        return caching.kept_per_content_version(self.count_name, self.object_list.count)
 
     @cached_property
     def _leading_ids(self):
@@ -95,7 +95,7 @@ class BoundedPaginator(Paginator):
 
         # Which articles a list holds changes only with the content (or the schedule): kept as
         # the count is, under the content version.
-        return caching.remembered(f"{self.count_name}:ids:{self.count_limit}", read)
+        return caching.kept_per_content_version(f"{self.count_name}:ids:{self.count_limit}", read)
 
     @cached_property
     def count_is_exact(self):
@@ -120,10 +120,10 @@ class BoundedPaginator(Paginator):
     def _by_id(self, ids):
         """Instances that hold their id only (any other field is read when asked for)."""
         model, db = self.object_list.model, self.object_list.db
-        return [model.holding({"id": pk}, db) for pk in ids]
+        return [model.from_known_values({"id": pk}, db) for pk in ids]
 
     def _check_object_list_is_ordered(self):
-        if not isinstance(self.object_list, BuiltWhenRead):  # else not built yet: checked when read
+        if not isinstance(self.object_list, LazyListQuerySet):  # else not built yet: checked when read
             super()._check_object_list_is_ordered()
 
     def last_page(self):
@@ -148,7 +148,7 @@ class BoundedPaginator(Paginator):
         return number
 
 
-class BuiltWhenRead(SimpleLazyObject):
+class LazyListQuerySet(SimpleLazyObject):
     """A list's queryset, built by `build()` when first used; its `model` and `db` are known before.
 
     Building a queryset (published() and a subject's filters) cost a list page more than its

@@ -10,9 +10,8 @@ RELATED_CANDIDATES = 500
 # the tag (see tagged()); a rarer tag's articles are fetched from its links and sorted. Both cost
 # the same for a tag on 2,000 of 100,000 articles (bench/README.md, Scale).
 COMMON_TAG_ARTICLES = 2000
-# The same for a category and those below it (see in_category()): at 100,000 articles, reading
-# a list's first 201 ids walked or from the links costs 5-6 ms either way at 2,000 filed
-# articles; walked, 2 ms at 10,000 (links: 22 ms), 1 ms at 33,000 (68 ms).
+# The same for a category and those below it (see in_category()): both ways cost the same at
+# about this many filed articles, and walking wins more the more there are (bench/README.md, Scale).
 COMMON_CATEGORY_ARTICLES = 2000
 
 
@@ -78,15 +77,15 @@ class ArticleQuerySet(models.QuerySet):
     def in_category(self, category):
         """Articles filed in `category` or anywhere below it, each once; for a category marked
         common by with_category_commonness(), a list page of them is read newest first and each
-        article tested for the category (see _WalkedOrFetched)."""
+        article tested for the category (see _PlanDependentCondition)."""
         from articles.models import Article
 
         Filed = Article.categories.through
         subtree = getattr(category, "subtree_ids", None)
         if subtree is not None:
             # Ids as constants let PostgreSQL weigh each category's own statistics: through the
-            # paths it guessed every category at 1/40th of the links, walking all 100,000
-            # articles for one on 100 of them (200 ms; by its ids, 2 ms).
+            # paths it guessed every category at a fixed share of the links, and walked every
+            # article for a category that has few.
             links = Filed.objects.filter(category_id__in=subtree)
         else:
             links = Filed.objects.filter(category.descendants_and_self_q(prefix="category__"))
@@ -116,22 +115,22 @@ class ArticleQuerySet(models.QuerySet):
 
     def tagged(self, tag):
         """Articles tagged `tag`; for a tag marked common by with_commonness(), a list page of
-        them is read newest first and each article tested for the tag (see _WalkedOrFetched)."""
+        them is read newest first and each article tested for the tag (see _PlanDependentCondition)."""
         from articles.models import TaggedArticle
 
         # Its ids first even when rare: as a join, SQLite walks every article testing each for
-        # the tag (41 ms for a tag on 100 of 100,000 articles, against 1.7 ms).
+        # the tag.
         links = TaggedArticle.objects.filter(tag=tag)
         return self._linked(links, "content_object_id", common=getattr(tag, "is_common", False))
 
     def _linked(self, links, column, *, common):
         """The articles that `links` (rows pointing at articles by `column`) point at: their
-        ids fetched first, or for a `common` subject tested per article (_WalkedOrFetched)."""
+        ids fetched first, or for a `common` subject tested per article (_PlanDependentCondition)."""
         fetched = models.Q(pk__in=links.values(column))
         if not common:
             return self.filter(fetched)
         walked = models.Exists(links.filter(**{column: models.OuterRef("pk")}))
-        return self.filter(_WalkedOrFetched(walked=walked, fetched=fetched))
+        return self.filter(_PlanDependentCondition(walked=walked, fetched=fetched))
 
     def listed_after(self, published_at, pk):
         """The articles a newest-first list shows after the one published at `published_at`
@@ -283,12 +282,12 @@ def articles_written(using, pks, fields=None, *, stored=None, created=False):
             documents.index(stored)
 
 
-class _WalkedOrFetched(models.Expression):
+class _PlanDependentCondition(models.Expression):
     """A condition written two ways: `walked`, tested on each row, for an ordered read that a
     LIMIT stops on SQLite; `fetched`, which lists the matching ids, for anything else.
 
-    SQLite starts from a subquery's ids whenever it can, then sorts them all: for a tag on 10 %
-    of 100,000 articles, 10,000 rows sorted to show 20. Asked row by row it walks
+    SQLite starts from a subquery's ids whenever it can, then sorts them all: for a common tag,
+    thousands of rows sorted to show 20. Asked row by row it walks
     `article_live_idx` newest first instead and stops at the page. A count or a whole list is
     quickest from the ids (its rows need no order), and PostgreSQL weighs both plans itself.
     """

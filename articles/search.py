@@ -153,8 +153,8 @@ def _has_term(term, common=False, window=None):
         return Q(pk__in=_articles_with(term))
     if connection.vendor == "postgresql" and len(term) >= TRIGRAM and not common:
         # As an array, not IN (subquery): PostgreSQL estimates the UNION at thousands of rows
-        # whatever it holds, and hash-joins it with every live article (20 ms at 100,000 for a
-        # word in 25 of them); given the ids themselves it fetches just those.
+        # whatever it holds, and hash-joins it with every live article; given the ids themselves
+        # it fetches just those (figures: bench/README.md, Scale).
         return Q(_AnyOf(F("pk"), _articles_with(term)))
     # No index can serve the term: test it on the rows the other conditions leave (a query's
     # longer terms narrow them by index first) rather than collect every article that has it.
@@ -174,8 +174,8 @@ def _in_text_walked(term, window):
     newest-first index instead and stops at the candidates. The FTS5 matches are listed once
     (a probe by rowid costs more than listing them all), and for the newest articles only those
     from the lowest id among them: FTS5 seeks to it. Articles are numbered as they are written,
-    so at 100,000 that list is ~1/25th of all the matches of a word in a fifth of them (the
-    query 21 ms → 13 ms, and 2 ms for the window). A row older than that window is tested
+    so that list is a small part of all the matches of a common word (bench/README.md, Scale,
+    gives the gain). A row older than that window is tested
     against the whole list, which SQLite builds only if the walk gets there; so the answer is
     exact whatever the numbering. `window`: _newest_window()'s, or None.
     """
@@ -193,7 +193,7 @@ def _in_text_walked(term, window):
 
 def _newest_window(articles, size):
     """(published_at, id) of the oldest of the newest `size` articles, and the lowest id among
-    them; None if there are fewer. Two reads of the newest-first index (2 ms at 100,000): as
+    them; None if there are fewer. Two reads of the newest-first index: as
     constants in the search's query they cost less than as subqueries, which the ORM takes
     longer to build than the database to run."""
     newest = articles.order_by("-published_at", "-pk")

@@ -3,7 +3,7 @@
 Contract: the markup of one page of a search — which articles, in which order, each with its
 marked title, snippet and meta line — depends only on the terms, the page number, the stored
 content (articles and their search documents, authors, tags, categories: every write to them
-moves the content version) and on which articles are live (caching.remembered() ends the entry
+moves the content version) and on which articles are live (caching.kept_per_content_version() ends the entry
 at the next scheduled change). It is therefore kept under the list's count name (its address
 without the page number) and the page number, next to the ranked ids the paginator keeps under
 the same name, and a repeated search reads two entries instead of ranking its candidates and
@@ -46,4 +46,4 @@ def results_markup(page_articles, terms, name):
     if not fragments.enabled():
         return mark_safe(render())
     listed = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:16]
-    return mark_safe(caching.remembered(f"search-results:{name}:{listed}", render))
+    return mark_safe(caching.kept_per_content_version(f"search-results:{name}:{listed}", render))

@@ -22,7 +22,7 @@ from .navigation import (
     live_article_counts,
     shown_count,
 )
-from .pagination import BoundedPaginationMixin, BuiltWhenRead
+from .pagination import BoundedPaginationMixin, LazyListQuerySet
 from .querysets import with_commonness
 from .seo import absolute_url
 
@@ -59,7 +59,7 @@ class ArticleListView(CardListMixin, BoundedPaginationMixin, ListView):
         if self.lists_ids_only():
             # Its ids are kept under the content version (BoundedPaginator's count_name): the
             # query that reads them is built only when they must be read again.
-            return BuiltWhenRead(Article, self.listed_articles)
+            return LazyListQuerySet(Article, self.listed_articles)
         return self.listed_articles()
 
     def find_subject(self):
@@ -236,7 +236,7 @@ class ArticleDetailView(DetailView):
         if known is None:
             return None
         version, article, self.known_path = known
-        self.parts = fragments.Parts([article.pk], self.PARTS)
+        self.parts = fragments.KeptParts([article.pk], self.PARTS)
         self.address_known = self.parts.version(article.pk) == version and article.is_published
         return article if self.address_known else None
 
@@ -247,7 +247,7 @@ class ArticleDetailView(DetailView):
             article_parts=parts,
             breadcrumbs=SimpleLazyObject(self.breadcrumbs),
             # Other articles' titles and dates: kept under the content version, as pages are.
-            related_articles=caching.remembered(f"related:{self.object.pk}", self.related_articles),
+            related_articles=caching.kept_per_content_version(f"related:{self.object.pk}", self.related_articles),
             **kwargs,
         )
 
@@ -258,7 +258,7 @@ class ArticleDetailView(DetailView):
         # Rows read before the versions were may be older than them: only rows read after them
         # are kept (a change committed in between would otherwise stay unseen).
         read_after_versions = self.parts is not None and self.parts.version(pk) is not None
-        parts = self.parts if read_after_versions else fragments.Parts([pk], self.PARTS)
+        parts = self.parts if read_after_versions else fragments.KeptParts([pk], self.PARTS)
         if not parts.complete:  # a part is to be rendered: everything it may show
             self.object = page_relations.attach(Article.objects.for_page(prefetch=False).get(pk=pk))
             read_after_versions = True

@@ -140,7 +140,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Reader pages are short queries: on a small server, starting parallel workers costs more
-    # than they save (a deep category page at 100,000 articles: 23 ms with them, 13 without).
+    # than they save (bench/README.md, Scale).
     # DATABASE_PARALLEL_WORKERS gives them back, for servers with cores to spare.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "options", f"-c max_parallel_workers_per_gather={int(os.environ.get('DATABASE_PARALLEL_WORKERS', '0'))}"
@@ -382,7 +382,7 @@ NEWSROOM_IMAGES = {
     "RENDITION_WIDTHS": (320, 640, 960, 1280, 1920),
     "SOCIAL_CARD_SIZE": (1200, 630),
     "WEBP_QUALITY": 80,
-    # libwebp's effort (0–6): 2 encodes about twice as fast as the default 4 for ~4% more bytes.
+    # libwebp's effort (0–6): 2 encodes much faster than the default 4 for a few more bytes.
     "WEBP_METHOD": 2,
     "JPEG_QUALITY": 82,
     "DOWNLOAD_TIMEOUT": float(os.environ.get("NEWSROOM_IMAGE_DOWNLOAD_TIMEOUT", "10")),

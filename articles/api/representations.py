@@ -3,7 +3,7 @@
 An article's representation is a pure function of its row, its category and tag links, the rows
 it shows (author, categories, tags, hero image), the settings and the code that writes it. So it
 is kept as a part, under the article's version, the shared version and the release that
-fragments.Parts key parts on, and under a digest of that code (CODE_MODULES), so that a deploy
+fragments.KeptParts key parts on, and under a digest of that code (CODE_MODULES), so that a deploy
 changing how an article is told uses new keys. Which articles a list holds, and whether an
 article is live, are still asked of the database on every request: a kept representation says
 how an article is told, never whether it is shown.
@@ -72,7 +72,7 @@ def _kept(pks, kind, serializer_class, fetch):
     `fetch` (one read for them all, with their links) and kept. Rows are read after their
     versions, so that a change committed in between is never kept under the newer version."""
     name = f"api-{kind}-{code_digest()}"
-    parts = fragments.Parts(pks, (name,))
+    parts = fragments.KeptParts(pks, (name,))
     made = {}
     missing = parts.missing(name, pks)
     if missing:

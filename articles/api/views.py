@@ -196,7 +196,7 @@ class CategoryTree(ReaderAPIView):
     def get(self, request):
         known = categories_by_path()
         # Kept under the content version (it follows the clock: publications and expiries).
-        counts = caching.remembered("api:category-counts", lambda: live_counts_by_category(list(known.values())))
+        counts = caching.kept_per_content_version("api:category-counts", lambda: live_counts_by_category(list(known.values())))
         # The kept categories are shared by every request of the process: nodes are new dicts.
         nodes = {
             category.pk: {

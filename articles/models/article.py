@@ -191,7 +191,7 @@ class Article(models.Model):
         self.keep_moved_address()
 
     @classmethod
-    def holding(cls, values, db=None):
+    def from_known_values(cls, values, db=None):
         """An article holding `values` (attname: value) only, every other field deferred (read
         when asked for), as from_db() makes one, less Model.__init__'s loop over every field.
         `db`: where it was read, by default where the router reads articles.

@@ -25,7 +25,7 @@ PAGINATION_TEMPLATE = "includes/pagination.html"
 # Such a template is a pure function of its values: each rendering is kept, by those values,
 # for the life of the process. Rendering the SEO tags and the page links of a list page cost
 # as much as its twenty kept cards.
-_RENDERED = caching.InProcess(4096)
+_RENDERED = caching.ProcessLocalCache(4096)
 
 
 def rendered_from(context, template_name, values):
@@ -95,7 +95,7 @@ def pagination(context):
 def part(parser, token):
     """`{% part "content" article %}…{% endpart %}`: the enclosed markup, kept per article.
 
-    Looked up in the page's `article_parts` (a fragments.Parts the view made); without one (a
+    Looked up in the page's `article_parts` (a fragments.KeptParts the view made); without one (a
     preview, or parts turned off) the markup is simply rendered.
     """
     bits = token.split_contents()
@@ -136,7 +136,7 @@ def article_cards(context, articles):
     if not fragments.enabled():
         return mark_safe("".join(card.render(template.Context({"article": article})) for article in articles))
     pks = [article.pk for article in articles]
-    parts = fragments.Parts(pks, ("card",))
+    parts = fragments.KeptParts(pks, ("card",))
     rendered = {}
     missing = parts.missing("card", pks)
     if missing:
@@ -165,7 +165,7 @@ def site_header(context, limit=8):
 
     if context.get("search_query"):
         return rendered(context["search_query"])
-    return caching.remembered(f"site-header:{limit}", rendered)
+    return caching.kept_per_content_version(f"site-header:{limit}", rendered)
 
 
 @register.simple_tag
@@ -182,13 +182,13 @@ def site_feeds(context):
         feeds = context.template.engine.get_template("includes/site_feeds.html")
         return feeds.render(template.Context({"site_name": seo.site_name()}))
 
-    return caching.remembered("site-feeds", rendered, follows_published=False)
+    return caching.kept_per_content_version("site-feeds", rendered, follows_published=False)
 
 
 IMAGE_SIZES = {"article": markup.ARTICLE_SIZES, "card": markup.CARD_SIZES}
 # picture_html() of the same image values: a list page shows 20 pictures, each asking the
 # storage for ten rendition URLs. The key holds every field the markup is made of.
-_PICTURES = caching.InProcess(4096)
+_PICTURES = caching.ProcessLocalCache(4096)
 
 
 @register.simple_tag

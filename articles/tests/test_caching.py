@@ -115,7 +115,7 @@ def test_a_parameter_the_page_reads_is_part_of_the_key(client, article):
 
 @pytest.fixture
 def stored_keys(monkeypatch):
-    """The keys of the pages and of the remembered values stored from now on."""
+    """The keys of the pages and of the kept values stored from now on."""
     keys = {"pages": [], "values": []}
     for name in keys:
         entries = getattr(caching, name)

@@ -125,7 +125,7 @@ def test_the_500_page_needs_no_database_no_cache_and_no_context(django_db_blocke
     def unreachable(*args, **kwargs):
         raise AssertionError("the 500 page asked the cache")
 
-    monkeypatch.setattr(caching, "remembered", unreachable)
+    monkeypatch.setattr(caching, "kept_per_content_version", unreachable)
     monkeypatch.setattr(caching, "content_version", unreachable)
     with django_db_blocker.block():
         html = loader.get_template("500.html").render()

@@ -528,7 +528,7 @@ def test_an_address_kept_by_an_earlier_release_is_read_afresh(client, settings, 
     version = fragments.known_address(article.slug)[0]
     # What a release that kept one field fewer (no seo_title) left under the same key.
     older = tuple(getattr(article, name) for name in fragments.ADDRESS_FIELDS[:-1])
-    monkeypatch.setattr(fragments, "_addresses", caching.InProcess(16))
+    monkeypatch.setattr(fragments, "_addresses", caching.ProcessLocalCache(16))
     fragments.cache.set(fragments.ADDRESS_KEY.format(article.slug), (version, older, url))
     assert fragments.known_address(article.slug) is None
     assert head_of(client, url).title == "搜索里的标题 · 新闻编辑室"
