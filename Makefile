@@ -9,7 +9,7 @@ PORT ?= 8000
 SITE_URL = $(shell $(BIN)/python -m config.local_env site-url --port $(PORT))
 DEV = DJANGO_DEBUG=1 NEWSROOM_SITE_URL=$(SITE_URL)
 
-.PHONY: run test install serve clean
+.PHONY: run test lint install serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ run: $(VENV)/.runtime-installed .env
 # corpus once share it, and the suite keeps its few minutes on two cores.
 test: $(VENV)/.dev-installed
 	$(BIN)/python -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
+
+# ruff's lint and format rules, configured in pyproject.toml.
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 clean:
 	rm -rf $(VENV) build .pytest_cache staticfiles

@@ -294,7 +294,7 @@ def content_changed_at(version=None):
     if changed is None:  # evicted or never recorded: say "now" and keep saying it
         cache.add(CHANGED_AT_KEY, timezone.now().timestamp(), timeout=None)
         changed = cache.get(CHANGED_AT_KEY)
-    return max(last_moment, dt.datetime.fromtimestamp(changed, dt.timezone.utc))
+    return max(last_moment, dt.datetime.fromtimestamp(changed, dt.UTC))
 
 
 def page_timeout(version=None):

@@ -1,6 +1,9 @@
 import functools
 import zlib
 
+from csp.constants import HEADER, NONCE
+from csp.middleware import CheckableLazyObject, CSPMiddleware
+from csp.utils import build_policy
 from django.conf import settings
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.messages.middleware import MessageMiddleware
@@ -17,10 +20,6 @@ from django.middleware.security import SecurityMiddleware
 from django.utils import timezone, translation
 from django.utils.cache import cc_delim_re, get_conditional_response, has_vary_header, patch_cache_control
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
-
-from csp.constants import HEADER, NONCE
-from csp.middleware import CheckableLazyObject, CSPMiddleware
-from csp.utils import build_policy
 
 from . import caching
 from .models import Article, LegacyURL
@@ -244,7 +243,7 @@ class BadRequestMiddleware:
 def with_security_headers(request, response):
     """`response` with the headers SecurityMiddleware, the policy and X-Frame-Options give answers."""
     for middleware_class in (SecurityMiddleware, ContentSecurityPolicyMiddleware, XFrameOptionsMiddleware):
-        response = middleware_class(lambda request: response).process_response(request, response)
+        response = middleware_class(lambda request, response=response: response).process_response(request, response)
     return response
 
 

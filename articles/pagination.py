@@ -142,7 +142,7 @@ class BoundedPaginator(Paginator):
         try:
             number = int(number)
         except (TypeError, ValueError):
-            raise PageNotAnInteger(self.error_messages["invalid_page"])
+            raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
         if number < 1:
             raise EmptyPage(self.error_messages["min_page"])
         return number
@@ -181,7 +181,7 @@ class BoundedPaginationMixin:
         try:
             pk = int(before)
         except ValueError:
-            raise Http404(f"{BEFORE}={before!r} is not an article id")
+            raise Http404(f"{BEFORE}={before!r} is not an article id") from None
         anchor = queryset.model.objects.filter(pk=pk, published_at__lte=timezone.now())
         published_at = anchor.values_list("published_at", flat=True).first()
         if published_at is None:
@@ -219,7 +219,7 @@ class BoundedPaginationMixin:
         try:
             page = paginator.page(number)
         except (EmptyPage, PageNotAnInteger) as error:
-            raise Http404(f"No page {number}: {error}")
+            raise Http404(f"No page {number}: {error}") from error
         # The run's last page of a list cut at its cap goes on after its last article.
         page.continues_after = None
         if self.continues and not page.has_next() and paginator.is_cut:

@@ -117,7 +117,7 @@ def _article_from_version(article, version):
     try:
         stored = version.field_dict
     except RevertError:
-        raise Http404("This revision can no longer be read.")
+        raise Http404("This revision can no longer be read.") from None
     concrete = {f.attname for f in Article._meta.concrete_fields}
     values = {name: value for name, value in stored.items() if name in concrete}
     values["id"] = article.pk  # related managers (tags, categories) read the current rows

@@ -3,7 +3,6 @@ from django.db.models import Case, Prefetch, Value
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
-
 # How many of the newest articles sharing a tag or category related_to() ranks (see there).
 RELATED_CANDIDATES = 500
 # From this many articles on, a tag's list pages are read newest first, each article tested for

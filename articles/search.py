@@ -23,7 +23,17 @@ from functools import reduce
 
 from django.db import connection, transaction
 from django.db.models import (
-    BooleanField, Case, Exists, ExpressionWrapper, F, Func, IntegerField, OuterRef, Q, Value, When,
+    BooleanField,
+    Case,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Value,
+    When,
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat, StrIndex

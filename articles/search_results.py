@@ -12,8 +12,6 @@ renders its results, exactly as kept ones would be.
 """
 import hashlib
 
-import hashlib
-
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 

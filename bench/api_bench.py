@@ -101,7 +101,7 @@ def main():
         print("| --- | --- | --- | --- | --- | --- | --- |")
         for name, _address, server in targets:
             runs = results[name]
-            median = lambda key: statistics.median(run[key] for run in runs)  # noqa: E731
+            median = lambda key, runs=runs: statistics.median(run[key] for run in runs)  # noqa: E731
             print(
                 f"| {name} | {server} | {median('rps'):.0f} | {median('p50'):.1f} | {median('p99'):.1f} | "
                 f"{sum(run['errors'] for run in runs)} | {' / '.join(format(run['rps'], '.0f') for run in runs)} |"

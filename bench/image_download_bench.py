@@ -12,8 +12,8 @@ stored in the library), requests served and bytes fetched for: the downloads alo
 without the importer), the first import and the re-run.
 """
 import argparse
-import email.utils
 import datetime as dt
+import email.utils
 import http.server
 import io
 import os
@@ -88,7 +88,7 @@ class ImageServer:
 
 def legacy_file(i, hero, body_image):
     """A file in the seed's shape: `hero` as headimg and thumbnail, `body_image` in the body."""
-    when = dt.datetime(2024, 5, 8, 2, 10, tzinfo=dt.timezone.utc) + dt.timedelta(hours=i)
+    when = dt.datetime(2024, 5, 8, 2, 10, tzinfo=dt.UTC) + dt.timedelta(hours=i)
     return (
         "\n---\n"
         f"title: '下载图片的基准文章 {i}'\n"

@@ -42,7 +42,7 @@ def seed_like_file(rng, i):
     root = rng.choice(list(CATEGORY_TREE))
     middle = rng.choice(list(CATEGORY_TREE[root]))
     leaf = rng.choice(CATEGORY_TREE[root][middle])
-    when = dt.datetime(2018, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(minutes=rng.randrange(4_000_000))
+    when = dt.datetime(2018, 1, 1, tzinfo=dt.UTC) + dt.timedelta(minutes=rng.randrange(4_000_000))
     image = f"https://img.example.com/bench/{i:06d}_img_000"
     tags = rng.sample(TAGS, 3)
     paragraphs = [f"<p class=\"image-wrapper\"><img data-img-size-val src=\"{image}\" referrerpolicy=\"no-referrer\"></p> "]

@@ -38,7 +38,7 @@ def serve_requests(path, floor, count):
             "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1", "wsgi.errors": sys.stderr,
         }  # fmt: skip
         status = []
-        b"".join(application(environ, lambda answer, headers, *rest: status.append(answer)))
+        b"".join(application(environ, lambda answer, headers, *rest, status=status: status.append(answer)))
         if not status[0].startswith("200"):
             raise SystemExit(f"{path}: {status[0]}")
 

@@ -137,10 +137,10 @@ def generate(count):
 
     django.setup()
     from django.utils import timezone
+    from import_bench import CATEGORY_TREE, TAGS, words
 
     from articles.images.library import store_image
     from articles.models import Article, Author, Category, Tag, TaggedArticle
-    from import_bench import CATEGORY_TREE, TAGS, words
 
     rng = random.Random(20261201)
     images = [store_image(jpeg(i), name=f"bench-{i:02d}.jpg", alt_text=f"配图{i}").image for i in range(20)]
@@ -313,7 +313,7 @@ def main():
         for name, _page, _server, floor_path in targets:
             runs = results[name]
             ratios = " / ".join(f"{page['rps'] / bottom['rps']:.2f}" for bottom, page in runs)
-            median = lambda key, which=1: statistics.median(run[which][key] for run in runs)  # noqa: E731
+            median = lambda key, which=1, runs=runs: statistics.median(run[which][key] for run in runs)  # noqa: E731
             goal = f"≥ {GOALS[name]}×" if name in GOALS else "—"
             print(
                 f"| {name} | {floor_path.split('/')[0]} | {median('rps', 0):.0f} | {median('rps'):.0f} | "

@@ -59,7 +59,7 @@ def generate_rows(count, seed=20241106):
     rng = random.Random(seed)
     words, cumulative = vocabulary(rng)
     rare = set(rng.sample(range(count), min(RARE_ARTICLES, count)))
-    start = dt.datetime(2019, 1, 1, tzinfo=dt.timezone.utc)
+    start = dt.datetime(2019, 1, 1, tzinfo=dt.UTC)
     for i in range(count):
         paragraphs = ["".join(rng.choices(words, cum_weights=cumulative, k=rng.randrange(25, 50))) + "。" for _ in range(4)]
         if i in rare:

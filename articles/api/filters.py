@@ -6,8 +6,8 @@ one that names nothing is refused with a 400 that says so, rather than answered 
 from django.utils.translation import gettext as _
 
 from articles.models import Author, Tag
-from articles.querysets import with_commonness
 from articles.navigation import categories_by_path
+from articles.querysets import with_commonness
 
 from .parameters import parse_moment, read, refuse
 

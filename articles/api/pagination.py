@@ -21,7 +21,7 @@ from . import parameters
 
 CURSOR = "cursor"
 LIMIT = "limit"
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def encode(text):

@@ -45,7 +45,7 @@ def parse_moment(name, value, *, until=False):
         if day is not None:
             zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
             moment = dt.datetime.combine(day + dt.timedelta(days=1) if until else day, dt.time(), zone)
-        moment.astimezone(dt.timezone.utc)  # as the database will be given it
+        moment.astimezone(dt.UTC)  # as the database will be given it
     except OverflowError:
         refuse(name, _("日期超出范围：%(value)s。") % {"value": value})
     if day is not None and until:

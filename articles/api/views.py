@@ -8,7 +8,8 @@ import json
 
 from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import patch_vary_headers
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from drf_spectacular.settings import spectacular_settings
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -21,9 +22,9 @@ from rest_framework.views import APIView
 from articles import caching, search
 from articles.fragments import ADDRESS_FIELDS
 from articles.models import Article, Author, LegacyURL, Tag
+from articles.navigation import categories_by_path
 from articles.querysets import live_counts_by_category, with_live_article_count
 from articles.seo import absolute_url
-from articles.navigation import categories_by_path
 
 from . import filters, parameters, representations
 from .pagination import CURSOR, LIMIT, ArticleCursorPagination, SlugCursorPagination

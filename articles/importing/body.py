@@ -19,9 +19,9 @@ import functools
 import html
 import re
 import textwrap
-from types import SimpleNamespace
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from types import SimpleNamespace
 
 from markdown_it import MarkdownIt
 from markdown_it import helpers as markdown_helpers
@@ -30,6 +30,7 @@ from markdown_it.rules_inline.state_inline import Scanned, StateInline
 
 from articles.importing.headings import shift_headings
 from articles.importing.markdown_extensions import use_extensions
+
 from .crosslinks import placeholder_url
 from .generators import HUGO, JEKYLL
 from .hexo_tags import TAGS as HEXO_TAGS

@@ -1,7 +1,7 @@
 """Saving legacy articles: one file, one transaction; running it again changes nothing."""
-import datetime as dt
 import collections
 import contextlib
+import datetime as dt
 import enum
 import functools
 import hashlib
@@ -18,19 +18,19 @@ from django.db.models import Q
 from django.utils.text import Truncator
 
 from articles import caching
+from articles.bodies import clean_body
 from articles.images.download import Fetched, FetchFailed, RemoteImageFetcher
 from articles.images.library import content_digest, delete_names, find_duplicate, store_image
 from articles.images.validation import ImageRejected, inspect_image
 from articles.models import Article, Author, Category, Image, LegacyURL, SearchDocument, Tag, TaggedArticle
 from articles.models.search import remember_plain_body
-from articles.bodies import clean_body
-from articles.text import plain_text
 from articles.slugs import readable_slug, unique_slug
+from articles.text import plain_text
 
 from .archive import Archive, archives_for, describe, identity_path
 from .body import find_remote_images, rewrite_image_sources
-from .frontmatter import DEFAULT_MAX_BYTES, LegacyFileError, NoFrontMatter, read_raw, record_from_raw
 from .fields import fit_to_fields
+from .frontmatter import DEFAULT_MAX_BYTES, LegacyFileError, NoFrontMatter, read_raw, record_from_raw
 from .htmldepth import refuse_deep_html
 from .identities import KnownArticles, identity_of
 from .isolation import TookTooLong, prepare_in_workers, time_budget

@@ -6,7 +6,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from articles.slugs import readable_slug
 from articles.text import plain_text
@@ -15,7 +15,7 @@ from .body import render_body
 from .generators import HUGO, JEKYLL, guess_site, site_config
 from .language import article_language
 from .permalinks import old_addresses
-from .siteconfig import HEXO_DEFAULT_PERMALINK, SiteConfig, hugo_language_suffix
+from .siteconfig import SiteConfig, hugo_language_suffix
 
 HERO_IMAGE_KEYS = (
     "headimg", "cover", "top_img", "index_img", "banner_img", "image", "header-img", "photos", "photo"
@@ -123,7 +123,7 @@ def _offset(zone):
     if not zone:
         return None
     if zone == "Z":
-        return dt.timezone.utc
+        return dt.UTC
     digits = zone[1:].replace(":", "")
     hours, minutes = (digits, "0") if len(digits) <= 2 else (digits[:-2], digits[-2:])
     offset = dt.timedelta(hours=int(hours), minutes=int(minutes))
@@ -416,7 +416,7 @@ def published_time(meta, relative_path, tz, warnings, *, draft=False, now=None):
             if not draft:
                 warnings.append("date: missing, and the file name holds no date; imported as a draft")
             return None
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     if published_at - now > FAR_FUTURE:
         warnings.append(f"{key}: {published_at:%Y-%m-%d} is more than a year ahead; check it")
     return published_at

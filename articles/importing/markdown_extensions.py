@@ -208,7 +208,7 @@ def _bracket_math_block(state, start_line, end_line, silent):
 def _task_lists_as_text(state):
     """The task list plugin's checkboxes become ☐/☑ (see the module docstring)."""
     tokens = state.tokens
-    for index, token in enumerate(tokens):
+    for token in tokens:
         if token.type == "list_item_open" and token.attrGet("class"):
             token.attrs.pop("class", None)
         elif token.type in ("bullet_list_open", "ordered_list_open") and token.attrGet("class"):

@@ -7,11 +7,12 @@ from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from taggit.managers import TaggableManager
 
-from articles.querysets import ArticleQuerySet
 from articles.bodies import body_has_math, stored_body
+from articles.querysets import ArticleQuerySet
 from articles.slugs import readable_slug, unique_slug
 from articles.text import excerpt
 

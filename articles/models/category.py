@@ -2,7 +2,8 @@ from django.db import models, transaction
 from django.db.models.functions import Length
 from django.urls import reverse
 from django.utils.functional import cached_property
-from django.utils.translation import gettext_lazy as _, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from articles.slugs import readable_slug
 

@@ -2,8 +2,8 @@ import json
 
 from django import template
 from django.conf import settings
-from django.template.defaulttags import querystring
 from django.core.signals import setting_changed
+from django.template.defaulttags import querystring
 from django.utils import dateformat, formats, translation
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe

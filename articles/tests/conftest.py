@@ -126,3 +126,18 @@ def real_redis(settings, outage_flag_reset):
     configured = settings.CACHES["default"]
     location = configured["LOCATION"] if configured["BACKEND"].endswith("RedisCache") else "redis://127.0.0.1:6379/15"
     use_redis(settings, location)
+
+
+@pytest.fixture
+def every_subject_site(db):
+    """One article of each kind of subject, so that every public URL pattern has a real address."""
+    from articles.tests.factories import make_article, make_author, make_category_path
+
+    category = make_category_path("odd-root", "odd-leaf")
+    author = make_author("odd-author", slug="odd-author")
+    article = make_article("奇怪输入", slug="odd-article", author=author, categories=[category], tags=["odd-tag"])
+    day = article.published_at.astimezone()
+    return {
+        "year": day.year, "month": f"{day.month:02d}", "day": f"{day.day:02d}", "slug": "odd-article",
+        "path": category.path, "section": "articles", "token": "odd-token", "pk": article.pk, "version_id": 1,
+    }  # fmt: skip

@@ -7,8 +7,8 @@ import functools
 import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image as PILImage
 from PIL import ExifTags
+from PIL import Image as PILImage
 
 MIME_TYPES = {
     "JPEG": "image/jpeg",

@@ -14,8 +14,7 @@ from django.urls import reverse
 from articles.admin import SLUG_FROM_TITLE_JS, TAG_SUGGEST_CSS, TAG_SUGGEST_JS
 from articles.models import Article, Tag
 from articles.tests.browsing import browser_test
-from articles.tests.factories import STAFF_PASSWORD, make_staff, make_article
-
+from articles.tests.factories import STAFF_PASSWORD, make_article, make_staff
 
 SLUG_URL = reverse("admin:articles_article_slug")
 SUGGEST_URL = reverse("admin:articles_tag_suggest")

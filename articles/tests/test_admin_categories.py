@@ -9,9 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles.models import Category
+from articles.navigation import categories_by_path
 from articles.permissions import EDITOR_GROUP, WRITER_GROUP
 from articles.tests.factories import make_article, make_category_path, make_staff
-from articles.navigation import categories_by_path
 
 pytestmark = pytest.mark.django_db
 

@@ -433,8 +433,8 @@ def test_a_bad_parameter_is_refused_with_a_message_naming_it(client, query, name
 def test_a_date_is_a_whole_day_in_the_sites_zone():
     since, until = parse_moment("since", "2024-05-08"), parse_moment("until", "2024-05-08", until=True)
 
-    assert since.children == [("published_at__gte", dt.datetime(2024, 5, 7, 16, tzinfo=dt.timezone.utc))]
-    assert until.children == [("published_at__lt", dt.datetime(2024, 5, 8, 16, tzinfo=dt.timezone.utc))]
+    assert since.children == [("published_at__gte", dt.datetime(2024, 5, 7, 16, tzinfo=dt.UTC))]
+    assert until.children == [("published_at__lt", dt.datetime(2024, 5, 8, 16, tzinfo=dt.UTC))]
 
 
 # --- categories, tags and authors ----------------------------------------------------------------
@@ -597,7 +597,7 @@ def test_a_kept_representation_is_the_one_made_afresh_and_follows_every_change(c
 
 # --- caching, conditional requests -------------------------------------------------------------
 
-NOW = dt.datetime(2025, 6, 1, 12, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2025, 6, 1, 12, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture

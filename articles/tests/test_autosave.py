@@ -374,7 +374,7 @@ def submitted_form(response, **overrides):
     """The change form's fields as a browser would post them from the page of `response`."""
     form = response.context["adminform"].form
     data = {}
-    for name, field in form.fields.items():
+    for name in form.fields:
         value = form[name].value()
         if value is None or value is False:
             continue

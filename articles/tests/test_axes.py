@@ -59,7 +59,7 @@ def test_the_lockout_ends_after_the_cool_off(client, chief):
     fail(client, "chief", 5)
     assert not log_in(client, "chief", PASSWORD)
     # An hour passes (the failures age, which is all the cool-off looks at).
-    AccessAttempt.objects.update(attempt_time=dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1, minutes=1))
+    AccessAttempt.objects.update(attempt_time=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1, minutes=1))
     assert log_in(client, "chief", PASSWORD)
 
 

@@ -35,7 +35,7 @@ def test_compare_lists_every_changed_field_and_folds_the_rest(page, live_server)
     save_revision(
         article, chief, title="芯片产业周报（修订）", hero_image=make_image(title="晶圆厂"),
         body='<p>第一段。</p><p><img src="https://img.example.com/b.jpg" alt="旧图"></p>',
-        expires_at=dt.datetime(2030, 1, 1, 4, 0, tzinfo=dt.timezone.utc),
+        expires_at=dt.datetime(2030, 1, 1, 4, 0, tzinfo=dt.UTC),
     )
 
     page.goto(live_server.url + "/admin/login/")

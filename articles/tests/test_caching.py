@@ -14,12 +14,11 @@ from articles.models import Article
 from articles.preview import share_url
 from articles.tests.factories import freeze_clock, make_article, make_author, make_category_path, make_image
 from articles.tests.test_odd_input import public_patterns, sample_kwargs
-from articles.tests.test_odd_input import site as odd_input_site  # noqa: F401 - a fixture
 from config.urls import urlpatterns as site_urlpatterns
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 
-NOW = dt.datetime(2025, 6, 1, 12, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2025, 6, 1, 12, 0, tzinfo=dt.UTC)
 SECOND = dt.timedelta(seconds=1)
 MINUTE = dt.timedelta(minutes=1)
 
@@ -174,7 +173,7 @@ def test_pages_are_kept_under_the_site_urls_host_without_its_default_port(settin
 
 
 @pytest.mark.parametrize("pattern", public_patterns(), ids=lambda pattern: pattern.name)
-def test_no_page_reads_a_query_parameter_it_does_not_declare(pattern, odd_input_site, client, chief_client, monkeypatch):
+def test_no_page_reads_a_query_parameter_it_does_not_declare(pattern, every_subject_site, client, chief_client, monkeypatch):
     """Every name a view asks its request's query for is in articles.urls.QUERY_PARAMETERS, so
     that the page kept under those parameters alone is the page for any other query too."""
     from django.http import QueryDict
@@ -193,7 +192,7 @@ def test_no_page_reads_a_query_parameter_it_does_not_declare(pattern, odd_input_
 
         monkeypatch.setattr(QueryDict, method, recording)
     asker = chief_client if pattern.name.startswith("preview") else client
-    url = reverse(f"articles:{pattern.name}", kwargs=sample_kwargs(pattern, odd_input_site))
+    url = reverse(f"articles:{pattern.name}", kwargs=sample_kwargs(pattern, every_subject_site))
     asker.get(f"{url}?q=芯片&page=1&before=1&p=1&utm_source=x&sort=new")
     assert asked <= set(QUERY_PARAMETERS.get(pattern.name, ()))
 

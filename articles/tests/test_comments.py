@@ -332,7 +332,7 @@ def test_the_legacy_comments_key_opens_or_closes_comments(legacy, allowed):
         path=Path("/archive/a.md"), relative_path="a.md", metadata={"title": "旧文", "date": "2024-05-08", **legacy},
         body="<p>正文</p>", content_hash="0" * 64,
     )  # fmt: skip
-    assert map_record(record, tz=dt.timezone.utc, default_author="编辑部").allow_comments is allowed
+    assert map_record(record, tz=dt.UTC, default_author="编辑部").allow_comments is allowed
 
 
 def test_the_article_page_asks_as_many_queries_with_50_comments_as_with_none(client, article, no_page_cache):

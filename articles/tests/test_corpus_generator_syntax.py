@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from articles.importing.importer import ImportOptions, Importer, Outcome, find_legacy_files
+from articles.importing.importer import Importer, ImportOptions, Outcome, find_legacy_files
 from articles.models import Article
 
 CORPUS = Path(settings.BASE_DIR).parent / "shared" / "legacy" / "corpus"

@@ -23,7 +23,7 @@ from articles.tests.test_image_download import LocalImageServer
 pytestmark = pytest.mark.django_db
 
 SAMPLE_ARCHIVE = Path(settings.BASE_DIR) / "articles" / "sample_archive"
-UTC = dt.timezone.utc
+UTC = dt.UTC
 # A 1×1 transparent GIF, for an image stored as a local file.
 GIF = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
 

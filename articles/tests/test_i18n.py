@@ -305,7 +305,7 @@ def test_english_catalog_is_complete_and_compiled():
 def test_the_other_catalogs_are_complete_and_compiled(catalog):
     path = LOCALE / catalog
     compiled = gettext.GNUTranslations(path.with_suffix(".mo").open("rb"))
-    for flags, context, msgid, plural, msgstrs in po_entries(path):
+    for flags, _context, msgid, _plural, msgstrs in po_entries(path):
         assert "fuzzy" not in flags, msgid
         assert msgstrs and all(msgstrs), f"untranslated: {msgid}"
         assert compiled.gettext(msgid) == msgstrs[0], msgid

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from articles.images import download
-from articles.images.download import FetchFailed, Fetched, RemoteImageFetcher, non_public_kind
+from articles.images.download import Fetched, FetchFailed, RemoteImageFetcher, non_public_kind
 from articles.tests.pictures import decompression_bomb_png, make_jpeg, make_png
 
 PUBLIC_ADDRESS = "93.184.216.34"  # any global unicast address; no packet is ever sent to it

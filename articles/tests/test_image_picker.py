@@ -17,7 +17,7 @@ from django.utils import timezone
 from articles.editor import IMAGE_PICKER_JS, body_widget
 from articles.models import Article, Image
 from articles.tests.browsing import ARTIFACTS, browser_test
-from articles.tests.factories import STAFF_PASSWORD, make_staff, make_author, make_image
+from articles.tests.factories import STAFF_PASSWORD, make_author, make_image, make_staff
 from articles.tests.pictures import PDF, SVG, make_jpeg, upload
 
 LIBRARY = reverse("admin:articles_image_library")

@@ -32,7 +32,7 @@ from articles.tests.factories import write_file as write
 
 pytestmark = pytest.mark.django_db
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 CATEGORY_LINKS = Article.categories.through
 DATE = "date: 2024-05-08 10:30:00"  # zone-less: read in Asia/Shanghai, 02:30 UTC
 OUTCOMES = ("created", "updated", "unchanged", "conflict", "skipped", "failed")

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 SAMPLE_ARCHIVE = Path(settings.BASE_DIR) / "articles" / "sample_archive"
 SEED = Path(settings.BASE_DIR).parent / "shared" / "legacy" / "seed-36kr.md"
-UTC = dt.timezone.utc
+UTC = dt.UTC
 CATEGORY_LINKS = Article.categories.through
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from articles.images.library import store_image
 from articles.importing.importer import Importer
@@ -202,7 +202,7 @@ def test_a_file_that_fails_after_its_download_leaves_no_image_behind(tmp_path, s
 
     monkeypatch.setattr(Importer, "_record_legacy_urls", refuse)
     out, err = io.StringIO(), io.StringIO()
-    with pytest.raises(Exception):
+    with pytest.raises(CommandError, match="1 of 1 files failed to import"):
         call_command("import_frontmatter", str(tmp_path), download_images=True, allow_private_image_hosts=True,
                      stdout=out, stderr=err)
 

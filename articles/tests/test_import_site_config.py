@@ -14,7 +14,7 @@ from articles.tests.factories import write_file as write
 
 pytestmark = pytest.mark.django_db
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def run(*paths, **options):

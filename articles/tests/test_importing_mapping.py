@@ -18,7 +18,7 @@ from articles.importing.mapping import (
 
 DATA = Path(__file__).parent / "data"
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def record(metadata, body="<div><p>正文</p></div>", relative_path="news/青禾物流.md"):

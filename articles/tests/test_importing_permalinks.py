@@ -1,5 +1,4 @@
 """The old addresses of a post, as Hexo, Jekyll and Hugo built them. No database."""
-import datetime as dt
 import zoneinfo
 from pathlib import Path
 

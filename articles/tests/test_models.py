@@ -67,7 +67,7 @@ def test_derived_summary_decodes_entities_and_separates_latin_paragraphs():
 
 def test_url_uses_the_local_publication_date():
     # 2022-06-05 20:00 UTC is already 6 June in Shanghai.
-    when = dt.datetime(2022, 6, 5, 20, 0, tzinfo=dt.timezone.utc)
+    when = dt.datetime(2022, 6, 5, 20, 0, tzinfo=dt.UTC)
     article = make_article("测试", published_at=when)
     assert article.get_absolute_url() == "/2022/06/06/ce-shi/"
 
@@ -163,9 +163,10 @@ def test_a_remote_image_url_is_recorded_once():
 
 
 def test_image_url_prefers_the_stored_file(tmp_path, settings):
+    import io
+
     from django.core.files.base import ContentFile
     from PIL import Image as PILImage
-    import io
 
     buffer = io.BytesIO()
     PILImage.new("RGB", (40, 30), "red").save(buffer, "PNG")

@@ -4,7 +4,7 @@ import pytest
 from django.urls import URLPattern, reverse
 
 from articles import urls as article_urls
-from articles.tests.factories import make_article, make_author, make_category_path
+from articles.tests.factories import make_article
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 
@@ -34,19 +34,6 @@ ODD_VALUES = {
 }
 # The parameters pages read (articles.urls.QUERY_PARAMETERS), and one that none does.
 PARAMETERS = sorted({name for names in article_urls.QUERY_PARAMETERS.values() for name in names} | {"utm_source"})
-
-
-@pytest.fixture
-def site(db):
-    """One article of each kind of subject, so that every pattern has a real address to vary."""
-    category = make_category_path("odd-root", "odd-leaf")
-    author = make_author("odd-author", slug="odd-author")
-    article = make_article("奇怪输入", slug="odd-article", author=author, categories=[category], tags=["odd-tag"])
-    day = article.published_at.astimezone()
-    return {
-        "year": day.year, "month": f"{day.month:02d}", "day": f"{day.day:02d}", "slug": "odd-article",
-        "path": category.path, "section": "articles", "token": "odd-token", "pk": article.pk, "version_id": 1,
-    }  # fmt: skip
 
 
 def sample_kwargs(pattern, site):
@@ -86,7 +73,7 @@ def editor_client(client, django_user_model):
 
 
 @pytest.mark.parametrize("pattern", public_patterns(), ids=lambda pattern: pattern.name)
-def test_odd_path_segments_and_parameters_never_fail(pattern, site, client, editor_client, settings):
+def test_odd_path_segments_and_parameters_never_fail(pattern, every_subject_site, client, editor_client, settings):
     settings.DEBUG = False
     # Previews are for the newsroom: asked by an editor, so that the view itself is reached.
     asker = editor_client if pattern.name.startswith("preview") else client
@@ -94,7 +81,7 @@ def test_odd_path_segments_and_parameters_never_fail(pattern, site, client, edit
     failures = []
     if pattern.name in POST_ONLY:
         # A form's target: asked as the form asks it, every field odd; refusals are 4xx.
-        for case, address in odd_addresses(pattern, site):
+        for case, address in odd_addresses(pattern, every_subject_site):
             fields = {name: odd for name, odd in zip(POST_ONLY[pattern.name], ODD_VALUES.values())}
             origin = settings.NEWSROOM["SITE_URL"].rstrip("/")  # the form's own site: judged by its fields
             status = asker.post(address, fields, HTTP_ORIGIN=origin).status_code
@@ -102,11 +89,11 @@ def test_odd_path_segments_and_parameters_never_fail(pattern, site, client, edit
                 failures.append((case, status))
         assert failures == []
         return
-    for case, address in odd_addresses(pattern, site):
+    for case, address in odd_addresses(pattern, every_subject_site):
         status = asker.get(address).status_code
         if status not in ANSWERS:
             failures.append((case, status))
-    real = reverse(f"articles:{pattern.name}", kwargs=sample_kwargs(pattern, site))
+    real = reverse(f"articles:{pattern.name}", kwargs=sample_kwargs(pattern, every_subject_site))
     for parameter in PARAMETERS:
         for odd_name, odd in ODD_VALUES.items():
             status = asker.get(f"{real}?{parameter}={odd}").status_code

@@ -66,7 +66,7 @@ def test_reader_pages_set_up_no_message_storage_and_the_admin_does(client, admin
 def test_the_footer_shows_the_sites_year(client, no_page_cache, settings, monkeypatch):
     settings.TIME_ZONE = "Asia/Shanghai"
     # 16:30 UTC on New Year's Eve is already the new year in Beijing.
-    monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2026, 12, 31, 16, 30, tzinfo=dt.timezone.utc))
+    monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2026, 12, 31, 16, 30, tzinfo=dt.UTC))
     assert "© 2027 " in client.get("/").content.decode()
 
 

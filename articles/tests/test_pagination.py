@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from articles.tests.factories import make_article, make_author
 from articles.pagination import MAX_PAGES
+from articles.tests.factories import make_article, make_author
 from articles.views import ArchiveMixin, ArticleListView
 
 pytestmark = pytest.mark.django_db
@@ -115,8 +115,8 @@ def test_out_of_range_or_malformed_pages_answer_404(client, page):
 
 def test_year_archive_last_page_is_that_years_oldest(client):
     year = timezone.now().year - 1
-    names = publish(5, start=dt.datetime(year, 12, 31, 12, tzinfo=dt.timezone.utc))
-    publish(3, start=dt.datetime(year - 1, 6, 1, tzinfo=dt.timezone.utc))  # another year's
+    names = publish(5, start=dt.datetime(year, 12, 31, 12, tzinfo=dt.UTC))
+    publish(3, start=dt.datetime(year - 1, 6, 1, tzinfo=dt.UTC))  # another year's
     response = client.get(f"/{year}/?page=last")
     assert response.context["page_obj"].number == 3
     assert titles(response) == names[4:]
@@ -215,8 +215,8 @@ def test_a_continuation_after_a_draft_answers_404(client, short_runs):
 
 def test_a_category_and_an_archive_continue_within_their_own_articles(client, short_runs):
     year = timezone.now().year - 1
-    names = publish(9, start=dt.datetime(year, 12, 31, 12, tzinfo=dt.timezone.utc))
-    publish(3, start=dt.datetime(year - 1, 6, 1, tzinfo=dt.timezone.utc))  # another year's
+    names = publish(9, start=dt.datetime(year, 12, 31, 12, tzinfo=dt.UTC))
+    publish(3, start=dt.datetime(year - 1, 6, 1, tzinfo=dt.UTC))  # another year's
     response = client.get(f"/{year}/?page=last")
     after = response.context["page_obj"].continues_after
     assert titles(response) == names[4:6]
@@ -355,9 +355,9 @@ def test_a_rare_tag_page_starts_from_its_links_not_from_every_article(client):
 def test_archives_list_their_local_months_and_days_without_truncating_every_date(client):
     year = timezone.now().year - 1
     # 20:00 UTC on 31 January is 1 February in Shanghai, the site's zone.
-    make_article("二月", published_at=dt.datetime(year, 1, 31, 20, tzinfo=dt.timezone.utc))
-    make_article("五月", published_at=dt.datetime(year, 5, 10, 3, tzinfo=dt.timezone.utc))
-    make_article("五月底", published_at=dt.datetime(year, 5, 31, 15, tzinfo=dt.timezone.utc))
+    make_article("二月", published_at=dt.datetime(year, 1, 31, 20, tzinfo=dt.UTC))
+    make_article("五月", published_at=dt.datetime(year, 5, 10, 3, tzinfo=dt.UTC))
+    make_article("五月底", published_at=dt.datetime(year, 5, 31, 15, tzinfo=dt.UTC))
     with CaptureQueriesContext(connection) as captured:
         months = client.get(f"/{year}/").context["date_list"]
     days = client.get(f"/{year}/05/").context["date_list"]

@@ -306,8 +306,8 @@ def test_compare_covers_every_field_by_name_path_label_and_local_time(chief):
         title="新标题", slug="new-slug", summary="新摘要", seo_title="新搜索标题", seo_description="新搜索描述",
         body="<p>新正文。</p>", author=new_author, hero_image=new_hero, thumbnail=thumb,
         status=Article.Status.PUBLISHED,
-        published_at=dt.datetime(2024, 5, 8, 2, 10, tzinfo=dt.timezone.utc),
-        expires_at=dt.datetime(2024, 6, 30, 16, 0, tzinfo=dt.timezone.utc),
+        published_at=dt.datetime(2024, 5, 8, 2, 10, tzinfo=dt.UTC),
+        expires_at=dt.datetime(2024, 6, 30, 16, 0, tzinfo=dt.UTC),
         allow_comments=False,
     )
     comparison = revisions.compare(old, new)
@@ -359,7 +359,7 @@ def test_deleted_author_category_and_image_show_a_placeholder(chief):
     gone_category, kept = make_category_path("已撤的栏目"), make_category_path("科技")
     gone_image, image = _image("旧头图", "old.jpg"), _image("新头图", "new.jpg")
     article = make_article("稿子", author=gone_author, categories=[gone_category, kept], hero_image=gone_image)
-    old = save_revision(article, chief)
+    save_revision(article, chief)
     article.categories.set([kept])
     save_revision(article, chief, author=author, hero_image=image)
     ids = gone_author.pk, gone_category.pk, gone_image.pk

@@ -1031,7 +1031,7 @@ def test_removed_embeds_are_reported_with_their_host():
     clean_html(
         '<p>前</p><iframe src="https://evil.example/x"></iframe><script src="//cdn.example/x.js"></script>'
         '<object data="https://flash.example/a.swf"><embed src="https://inner.example/b"></object>'
-        f'<video><source src="https://videos.example/a.mp4"></video><audio src="/a.mp3"></audio>'
+        '<video><source src="https://videos.example/a.mp4"></video><audio src="/a.mp3"></audio>'
         '<iframe src="https://www.youtube.com/embed/a"></iframe><script>alert(1)</script><svg></svg><p>后</p>',
         removed=removed,
     )

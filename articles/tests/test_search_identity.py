@@ -74,7 +74,7 @@ def build_corpus():
     author = Author.objects.create(name="语料作者")
     leaves = [Category.objects.get_or_create_path(path) for path in CATEGORY_PATHS]
     tags = [Tag.objects.create(name=name, slug=f"corpus-tag-{i}") for i, name in enumerate(TAG_NAMES)]
-    start = dt.datetime(2024, 1, 1, 8, tzinfo=dt.timezone.utc)
+    start = dt.datetime(2024, 1, 1, 8, tzinfo=dt.UTC)
     articles = []
     for i in range(ARTICLES):
         paragraphs = [_phrase(rng, rng.randrange(3, 90)) for _ in range(rng.randrange(1, 6))]

@@ -12,8 +12,6 @@ from django.utils import timezone, translation
 
 from articles import views, workflow
 from articles.models import Article, LegacyURL
-from articles.text import reading_minutes, sentence_excerpt
-from articles.tests.test_views import ARTICLE_PAGE_BUDGET
 from articles.tests.factories import (
     make_article,
     make_author,
@@ -22,11 +20,13 @@ from articles.tests.factories import (
     seed_shaped,
     write_file,
 )
+from articles.tests.test_views import ARTICLE_PAGE_BUDGET
+from articles.text import reading_minutes, sentence_excerpt
 
 pytestmark = pytest.mark.django_db
 
 SITE = "https://news.example.com"
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 @pytest.fixture(autouse=True)

@@ -146,7 +146,7 @@ def test_tag_and_author_pages_list_only_their_articles(client):
 
 def test_year_and_month_archives_use_local_dates(client):
     # 31 Dec 2024 17:00 UTC is 1 Jan 2025 in Shanghai.
-    article = make_article("跨年", published_at=dt.datetime(2024, 12, 31, 17, tzinfo=dt.timezone.utc))
+    article = make_article("跨年", published_at=dt.datetime(2024, 12, 31, 17, tzinfo=dt.UTC))
     assert list(client.get("/2025/").context["articles"]) == [article]
     assert list(client.get("/2025/01/").context["articles"]) == [article]
     assert client.get("/2024/").status_code == 404
@@ -174,7 +174,7 @@ def test_unpublished_and_future_articles_answer_404_everywhere(client, fields):
 
 
 def test_article_at_a_wrong_date_answers_404(client):
-    article = make_article("日期", published_at=dt.datetime(2024, 5, 1, 4, tzinfo=dt.timezone.utc))
+    article = make_article("日期", published_at=dt.datetime(2024, 5, 1, 4, tzinfo=dt.UTC))
     assert client.get(article.get_absolute_url()).status_code == 200
     assert client.get(f"/2024/05/02/{article.slug}/").status_code == 404
 

@@ -14,7 +14,6 @@ from tqdm import tqdm
 
 from articles.importing import report
 from articles.importing.archive import ArchiveError
-from articles.importing.limits import DEFAULT_MAX_BYTES, FILE_TIME_BUDGET_SECONDS
 from articles.importing.importer import (
     DEFAULT_EXTENSIONS,
     Importer,
@@ -23,6 +22,7 @@ from articles.importing.importer import (
     find_legacy_files,
     refresh_planner_statistics,
 )
+from articles.importing.limits import DEFAULT_MAX_BYTES, FILE_TIME_BUDGET_SECONDS
 from articles.importing.siteconfig import (
     HEXO_DEFAULT_PERMALINK,
     SiteConfig,
