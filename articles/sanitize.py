@@ -146,12 +146,13 @@ NEW_TAB_TARGET = "_blank"
 # bounded, linear amount of work. Each is about twice what the largest real article needs (the
 # corpus: bench/README.md, "Sanitizing"); a body past one is refused with MarkupTooComplex,
 # which forms and the importer report, rather than cut.
-MAX_MARKUP = 16_000  # tags, attributes and "&"s (character references) in one body
+MAX_MARKUP = 16_000  # tags, attributes, "&"s (character references) and NULs in one body
 MAX_DEPTH = 32  # elements open at once while the tree is built
 MAX_ELEMENTS = 2 * MAX_MARKUP  # elements the parser makes (it re-opens unclosed formatting ones)
 MAX_ATTRIBUTES = 32  # on one tag
-# What is counted before parsing: a "<" that may start a tag or comment, and every "&".
-_MARKUP_BEFORE_PARSING = re.compile(r"<[A-Za-z/!?]|&")
+# What is counted before parsing: a "<" that may start a tag or comment, every "&", and every
+# NUL (a token of its own for the tokenizer; no real article has one).
+_MARKUP_BEFORE_PARSING = re.compile(r"<[A-Za-z/!?]|&|\x00")
 # A numeric character reference this long is no character: bleach reads its digits one list
 # pop at a time (quadratic), so its "&" is written as the text it reads as.
 _OVERLONG_REFERENCE = re.compile(r"&(?=#[xX]?[0-9A-Fa-f]{32})")
@@ -608,9 +609,11 @@ class _BoundedTokenizer(html5lib_shim.BleachHTMLTokenizer):
         for token in super().__iter__():
             kind = token["type"]
             # An empty Characters token stands for a stripped tag (bleach's tokenizer); the spaces
-            # after one are still the first of their element, so it starts no run.
-            if run and kind in (_CHARACTERS, _SPACE_CHARACTERS) or kind == _CHARACTERS and token["data"]:
-                run.append(token["data"])
+            # after one are still the first of their element, so it starts no run. A NUL is a
+            # token of its own, which the parser drops (MAX_MARKUP counts them).
+            data = token.get("data")
+            if data != "\x00" and (run and kind == _SPACE_CHARACTERS or kind == _CHARACTERS and (run or data)):
+                run.append(data)
             elif run and kind == _PARSE_ERROR:
                 errors.append(token)
             else:
@@ -715,24 +718,26 @@ def clean_html(html, *, internal_hosts=None, removed=None):
 _cleaners = threading.local()  # bleach's Cleaner is not thread-safe; building one is not free
 
 
+def cleaner_arguments(internal_hosts):
+    """The arguments of the policy's bleach Cleaner (for these internal hosts)."""
+    attribute_filter = type("_Attributes", (_LinkAndImageAttributes,), {"internal_hosts": internal_hosts})
+    return dict(
+        # Dropped elements pass bleach's tag check only so that the filter can see and remove
+        # their content; no attribute of theirs is allowed and none survives the filter.
+        # An iframe's and a media element's accepted attributes reach the filter, which
+        # keeps them only on players and allowed files.
+        tags=ALLOWED_TAGS | DROPPED_WITH_CONTENT,
+        attributes=_allowed_attribute,
+        protocols=ALLOWED_PROTOCOLS,
+        strip=True,
+        strip_comments=True,
+        filters=[_DropWithContent, _KeptClasses, attribute_filter],
+    )
+
+
 def _cleaner(internal_hosts):
-    """The bleach Cleaner for the policy, one per thread and set of internal hosts."""
+    """The bounded bleach Cleaner for the policy, one per thread and set of internal hosts."""
     cache = _cleaners.__dict__.setdefault("by_hosts", {})
     if internal_hosts not in cache:
-        attribute_filter = type(
-            "_Attributes", (_LinkAndImageAttributes,), {"internal_hosts": internal_hosts}
-        )
-        cache[internal_hosts] = _BoundedCleaner(
-            # Dropped elements pass bleach's tag check only so that the filter can see and remove
-            # their content; no attribute of theirs is allowed and none survives the filter.
-            # An iframe's and a media element's accepted attributes reach the filter, which
-            # keeps them only on players and allowed files.
-            tags=ALLOWED_TAGS | DROPPED_WITH_CONTENT,
-            attributes=_allowed_attribute,
-            protocols=ALLOWED_PROTOCOLS,
-            strip=True,
-            strip_comments=True,
-            filters=[_DropWithContent, _KeptClasses, attribute_filter],
-        )
+        cache[internal_hosts] = _BoundedCleaner(**cleaner_arguments(internal_hosts))
     return cache[internal_hosts]
-

@@ -74,6 +74,8 @@ def cases(size):
     yield "& flood", repeat("& ", size)
     yield "&# and digits", repeat("1", size, head="&#")
     yield "Chinese text", repeat("新闻编辑室的正文。", size)
+    yield "NULs in text", repeat("x\x00", size)
+    yield "< that starts no tag", repeat("< ", size)
     yield "markup at the bound: <br>", tags_under_bound("<br>")
     yield "markup at the bound: <p></p> at the deepest", tags_under_bound("<p></p>", head=deep)
     yield "markup at the bound: </p> at the deepest", tags_under_bound("</p>", head=deep)

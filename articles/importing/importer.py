@@ -23,6 +23,7 @@ from articles.images.validation import ImageRejected, inspect_image
 from articles.models import Article, Author, Category, Image, LegacyURL, SearchDocument, Tag, TaggedArticle
 from articles.models.search import remember_plain_body
 from articles.bodies import clean_body
+from articles.sanitize import MarkupTooComplex
 from articles.text import excerpt, plain_text
 from articles.slugs import readable_slug, unique_slug
 
@@ -198,6 +199,10 @@ def prepare_file(file, options, known_hashes):
             site=site_for(options, file.archive),
             redirects=options.redirects,
         )
+        body_size = len(values.body_html.encode())
+        if body_size > settings.NEWSROOM["BODY_MAX_BYTES"]:
+            reason = f"body is too large: {body_size:,} bytes, over the limit of {settings.NEWSROOM['BODY_MAX_BYTES']:,}"
+            return prepared(result=FileResult(path, Outcome.FAILED, reason))
         removed = []
         values.body_html = clean_body(values.body_html, removed=removed)
         # What the policy dropped is named, never lost silently (an iframe's host, a script's …).
@@ -210,6 +215,8 @@ def prepare_file(file, options, known_hashes):
         return prepared(result=FileResult(path, Outcome.SKIPPED, str(error)))
     except (LegacyFileError, MappingError) as error:
         return prepared(result=FileResult(path, Outcome.FAILED, str(error)))
+    except MarkupTooComplex as error:
+        return prepared(result=FileResult(path, Outcome.FAILED, f"body refused: {error}"))
     except OSError as error:
         reason = f"cannot read: {error.strerror or error}"
         return prepared(result=FileResult(path, Outcome.FAILED, reason))
