@@ -152,7 +152,7 @@ MAX_ELEMENTS = 2 * MAX_MARKUP  # elements the parser makes (it re-opens unclosed
 MAX_ATTRIBUTES = 32  # on one tag
 # What is counted before parsing: a "<" that may start a tag or comment, every "&", and every
 # NUL (a token of its own for the tokenizer; no real article has one).
-_MARKUP_BEFORE_PARSING = re.compile(r"<[A-Za-z/!?]|&|\x00")
+_MARKUP_BEFORE_PARSING = re.compile(r"[<&\x00]")
 # A numeric character reference this long is no character: bleach reads its digits one list
 # pop at a time (quadratic), so its "&" is written as the text it reads as.
 _OVERLONG_REFERENCE = re.compile(r"&(?=#[xX]?[0-9A-Fa-f]{32})")
