@@ -143,10 +143,10 @@ NEW_TAB_TARGET = "_blank"
 # each attribute's name with the tag's others, and appends each piece of text to the text before
 # it, so `<b></p>` repeated kept a worker busy past its timeout (issue 17); and every tag,
 # attribute or "&" costs it the same however little it holds. Within these bounds a body costs a
-# bounded, linear amount of work. Each is about twice what the largest real article needs (the
-# corpus: bench/README.md, "Sanitizing"); a body past one is refused with MarkupTooComplex,
+# bounded, linear amount of work. Each is about twice what the largest real article needs, as
+# stored with its code highlighted (bench/README.md, "Sanitizing"); a body past one is refused,
 # which forms and the importer report, rather than cut.
-MAX_MARKUP = 16_000  # tags, attributes, "&"s (character references) and NULs in one body
+MAX_MARKUP = 48_000  # tags, attributes, "&"s (character references) and NULs in one body
 MAX_DEPTH = 32  # elements open at once while the tree is built
 MAX_ELEMENTS = 2 * MAX_MARKUP  # elements the parser makes (it re-opens unclosed formatting ones)
 MAX_ATTRIBUTES = 32  # on one tag

@@ -90,9 +90,9 @@ def test_sample_archive_bodies_are_cleaned_as_bleach_cleans_them(monkeypatch):
 # --- Past a bound: refused, each with its reason ----------------------------------------------
 
 
-def test_the_issues_body_is_refused_for_its_markup():
-    # <b></p> x 20,000 (140 KB): 40,000 tags.
-    assert "标记过多" in refusal("<b></p>" * 20_000)
+def test_the_issues_body_is_refused_for_its_nesting():
+    # <b></p> x 20,000 (140 KB): 20,000 <b> open at once.
+    assert "嵌套过深" in refusal("<b></p>" * 20_000)
 
 
 def test_markup_is_counted_up_to_the_bound():
@@ -149,7 +149,7 @@ def test_an_overlong_character_reference_is_text():
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "body, message",
-    [("<b></p>" * 20_000, "标记过多"), ("新" * (settings.NEWSROOM["BODY_MAX_BYTES"] // 3 + 1), "正文过大")],
+    [("<b></p>" * 20_000, "嵌套过深"), ("新" * (settings.NEWSROOM["BODY_MAX_BYTES"] // 3 + 1), "正文过大")],
 )
 def test_admin_form_refuses_the_body_by_name(editor_client, body, message):  # noqa: F811
     response = editor_client.post(
@@ -176,7 +176,7 @@ def test_importer_fails_the_file_with_the_reason(tmp_path):
     options = ImportOptions(tz=dt.timezone(dt.timedelta(hours=8)), default_author="编辑部")
     result = prepare_file(file, options, {}).result
     assert result.outcome == Outcome.FAILED
-    assert "body refused" in result.reason and "标记过多" in result.reason
+    assert "body refused" in result.reason and "嵌套过深" in result.reason
 
 
 def test_the_bounded_parser_reads_the_policys_tags_alone():
