@@ -24,7 +24,7 @@ from django.utils.translation import gettext
 from articles import revisions
 from articles.models import Autosave
 from articles.permissions import may_change
-from articles.sanitize import clean_html
+from articles.sanitize import MarkupTooComplex, clean_html
 
 # An autosave posts the whole form. Kept below Django's own request limit
 # (DATA_UPLOAD_MAX_MEMORY_SIZE), so that an oversized one gets this module's clear answer.
@@ -61,7 +61,12 @@ def kept_fields(field_names, posted):
         if name in fields or _PART_SUFFIX.sub("", name) in fields
     }
     if "body" in data:
-        data["body"] = [clean_html(value) for value in data["body"]]
+        try:
+            data["body"] = [clean_html(value) for value in data["body"]]
+        except MarkupTooComplex:
+            # Past the sanitizer's bounds: the form refuses it when saved; the autosave keeps
+            # the rest of the fields.
+            del data["body"]
     return data
 
 

@@ -16,12 +16,14 @@ from articles.editor import body_widget
 from articles.images.validation import WEB_FORMATS, ImageRejected, inspect_image
 from articles.models import Article, Image
 from articles.revisions import current_edit_version, last_change
+from articles.sanitize import MarkupTooComplex, clean_html
 
 CONFLICT_MESSAGE = _(
     "这篇文章已被 %(name)s 于 %(time)s 修改。"
     "你的修改尚未保存：请核对后再次保存（你输入的内容仍在表单中）。"
 )
 UNKNOWN_EDITOR = _("其他人")
+BODY_TOO_LARGE = _("正文过大：%(size)s，最多 %(limit)s。")
 
 
 class ArticleAdminForm(forms.ModelForm):
@@ -57,6 +59,23 @@ class ArticleAdminForm(forms.ModelForm):
 
     def clean_language(self):
         return self.cleaned_data["language"] or self.instance.language
+
+    def clean_body(self):
+        """The body sanitized once here (saving does not repeat it), or why it is refused: past
+        the size limit or the sanitizer's markup bounds (articles.sanitize)."""
+        body = self.cleaned_data["body"]
+        size = len(body.encode())
+        limit = settings.NEWSROOM["BODY_MAX_BYTES"]
+        if size > limit:
+            raise ValidationError(
+                BODY_TOO_LARGE,
+                code="body_too_large",
+                params={"size": filesizeformat(size), "limit": filesizeformat(limit)},
+            )
+        try:
+            return clean_html(body)
+        except MarkupTooComplex as error:
+            raise ValidationError(str(error), code="body_too_complex") from None
 
     def clean(self):
         cleaned_data = super().clean()

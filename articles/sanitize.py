@@ -13,7 +13,11 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 import bleach
+from bleach import html5lib_shim
+from bleach._vendor.html5lib import constants as html5lib_constants
+from bleach._vendor.html5lib.treebuilders import getTreeBuilder
 from bleach.html5lib_shim import Filter, convert_entities
+from django.utils.translation import gettext_lazy as _
 from pygments.token import STANDARD_TYPES
 
 # What an article body may contain.
@@ -133,6 +137,25 @@ EXTERNAL_LINK_REL = "noopener noreferrer nofollow"
 IMAGE_LOADING = "lazy"
 IMAGE_REFERRER_POLICY = "no-referrer"  # the legacy CDN serves images only without a referrer
 NEW_TAB_TARGET = "_blank"
+
+# How much markup one body may hold. html5lib, which parses for bleach, walks its stack of open
+# elements on most tags (scope checks, the adoption agency for misnested formatting), compares
+# each attribute's name with the tag's others, and appends each piece of text to the text before
+# it, so `<b></p>` repeated kept a worker busy past its timeout (issue 17); and every tag,
+# attribute or "&" costs it the same however little it holds. Within these bounds a body costs a
+# bounded, linear amount of work. Each is about twice what the largest real article needs, as
+# stored with its code highlighted (bench/README.md, "Sanitizing"); a body past one is refused,
+# which forms and the importer report, rather than cut.
+MAX_MARKUP = 48_000  # tags, attributes, "&"s (character references) and NULs in one body
+MAX_DEPTH = 32  # elements open at once while the tree is built
+MAX_ELEMENTS = 2 * MAX_MARKUP  # elements the parser makes (it re-opens unclosed formatting ones)
+MAX_ATTRIBUTES = 32  # on one tag
+# What is counted before parsing: a "<" that may start a tag or comment, every "&", and every
+# NUL (a token of its own for the tokenizer; no real article has one).
+_MARKUP_BEFORE_PARSING = re.compile(r"[<&\x00]")
+# A numeric character reference this long is no character: bleach reads its digits one list
+# pop at a time (quadratic), so its "&" is written as the text it reads as.
+_OVERLONG_REFERENCE = re.compile(r"&(?=#[xX]?[0-9A-Fa-f]{32})")
 
 _NUMERIC_ATTRIBUTES = {"width", "height", "colspan", "rowspan", "start"}
 # ASCII digits only: str.isdigit() also accepts "１００" and "²", which browsers ignore.
@@ -469,6 +492,200 @@ def _internal_hosts():
     return frozenset(hosts | ({site} if site else set()))
 
 
+class MarkupTooComplex(ValueError):
+    """A body past one of the markup bounds (MAX_MARKUP, MAX_DEPTH, MAX_ELEMENTS,
+    MAX_ATTRIBUTES); its message says which, in words a writer can act on."""
+
+
+def _too_much_markup():
+    return MarkupTooComplex(
+        _("正文的 HTML 标记过多：标签、属性与“&”字符共超过 %(limit)s 个。") % {"limit": MAX_MARKUP}
+    )
+
+
+class _CountedStack(list):
+    """The parser's stack of open elements, refusing a parse that makes more than MAX_ELEMENTS
+    elements (every element the parser makes enters the stack)."""
+
+    __slots__ = ("made",)
+
+    def __init__(self):
+        super().__init__()
+        self.made = 0
+
+    def _made_one(self):
+        self.made += 1
+        if self.made > MAX_ELEMENTS:
+            raise MarkupTooComplex(_("正文的 HTML 元素过多：超过 %(limit)s 个。") % {"limit": MAX_ELEMENTS})
+
+    def append(self, element):
+        self._made_one()
+        super().append(element)
+
+    def insert(self, index, element):  # the adoption agency's clone of a formatting element
+        self._made_one()
+        super().insert(index, element)
+
+    def __setitem__(self, index, element):  # the adoption agency's clones of the nodes between
+        self._made_one()
+        super().__setitem__(index, element)
+
+
+# Elements whose closing changes how the parser reads what follows (tables, forms, selects,
+# templates, formatting elements it re-opens, foreign content …): a body nested past MAX_DEPTH
+# inside one of these is refused. Any other element at the bound is closed instead.
+_NOT_CLOSED_AT_DEPTH = frozenset(
+    {name for namespace, name in html5lib_constants.formattingElements}
+    | {name for namespace, name in html5lib_constants.scopingElements}
+    | {
+        "html", "body", "head", "frameset", "form", "button", "select", "option", "optgroup",
+        "caption", "colgroup", "tbody", "thead", "tfoot", "tr", "td", "th", "template",
+        "textarea", "title", "style", "script", "noscript", "iframe", "xmp", "noembed",
+        "noframes", "plaintext", "listing",
+    }
+)  # fmt: skip
+
+
+class _BoundedTreeBuilder(getTreeBuilder("etree")):
+    """bleach's tree builder, never deeper than MAX_DEPTH: an element that would open past it
+    closes the current element first (it becomes that element's next sibling), as long as the
+    current one is an ordinary container (see _NOT_CLOSED_AT_DEPTH); else the body is refused.
+    Real bodies are far shallower; so were the contents that the policy unwraps anyway."""
+
+    def reset(self):
+        super().reset()
+        self.openElements = _CountedStack()
+
+    def _make_room(self):
+        if len(self.openElements) < MAX_DEPTH:
+            return
+        current = self.openElements[-1]
+        if current.namespace not in (None, html5lib_constants.namespaces["html"]) or (
+            current.name in _NOT_CLOSED_AT_DEPTH
+        ):
+            raise MarkupTooComplex(_("正文的 HTML 嵌套过深：超过 %(limit)s 层。") % {"limit": MAX_DEPTH})
+        self.openElements.pop()
+
+    def insertElementNormal(self, token):
+        self._make_room()
+        return super().insertElementNormal(token)
+
+    def insertElementTable(self, token):
+        self._make_room()
+        return super().insertElementTable(token)
+
+
+_CHARACTERS = html5lib_constants.tokenTypes["Characters"]
+_SPACE_CHARACTERS = html5lib_constants.tokenTypes["SpaceCharacters"]
+_PARSE_ERROR = html5lib_constants.tokenTypes["ParseError"]
+
+
+class _BoundedTokenizer(html5lib_shim.BleachHTMLTokenizer):
+    """bleach's tokenizer, counting attributes against what is left of MAX_MARKUP (the parser's
+    markup_left) and refusing a tag with more than MAX_ATTRIBUTES."""
+
+    def _attribute_starts(self):
+        # Called on every character between attributes: an attribute about to start is one
+        # more than those the tag has, so each is counted once, when the next one starts.
+        attributes = len(self.currentToken["data"])
+        if attributes > MAX_ATTRIBUTES:
+            raise MarkupTooComplex(
+                _("正文中一个 HTML 标签的属性过多：超过 %(limit)s 个。") % {"limit": MAX_ATTRIBUTES}
+            )
+        if attributes > self.parser.markup_left:
+            raise _too_much_markup()
+
+    def __iter__(self):
+        """The tokens, with each run of text as one Characters token.
+
+        The tree builder appends each piece of text to the text before it, copying it, so a
+        long text cut into many pieces (by "&", a "<" that starts no tag, a NUL) cost the square
+        of its length. Where text is cut carries no meaning: html5lib cuts it where its reading
+        chunks end. Spaces after other text join it; spaces that start a run stay a token of
+        their own (the parser treats those specially, e.g. the newline after <pre>). Parse
+        errors, which only strict parsing reads, follow the run they fell in.
+        """
+        run, errors = [], []
+        for token in super().__iter__():
+            kind = token["type"]
+            # An empty Characters token stands for a stripped tag (bleach's tokenizer); the spaces
+            # after one are still the first of their element, so it starts no run. A NUL is a
+            # token of its own, which the parser drops (MAX_MARKUP counts them).
+            data = token.get("data")
+            if data != "\x00" and (run and kind == _SPACE_CHARACTERS or kind == _CHARACTERS and (run or data)):
+                run.append(data)
+            elif run and kind == _PARSE_ERROR:
+                errors.append(token)
+            else:
+                if run:
+                    yield {"type": _CHARACTERS, "data": "".join(run)}
+                    yield from errors
+                    run, errors = [], []
+                yield token
+        if run:
+            yield {"type": _CHARACTERS, "data": "".join(run)}
+            yield from errors
+
+    def emitCurrentToken(self):
+        attributes = self.currentToken.get("data")
+        if isinstance(attributes, list):  # a tag's, before the tokenizer makes them a dict
+            self.parser.markup_left -= len(attributes)
+            if self.parser.markup_left < 0:
+                raise _too_much_markup()
+        super().emitCurrentToken()
+
+    # The two states in which the tokenizer starts a new attribute.
+    def beforeAttributeNameState(self):
+        self._attribute_starts()
+        return super().beforeAttributeNameState()
+
+    def afterAttributeNameState(self):
+        self._attribute_starts()
+        return super().afterAttributeNameState()
+
+
+class _BoundedParser(html5lib_shim.BleachHTMLParser):
+    """bleach's parser with _BoundedTokenizer: its _parse(), with that one class changed."""
+
+    def _parse(self, stream, innerHTML=False, container="div", scripting=True, **kwargs):
+        self.innerHTMLMode = innerHTML
+        self.container = container
+        self.scripting = scripting
+        self.tokenizer = _BoundedTokenizer(
+            stream=stream, consume_entities=self.consume_entities, parser=self, **kwargs
+        )
+        self.reset()
+        try:
+            self.mainLoop()
+        except html5lib_shim.ReparseException:
+            self.reset()
+            self.mainLoop()
+
+
+class _BoundedCleaner(bleach.Cleaner):
+    """bleach's Cleaner whose parser is bounded (_BoundedParser, _BoundedTokenizer,
+    _BoundedTreeBuilder) and which counts tags and "&"s before it parses."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # The parser bleach makes, with the same arguments, but bounded.
+        self.parser = _BoundedParser(
+            tags=self.tags,
+            strip=self.strip,
+            consume_entities=False,
+            namespaceHTMLElements=False,
+            tree=_BoundedTreeBuilder,
+        )
+
+    def clean(self, text):
+        # Tags and "&"s are counted before parsing, attributes by the tokenizer as it meets them.
+        markup = len(_MARKUP_BEFORE_PARSING.findall(text))
+        if markup > MAX_MARKUP:
+            raise _too_much_markup()
+        self.parser.markup_left = MAX_MARKUP - markup
+        return super().clean(_OVERLONG_REFERENCE.sub("&amp;", text))
+
+
 class CleanHTML(str):
     """Text that clean_html() produced. The policy is idempotent, so cleaning it again is skipped.
 
@@ -482,7 +699,9 @@ class CleanHTML(str):
 def clean_html(html, *, internal_hosts=None, removed=None):
     """Return `html` reduced to the article policy; applying it twice changes nothing.
 
-    `removed`, a list, receives a Removal for each element dropped with its content.
+    `removed`, a list, receives a Removal for each element dropped with its content. A body past
+    the markup bounds (MAX_MARKUP, MAX_DEPTH, MAX_ELEMENTS, MAX_ATTRIBUTES) raises
+    MarkupTooComplex.
     """
     if isinstance(html, CleanHTML) and internal_hosts is None:
         return html
@@ -499,24 +718,26 @@ def clean_html(html, *, internal_hosts=None, removed=None):
 _cleaners = threading.local()  # bleach's Cleaner is not thread-safe; building one is not free
 
 
+def cleaner_arguments(internal_hosts):
+    """The arguments of the policy's bleach Cleaner (for these internal hosts)."""
+    attribute_filter = type("_Attributes", (_LinkAndImageAttributes,), {"internal_hosts": internal_hosts})
+    return dict(
+        # Dropped elements pass bleach's tag check only so that the filter can see and remove
+        # their content; no attribute of theirs is allowed and none survives the filter.
+        # An iframe's and a media element's accepted attributes reach the filter, which
+        # keeps them only on players and allowed files.
+        tags=ALLOWED_TAGS | DROPPED_WITH_CONTENT,
+        attributes=_allowed_attribute,
+        protocols=ALLOWED_PROTOCOLS,
+        strip=True,
+        strip_comments=True,
+        filters=[_DropWithContent, _KeptClasses, attribute_filter],
+    )
+
+
 def _cleaner(internal_hosts):
-    """The bleach Cleaner for the policy, one per thread and set of internal hosts."""
+    """The bounded bleach Cleaner for the policy, one per thread and set of internal hosts."""
     cache = _cleaners.__dict__.setdefault("by_hosts", {})
     if internal_hosts not in cache:
-        attribute_filter = type(
-            "_Attributes", (_LinkAndImageAttributes,), {"internal_hosts": internal_hosts}
-        )
-        cache[internal_hosts] = bleach.Cleaner(
-            # Dropped elements pass bleach's tag check only so that the filter can see and remove
-            # their content; no attribute of theirs is allowed and none survives the filter.
-            # An iframe's and a media element's accepted attributes reach the filter, which
-            # keeps them only on players and allowed files.
-            tags=ALLOWED_TAGS | DROPPED_WITH_CONTENT,
-            attributes=_allowed_attribute,
-            protocols=ALLOWED_PROTOCOLS,
-            strip=True,
-            strip_comments=True,
-            filters=[_DropWithContent, _KeptClasses, attribute_filter],
-        )
+        cache[internal_hosts] = _BoundedCleaner(**cleaner_arguments(internal_hosts))
     return cache[internal_hosts]
-

@@ -331,6 +331,11 @@ NEWSROOM = {
     "PAGE_SIZE": int(os.environ.get("NEWSROOM_PAGE_SIZE", "20")),
     "SUMMARY_LENGTH": 120,
     "DEFAULT_AUTHOR": os.environ.get("NEWSROOM_DEFAULT_AUTHOR", "编辑部"),
+    # The largest article body accepted, in bytes of UTF-8 (the form and the importer refuse a
+    # larger one). Besides the sanitizer's markup bounds (articles.sanitize), it bounds what
+    # html5lib's tokenizer still builds a character at a time (a tag's name, a comment's dashes,
+    # an unquoted attribute value), whose cost grows with the square of their length.
+    "BODY_MAX_BYTES": int(os.environ.get("NEWSROOM_BODY_MAX_BYTES", str(256 * 1024))),
     # How long a signed share link to a draft stays valid (any state change ends it sooner).
     "SHARE_LINK_MAX_AGE": int(os.environ.get("NEWSROOM_SHARE_LINK_MAX_AGE", str(7 * 24 * 3600))),
     # How often the article form is autosaved while it changes (0: never).

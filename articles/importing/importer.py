@@ -24,6 +24,7 @@ from articles.images.library import content_digest, delete_names, find_duplicate
 from articles.images.validation import ImageRejected, inspect_image
 from articles.models import Article, Author, Category, Image, LegacyURL, SearchDocument, Tag, TaggedArticle
 from articles.models.search import remember_plain_body
+from articles.sanitize import MarkupTooComplex
 from articles.slugs import readable_slug, unique_slug
 from articles.text import plain_text
 
@@ -241,6 +242,10 @@ def _prepare_file(file, options, known_hashes):
             site=site_for(options, file.archive),
             redirects=options.redirects,
         )
+        body_size = len(values.body_html.encode())
+        if body_size > settings.NEWSROOM["BODY_MAX_BYTES"]:
+            reason = f"body is too large: {body_size:,} bytes, over the limit of {settings.NEWSROOM['BODY_MAX_BYTES']:,}"
+            return prepared(result=FileResult(path, Outcome.FAILED, reason))
         fit_to_fields(values)
         refuse_deep_html(values.body_html)  # before the sanitizer, which is slow on deep nesting
         removed = []
@@ -256,6 +261,8 @@ def _prepare_file(file, options, known_hashes):
         return prepared(result=FileResult(path, Outcome.SKIPPED, str(error)))
     except (LegacyFileError, MappingError) as error:
         return prepared(result=FileResult(path, Outcome.FAILED, str(error)))
+    except MarkupTooComplex as error:
+        return prepared(result=FileResult(path, Outcome.FAILED, f"body refused: {error}"))
     except OSError as error:
         reason = f"cannot read: {error.strerror or error}"
         return prepared(result=FileResult(path, Outcome.FAILED, reason))
