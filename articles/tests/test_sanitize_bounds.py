@@ -21,9 +21,9 @@ from articles.sanitize import (
     clean_html,
     cleaner_arguments,
 )
+from articles.tests.factories import make_author, make_category_path
 from articles.tests.test_admin import editor_client  # noqa: F401 (a fixture)
 from articles.tests.test_sanitize import HOSTILE_BODIES
-from articles.tests.factories import make_author, make_category_path
 
 SAMPLES = Path(settings.BASE_DIR) / "articles" / "sample_archive"
 
