@@ -8,6 +8,7 @@
 Both follow the account's groups however they change: the admin's user form, or
 `user.groups.add/remove/set/clear` and `group.user_set…` in code (m2m_changed on User.groups).
 """
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 

@@ -131,9 +131,7 @@ def usage_count():
     """How many articles show the image (hero, thumbnail or body), each counted once: a
     subquery per row of the same query, so the list costs the same whatever its length."""
     in_bodies = BodyImage.objects.filter(image=OuterRef(OuterRef("pk"))).values("article")
-    articles = Article.objects.filter(
-        Q(hero_image=OuterRef("pk")) | Q(thumbnail=OuterRef("pk")) | Q(pk__in=in_bodies)
-    )
+    articles = Article.objects.filter(Q(hero_image=OuterRef("pk")) | Q(thumbnail=OuterRef("pk")) | Q(pk__in=in_bodies))
     return Subquery(
         articles.order_by().annotate(n=Func("pk", function="COUNT")).values("n"),
         output_field=IntegerField(),
@@ -176,7 +174,17 @@ class ImageAdmin(admin.ModelAdmin):
         (_("使用位置"), {"fields": ("usage_list",)}),
         (
             pgettext_lazy("fieldset", "文件"),
-            {"fields": ("file", "dimensions", "format", "human_size", "content_digest", "rendition_list", "created_at")},
+            {
+                "fields": (
+                    "file",
+                    "dimensions",
+                    "format",
+                    "human_size",
+                    "content_digest",
+                    "rendition_list",
+                    "created_at",
+                )
+            },
         ),
     )
     change_readonly_fields = (
@@ -331,9 +339,7 @@ class ImageAdmin(admin.ModelAdmin):
     def alt_text_or_mark(self, image):
         if image.has_alt_text:
             return image.alt_text
-        return format_html(
-            '<strong class="missing-alt-text">⚠ {}</strong>', MISSING_ALT_TEXT
-        )
+        return format_html('<strong class="missing-alt-text">⚠ {}</strong>', MISSING_ALT_TEXT)
 
     @admin.display(description=_("使用次数"), ordering="usage_count")
     def usage(self, image):
@@ -405,7 +411,7 @@ class ImageAdmin(admin.ModelAdmin):
         if not items:
             return gettext("没有文章使用这张图片。")
         return format_html(
-            "<ul class=\"image-usage\">{}</ul>",
+            '<ul class="image-usage">{}</ul>',
             format_html_join("", '<li><a href="{}">{}</a>（{}）</li>', items),
         )
 
@@ -444,9 +450,7 @@ SLUG_HELP = _(
 
 def state_badge_html(state):
     # Colours per state in static/articles/admin/newsroom-admin.css (the CSP refuses style="").
-    return format_html(
-        '<span class="article-state article-state--{}">{}</span>', state, STATE_LABELS.get(state, state)
-    )
+    return format_html('<span class="article-state article-state--{}">{}</span>', state, STATE_LABELS.get(state, state))
 
 
 class ArticleStateFilter(admin.SimpleListFilter):
@@ -558,9 +562,7 @@ class ArticleChangeList(ChangeList):
         return (
             super()
             .get_queryset(request, exclude_parameters)
-            .prefetch_related(
-                Prefetch("categories", queryset=Category.objects.only("name", "path").order_by("path"))
-            )
+            .prefetch_related(Prefetch("categories", queryset=Category.objects.only("name", "path").order_by("path")))
             .defer("body", "front_matter")
         )
 
@@ -614,7 +616,10 @@ class ArticleAdmin(VersionAdmin):
         (None, {"fields": ("title", "body", "edit_version")}),
         (_("摘要与地址"), {"fields": ("summary", "slug", "seo_title", "seo_description", "share_preview")}),
         (_("署名、分类与标签"), {"fields": ("author", "categories", "tags", "language")}),
-        (pgettext_lazy("fieldset", "发布"), {"fields": ("state_badge", "published_at", "expires_at", "allow_comments", "created_by")}),
+        (
+            pgettext_lazy("fieldset", "发布"),
+            {"fields": ("state_badge", "published_at", "expires_at", "allow_comments", "created_by")},
+        ),
         (_("图片"), {"fields": ("hero_image", "thumbnail")}),
         (
             _("来源"),
@@ -682,7 +687,9 @@ class ArticleAdmin(VersionAdmin):
         # the revision view `obj` holds an old version's.)
         stored = self._stored(request, obj.pk) if obj is not None else None
         if stored is not None and stored.status in {
-            Article.Status.PUBLISHED, Article.Status.UNPUBLISHED, Article.Status.ARCHIVED
+            Article.Status.PUBLISHED,
+            Article.Status.UNPUBLISHED,
+            Article.Status.ARCHIVED,
         }:
             fields.append("slug")
         return fields
@@ -833,7 +840,11 @@ class ArticleAdmin(VersionAdmin):
     def history_view(self, request, object_id, extra_context=None):
         response = super().history_view(request, object_id, extra_context)
         article = self.get_object(request, unquote(object_id))
-        if article is not None and hasattr(response, "context_data") and not self.has_change_permission(request, article):
+        if (
+            article is not None
+            and hasattr(response, "context_data")
+            and not self.has_change_permission(request, article)
+        ):
             # Someone who may not restore reads old versions through the comparison instead.
             compare = reverse(
                 f"{self.admin_site.name}:articles_article_compare", args=[article.pk], current_app=self.admin_site.name
@@ -938,9 +949,7 @@ class ArticleAdmin(VersionAdmin):
         try:
             getattr(workflow, verb)(article, **kwargs)
         except workflow.WorkflowError as error:
-            messages.error(
-                request, gettext("未能%(action)s：%(reason)s") % {"action": label, "reason": error}
-            )
+            messages.error(request, gettext("未能%(action)s：%(reason)s") % {"action": label, "reason": error})
             return
         if article.is_scheduled:
             when = timezone.localtime(article.published_at).strftime("%Y-%m-%d %H:%M")
@@ -1061,7 +1070,9 @@ class ArticleAdmin(VersionAdmin):
     def _apply_to_each(self, request, queryset, verb):
         label = workflow.VERBS[verb].label
         done, refused = 0, []
-        for article in queryset.select_related(None).prefetch_related(None).only("pk", "title", "status", "published_at"):
+        for article in (
+            queryset.select_related(None).prefetch_related(None).only("pk", "title", "status", "published_at")
+        ):
             try:
                 getattr(workflow, verb)(article, by=request.user)
             except (workflow.WorkflowError, PermissionDenied) as error:
@@ -1103,6 +1114,7 @@ class ArticleAdmin(VersionAdmin):
     @admin.action(description=_("归档"), permissions=["publish"])
     def archive_selected(self, request, queryset):
         self._apply_to_each(request, queryset, "archive")
+
 
 @admin.register(LegacyURL)
 class LegacyURLAdmin(admin.ModelAdmin):

@@ -2,6 +2,7 @@
 (articles.dashboard) and each person's notifications (articles.notifications): their unread
 count in every page's header, a page listing them, each opened (and so marked read) by a link.
 Installed as the default site by config.apps.NewsroomAdminConfig."""
+
 import functools
 
 from django.contrib import admin

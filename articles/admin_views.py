@@ -1,5 +1,6 @@
 """Admin views beyond Django's and reversion's: comparing two saved revisions, the image
 library for the body editor's picker and the multi-file upload, typing assistance."""
+
 from django.contrib import messages
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied
@@ -122,9 +123,7 @@ def image_library_view(model_admin, request):
         raise PermissionDenied
 
     # A library entry with neither a file nor a remote address has nothing to insert.
-    images = model_admin.model._default_manager.exclude(file="", source_url="").order_by(
-        "-created_at", "-pk"
-    )
+    images = model_admin.model._default_manager.exclude(file="", source_url="").order_by("-created_at", "-pk")
     for word in request.GET.get("q", "").split():
         images = images.filter(
             Q(alt_text__icontains=word)

@@ -9,6 +9,7 @@ already through the one sanitizer, so that restoring reads it back exactly as th
 read a POST. static/articles/admin/autosave.js posts here; the admin's change form shows the offer
 (templates/admin/articles/article/autosave.html) and saving the form discards what was kept.
 """
+
 import re
 from typing import NamedTuple
 
@@ -55,11 +56,7 @@ def autosave_of(user, article):
 def kept_fields(field_names, posted):
     """The posted values (name -> list of strings) of the named form fields, the body sanitized."""
     fields = set(field_names) - NOT_KEPT
-    data = {
-        name: posted.getlist(name)
-        for name in posted
-        if name in fields or _PART_SUFFIX.sub("", name) in fields
-    }
+    data = {name: posted.getlist(name) for name in posted if name in fields or _PART_SUFFIX.sub("", name) in fields}
     if "body" in data:
         try:
             data["body"] = [clean_html(value) for value in data["body"]]
@@ -267,7 +264,8 @@ def keep_view(model_admin, request, object_id=None):
         size = 0
     if size > MAX_BYTES:
         return _error(
-            gettext("内容过长（超过 %(limit)d MB），未能自动保存；请手动保存。") % {"limit": MAX_BYTES // (1024 * 1024)},
+            gettext("内容过长（超过 %(limit)d MB），未能自动保存；请手动保存。")
+            % {"limit": MAX_BYTES // (1024 * 1024)},
             413,
         )
     article = _article(model_admin, request, object_id)

@@ -1,6 +1,7 @@
 """What an article body becomes when it is stored: the one policy applied, code blocks
 highlighted, then library images made responsive. Every way of writing a body (save,
 bulk_create, update, bulk_update, fixtures, import) comes through here."""
+
 from articles.highlighting import highlight_code_blocks
 from articles.images.markup import responsive_body
 from articles.sanitize import CleanHTML, clean_html

@@ -10,6 +10,7 @@ A page is kept under its page_address(): the scheme, the site's own host and the
 the query parameters its view reads (articles.urls.QUERY_PARAMETERS), so that the number of
 pages kept is bounded by the pages there are, not by what clients append to their addresses.
 """
+
 import contextlib
 import contextvars
 import datetime as dt

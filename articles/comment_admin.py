@@ -3,6 +3,7 @@ of articles.comments (the list's bulk actions, the change page's 审核 choice);
 a comment from its change page, and the answer is the newsroom's. Who may moderate: whoever may
 change comments (permissions.may_change; the editors' and chief editors' roles, migration 0013).
 """
+
 import ipaddress
 
 from django import forms
@@ -117,13 +118,17 @@ class CommentAdmin(admin.ModelAdmin):
     @admin.display(description=_("文章"), ordering="article__title")
     def article_link(self, comment):
         return format_html(
-            '<a href="{}">{}</a>', reverse("admin:articles_article_change", args=[comment.article_id]), comment.article.title
+            '<a href="{}">{}</a>',
+            reverse("admin:articles_article_change", args=[comment.article_id]),
+            comment.article.title,
         )
 
     @admin.display(description=_("称呼"), ordering="name")
     def author(self, comment):
         if comment.is_newsroom_reply:
-            return format_html("{} <em>{}</em>", comment.name, gettext("编辑部回复（%(editor)s）") % {"editor": comment.staff_author})
+            return format_html(
+                "{} <em>{}</em>", comment.name, gettext("编辑部回复（%(editor)s）") % {"editor": comment.staff_author}
+            )
         return comment.name
 
     @admin.display(description=_("评论"))
@@ -139,7 +144,7 @@ class CommentAdmin(admin.ModelAdmin):
             '<ol class="comment-thread">{}</ol>',
             format_html_join(
                 "",
-                '<li{}><strong>{}</strong>{} · {}：{}</li>',
+                "<li{}><strong>{}</strong>{} · {}：{}</li>",
                 (
                     (
                         format_html(' class="{}"', "comment-thread__this") if row.pk == comment.pk else "",
@@ -189,7 +194,11 @@ class CommentAdmin(admin.ModelAdmin):
         if left:
             messages.warning(
                 request,
-                ngettext("%(count)d 条评论的状态不能%(action)s，未改动。", "%(count)d 条评论的状态不能%(action)s，未改动。", left)
+                ngettext(
+                    "%(count)d 条评论的状态不能%(action)s，未改动。",
+                    "%(count)d 条评论的状态不能%(action)s，未改动。",
+                    left,
+                )
                 % {"count": left, "action": label},
             )
 

@@ -8,6 +8,7 @@ once a process for each of these, with a placeholder for each value, and each pa
 in, escaped as the template escapes them; the widgets' templates, the costliest part of an
 article page rendered in full, then run once. A form answering a comment (`?reply_to=`) is rendered in full, as before.
 """
+
 import functools
 
 from django.template.loader import render_to_string

@@ -5,6 +5,7 @@ bytes for every reader, so it cannot carry one reader's token (nor the cookie an
 that asking for a token brings). Posts are taken from the site's own pages only
 (comments.same_origin), and the form's own checks keep scripts out.
 """
+
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext

@@ -17,6 +17,7 @@ moderate them, and how their plain text is shown.
 - Pages follow: a comment that is or was approved moves the content version when it is written
   (comment_written, connected in articles.apps), as an article's save does.
 """
+
 import datetime as dt
 import ipaddress
 import re
@@ -85,9 +86,7 @@ def comment_html(text):
     """`text` for the page: escaped, paragraphs at blank lines, <br> at line breaks, http(s)
     addresses made links that pass no ranking and no window handle."""
     paragraphs = [p for p in re.split(r"\n{2,}", text.strip()) if p.strip()]
-    return mark_safe(
-        "".join("<p>" + "<br>".join(_linked(line) for line in p.split("\n")) + "</p>" for p in paragraphs)
-    )
+    return mark_safe("".join("<p>" + "<br>".join(_linked(line) for line in p.split("\n")) + "</p>" for p in paragraphs))
 
 
 def _linked(line):
@@ -251,7 +250,9 @@ class CommentForm(forms.Form):
         if age < MIN_SECONDS_TO_WRITE:
             raise ValidationError(_("提交得太快了，请确认内容后再提交一次。"), code="too_fast")
         if data.get("parent"):
-            parent = Comment.objects.shown_under(self.article.pk).filter(pk=data["parent"]).only("pk", "parent_id").first()
+            parent = (
+                Comment.objects.shown_under(self.article.pk).filter(pk=data["parent"]).only("pk", "parent_id").first()
+            )
             if parent is None:
                 raise ValidationError(_("你回复的评论已不存在。"), code="parent")
             data["parent"] = parent.parent_id or parent.pk  # a reply to a reply answers the thread
@@ -313,7 +314,13 @@ def receive(article, *, name, body, email="", parent_id=None, ip_address=None):
     status = S.APPROVED if approves_at_once() else S.PENDING
     with transaction.atomic():
         comment = Comment.objects.create(
-            article=article, parent_id=parent_id, name=name, email=email, body=body, status=status, ip_address=ip_address
+            article=article,
+            parent_id=parent_id,
+            name=name,
+            email=email,
+            body=body,
+            status=status,
+            ip_address=ip_address,
         )
         transaction.on_commit(lambda: signals.comment_received.send(sender=Comment, comment=comment))
     return comment
@@ -343,7 +350,8 @@ def _move(comment, verb, *, by):
         stored = Comment.objects.select_for_update().get(pk=comment.pk)
         if stored.status not in starts:
             raise ModerationError(
-                gettext("状态为“%(state)s”的评论不能%(action)s。") % {"state": stored.get_status_display(), "action": label}
+                gettext("状态为“%(state)s”的评论不能%(action)s。")
+                % {"state": stored.get_status_display(), "action": label}
             )
         stored.status, stored.moderated_by, stored.moderated_at = ends, by, timezone.now()
         stored.save(update_fields=["status", "moderated_by", "moderated_at"])

@@ -4,6 +4,7 @@ article's change page shows about its latest move.
 Every section costs the same queries whatever the archive holds (a count and its first SHOWN
 rows, read by index), and the moves the shown rows quote are read together in one more query.
 """
+
 import datetime as dt
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
@@ -103,8 +104,10 @@ def _article_rows(articles, *, when, writer=False, badges=()):
 
 def _listed(queryset, order, *, writer=False):
     """The first SHOWN articles of `queryset` in `order`, with what their rows show."""
-    queryset = queryset.with_latest_move().order_by(*order).only(
-        "pk", "title", "status", "published_at", "updated_at", "expires_at", "created_by"
+    queryset = (
+        queryset.with_latest_move()
+        .order_by(*order)
+        .only("pk", "title", "status", "published_at", "updated_at", "expires_at", "created_by")
     )
     if writer:
         queryset = queryset.select_related("created_by")
@@ -270,7 +273,5 @@ def change_page_notes(user, article):
         latest.by_name = _person(latest.by)
     return {
         "sent_back_move": latest if verb == "send_back" and article.status == S.DRAFT else None,
-        "submit_move": (
-            latest if verb == "submit" and article.status == S.REVIEW and is_editor(user) else None
-        ),
+        "submit_move": (latest if verb == "submit" and article.status == S.REVIEW and is_editor(user) else None),
     }

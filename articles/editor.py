@@ -19,6 +19,7 @@ locale/<language>/LC_MESSAGES/djangojs.mo (Chinese for the editor's English stri
 ours). The toolbar's button names, which the editor does not translate, are renamed by
 static/articles/admin/editor-toolbar-labels.js.
 """
+
 import json
 
 from django.urls import NoReverseMatch, reverse

@@ -8,6 +8,7 @@ field for.
 
 Plain functions; the `export_frontmatter` command only chooses the folder and writes the files.
 """
+
 import html
 import os
 import re
@@ -171,9 +172,7 @@ def front_matter(article, *, category_paths, tz, site_url=None):
 def render(article, *, category_paths, tz, site_url=None):
     """The whole file for `article`: '---', the YAML front matter, '---', a blank line, the body."""
     meta = front_matter(article, category_paths=category_paths, tz=tz, site_url=site_url)
-    yaml_text = yaml.safe_dump(
-        meta, allow_unicode=True, sort_keys=False, default_flow_style=False, width=float("inf")
-    )
+    yaml_text = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, default_flow_style=False, width=float("inf"))
     body = _lf(portable_body(article, site_url)).strip("\n")
     return f"{FENCE}\n{_lf(yaml_text)}{FENCE}\n\n{body}\n"
 

@@ -6,6 +6,7 @@ readers expect the summary in RSS `description` / Atom `summary` and the article
 Every link is absolute on `NEWSROOM["SITE_URL"]`, never on the request's host. An Atom entry
 carries its article's language (`xml:lang`); RSS 2.0 knows only the channel's.
 """
+
 import mimetypes
 import re
 from urllib.parse import urlsplit
@@ -154,9 +155,7 @@ class ArticleFeed(Feed):
         return absolute_url(article.author.get_absolute_url())
 
     def item_categories(self, article):
-        return [category.name for category in article.categories.all()] + [
-            tag.name for tag in article.tags.all()
-        ]
+        return [category.name for category in article.categories.all()] + [tag.name for tag in article.tags.all()]
 
     def item_enclosure_url(self, article):
         return absolute_url(article.hero_image.url) if article.hero_image_id else None

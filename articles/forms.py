@@ -1,6 +1,7 @@
 """The admin's article form, with an optimistic lock: an edit made on an outdated copy is refused
 (with who changed the article and when) instead of silently overwriting someone else's work;
 and the image library's upload forms, which check every file with Pillow before anything is stored."""
+
 from typing import NamedTuple
 
 from django import forms
@@ -19,8 +20,7 @@ from articles.revisions import current_edit_version, last_change
 from articles.sanitize import MarkupTooComplex, clean_html
 
 CONFLICT_MESSAGE = _(
-    "这篇文章已被 %(name)s 于 %(time)s 修改。"
-    "你的修改尚未保存：请核对后再次保存（你输入的内容仍在表单中）。"
+    "这篇文章已被 %(name)s 于 %(time)s 修改。你的修改尚未保存：请核对后再次保存（你输入的内容仍在表单中）。"
 )
 UNKNOWN_EDITOR = _("其他人")
 BODY_TOO_LARGE = _("正文过大：%(size)s，最多 %(limit)s。")
@@ -129,7 +129,9 @@ class _Named(NamedTuple):
 
 # What the browser's file dialog offers; the server decides (inspect_image), whatever is picked.
 ACCEPTED_IMAGE_TYPES = ",".join(
-    sorted({mime for _exts, mime in WEB_FORMATS.values()} | {ext for exts, _mime in WEB_FORMATS.values() for ext in exts})
+    sorted(
+        {mime for _exts, mime in WEB_FORMATS.values()} | {ext for exts, _mime in WEB_FORMATS.values() for ext in exts}
+    )
 )
 
 
@@ -138,9 +140,7 @@ def read_upload(upload):
     before reading, so that an oversized upload is never held in memory)."""
     limit = settings.NEWSROOM_IMAGES["MAX_BYTES"]
     if upload.size > limit:
-        raise ImageRejected(
-            f"“{upload.name}”有 {filesizeformat(upload.size)}，超过了 {filesizeformat(limit)} 的上限。"
-        )
+        raise ImageRejected(f"“{upload.name}”有 {filesizeformat(upload.size)}，超过了 {filesizeformat(limit)} 的上限。")
     upload.seek(0)
     return upload.read()
 

@@ -14,6 +14,7 @@ so an edit re-renders only the edited article's parts. Which articles a page lis
 an article is live, are still asked of the database on every request: a part holds how an
 article looks, never whether it is shown.
 """
+
 import functools
 import hashlib
 from pathlib import Path
@@ -140,7 +141,9 @@ class KeptParts:
             self._versions = {pk: versions[key] for pk, key in article_keys.items()}
             prefix = f"newsroom:part:{release()}:{versions[SHARED_VERSION_KEY]}"
             self._keys = {
-                (name, pk): f"{prefix}:{name}:{pk}:{versions[key]}" for pk, key in article_keys.items() for name in names
+                (name, pk): f"{prefix}:{name}:{pk}:{versions[key]}"
+                for pk, key in article_keys.items()
+                for name in names
             }
             self._found = _parts.get_many(list(self._keys.values()))
         except caching.CACHE_ERRORS as error:
@@ -215,6 +218,7 @@ _addresses = caching.ProcessLocalCache(4096)
 
 
 # --- what moves the versions (connected in articles.apps) ------------------------------------
+
 
 def article_changed(sender, instance, using=None, **kwargs):
     articles_changed([instance.pk], using)

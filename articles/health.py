@@ -1,5 +1,6 @@
 """/healthz: whether this process can reach the database and the cache, for a load balancer or
 an orchestrator's probe. Never answered from the page cache, so it tests the process itself."""
+
 import logging
 
 from django.core.cache import cache

@@ -11,6 +11,7 @@ emphasis an author put in it) and a very long block are left as they are.
 The colours live in static/css/site.css, a light and a dark set written by `style_sheet()`
 (`manage.py pygments_css --write` puts them there).
 """
+
 import functools
 import html
 import re
@@ -20,9 +21,7 @@ from pygments.token import STANDARD_TYPES, Text, Whitespace
 from pygments.util import ClassNotFound
 
 # The serializer of the policy writes a code block's start tags exactly so.
-_CODE_BLOCK = re.compile(
-    r'(<pre><code class="language-(?P<language>[a-z0-9+#-]+)">)(?P<code>.*?)(</code></pre>)', re.S
-)
+_CODE_BLOCK = re.compile(r'(<pre><code class="language-(?P<language>[a-z0-9+#-]+)">)(?P<code>.*?)(</code></pre>)', re.S)
 _SPAN_TAG = re.compile(r'</span>|<span class="[a-z0-9]+">')
 # A block longer than this is shown plain: a lexer's time grows with it, and a save must not wait.
 MAX_HIGHLIGHTED_CHARACTERS = 100_000
@@ -111,9 +110,7 @@ def style_sheet():
 
     light = token_rules(HtmlFormatter(style=LIGHT_STYLE))
     dark_formatter = HtmlFormatter(style=DARK_STYLE)
-    dark_block = [
-        rule for rule in dark_formatter.get_background_style_defs(CODE_SELECTOR) if ".hll" not in rule
-    ]
+    dark_block = [rule for rule in dark_formatter.get_background_style_defs(CODE_SELECTOR) if ".hll" not in rule]
     dark = dark_block + token_rules(dark_formatter)
     return "\n".join(
         [

@@ -1,6 +1,7 @@
 """The category tree as every page shows it (navigation, breadcrumbs, /category/, counts), kept
 once a content version. Read by the reader views, feeds, the API, template tags and the admin,
 so it lives apart from any of them."""
+
 from . import caching
 from .models import Category
 from .querysets import live_counts, with_category_commonness, with_subtree_ids

@@ -12,6 +12,7 @@ editors, superusers), at most once per article every COMMENT_MAIL_INTERVAL secon
 moderation queue and the admin's front page count what came after. Listens to
 articles.signals.comment_received.
 """
+
 import logging
 
 from django.conf import settings
@@ -75,7 +76,9 @@ def headline(notification):
         goes_live = scheduled_for(notification)
         if goes_live:
             return gettext("%(actor)s 安排《%(title)s》于 %(when)s 发布。") % {
-                "actor": actor, "title": title, "when": goes_live,
+                "actor": actor,
+                "title": title,
+                "when": goes_live,
             }
         return gettext("%(actor)s 发布了《%(title)s》。") % {"actor": actor, "title": title}
     return gettext("%(actor)s 对《%(title)s》执行了“%(verb)s”。") % {"actor": actor, "title": title, "verb": verb}
@@ -186,7 +189,9 @@ def _comment_email(comment, person):
         gettext("此后 %(minutes)d 分钟内，这篇文章的新评论不再另行通知。") % {"minutes": COMMENT_MAIL_INTERVAL // 60},
     ]
     subject = gettext("待审评论：《%(title)s》") if waiting else gettext("新评论：《%(title)s》")
-    return mail.EmailMessage(subject=subject % {"title": article.title}, body="\n".join(lines) + "\n", to=[person.email])
+    return mail.EmailMessage(
+        subject=subject % {"title": article.title}, body="\n".join(lines) + "\n", to=[person.email]
+    )
 
 
 # --- The admin's inbox: each person reads and marks only their own ----------------------------

@@ -9,6 +9,7 @@ that statement). Their SQL depends on nothing but the article's id, so it is com
 database rather than on every page: building and compiling both prefetches cost an article page
 rendered in full more than anything but its template.
 """
+
 import functools
 
 from django.db import router

@@ -9,6 +9,7 @@ and no count of what came before), where the next run of pages starts, so every 
 reachable without a page costing more as the archive grows. `?page=last` is the run's last page:
 when the run holds the whole list, read from its other end (the reversed order, no OFFSET).
 """
+
 import hashlib
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
@@ -227,4 +228,3 @@ class BoundedPaginationMixin:
             page.continues_after = page.object_list[-1].pk if page.object_list else None
         page.listed_after = after  # the id the run starts after; None: the list's first run
         return paginator, page, page.object_list, page.has_other_pages() or after is not None
-

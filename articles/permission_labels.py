@@ -4,6 +4,7 @@ Django stores a permission's name once, in English, when migrate creates it ("Ca
 the forms show it as stored. These labels are built when shown instead: the model's verbose name
 and the action, in the request's language. Permissions of other kinds keep their stored name.
 """
+
 from django.contrib.auth import get_permission_codename
 from django.contrib.auth.models import Permission
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +24,7 @@ PROJECT_PERMISSIONS = {
 
 
 def permission_label(permission):
-    """"<app> | <model> | <what it allows>", as Django's own label but in the active language."""
+    """ "<app> | <model> | <what it allows>", as Django's own label but in the active language."""
     content_type = permission.content_type
     name = PROJECT_PERMISSIONS.get(f"{content_type.app_label}.{permission.codename}")
     model = content_type.model_class()

@@ -7,6 +7,7 @@ Django's own permission checks run, and a form may carry an old state. The chang
 revision and recover views, restore, image changes, bulk actions and the JSON endpoints all ask
 it; the workflow's verbs ask `may_move()`, which applies the same rules to moves.
 """
+
 from typing import NamedTuple
 
 from django.db.models import Q

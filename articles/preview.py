@@ -9,6 +9,7 @@ Two ways in, both marked as a preview, not indexable (`noindex`) and never cache
   `NEWSROOM["SHARE_LINK_MAX_AGE"]` seconds (7 days by default) and as soon as the article changes
   state (any workflow move records a Transition, which changes the fingerprint it was signed for).
 """
+
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core import signing
@@ -42,9 +43,7 @@ def preview_url(article):
 def revision_preview_url(article, version):
     """The preview of one saved revision (a reversion Version, or its id) of `article`."""
     version_id = getattr(version, "pk", version)
-    return reverse(
-        "articles:preview_revision", kwargs={"pk": article.pk, "version_id": version_id}
-    )
+    return reverse("articles:preview_revision", kwargs={"pk": article.pk, "version_id": version_id})
 
 
 def share_url(article, request=None):
@@ -66,17 +65,13 @@ def state_fingerprint(article):
 
 
 def share_token(article):
-    return signing.TimestampSigner(salt=SHARE_SALT).sign_object(
-        {"pk": article.pk, "state": state_fingerprint(article)}
-    )
+    return signing.TimestampSigner(salt=SHARE_SALT).sign_object({"pk": article.pk, "state": state_fingerprint(article)})
 
 
 def article_for_share_token(token):
     """The article a still-valid token names, or None if it is expired, tampered with or stale."""
     try:
-        data = signing.TimestampSigner(salt=SHARE_SALT).unsign_object(
-            token, max_age=share_link_max_age()
-        )
+        data = signing.TimestampSigner(salt=SHARE_SALT).unsign_object(token, max_age=share_link_max_age())
     except (signing.BadSignature, ValueError):  # SignatureExpired is a BadSignature
         return None
     if not isinstance(data, dict) or not isinstance(data.get("pk"), int):
@@ -129,9 +124,7 @@ def _article_from_version(article, version):
     old.summary = old.summary or ""
     # Rows a revision points at may be gone; fall back to the current ones rather than fail.
     old.author = Author.objects.filter(pk=old.author_id).first() or article.author
-    old.hero_image = (
-        Image.objects.filter(pk=old.hero_image_id).first() if old.hero_image_id else None
-    )
+    old.hero_image = Image.objects.filter(pk=old.hero_image_id).first() if old.hero_image_id else None
     # The current categories and tags (fetched once, for the breadcrumb and the template).
     old._prefetched_objects_cache = getattr(article, "_prefetched_objects_cache", {})
     return old

@@ -61,9 +61,7 @@ class ArticleQuerySet(models.QuerySet):
         """What a list page needs, in a fixed number of queries, without the bodies."""
         # Cards show no tags and no hero image: neither is fetched.
         return (
-            self.select_related("author", "thumbnail")
-            .prefetch_related(_category_names())
-            .defer("body", "front_matter")
+            self.select_related("author", "thumbnail").prefetch_related(_category_names()).defer("body", "front_matter")
         )
 
     def for_page(self, *, prefetch=True):
@@ -134,9 +132,7 @@ class ArticleQuerySet(models.QuerySet):
     def listed_after(self, published_at, pk):
         """The articles a newest-first list shows after the one published at `published_at`
         with id `pk` (ties are ordered by id, as the list orders them)."""
-        return self.filter(
-            models.Q(published_at__lt=published_at) | models.Q(published_at=published_at, pk__lt=pk)
-        )
+        return self.filter(models.Q(published_at__lt=published_at) | models.Q(published_at=published_at, pk__lt=pk))
 
     def for_feed(self):
         """What a feed item needs, bodies included, newest first, in a fixed number of queries."""
@@ -202,15 +198,24 @@ class ArticleQuerySet(models.QuerySet):
         return clone
 
     def bulk_create(
-        self, objs, batch_size=None, ignore_conflicts=False, update_conflicts=False,
-        update_fields=None, unique_fields=None,
+        self,
+        objs,
+        batch_size=None,
+        ignore_conflicts=False,
+        update_conflicts=False,
+        update_fields=None,
+        unique_fields=None,
     ):
         objs = list(objs)
         for obj in objs:
             obj.prepare_for_save()
         created = super().bulk_create(
-            objs, batch_size=batch_size, ignore_conflicts=ignore_conflicts,
-            update_conflicts=update_conflicts, update_fields=update_fields, unique_fields=unique_fields,
+            objs,
+            batch_size=batch_size,
+            ignore_conflicts=ignore_conflicts,
+            update_conflicts=update_conflicts,
+            update_fields=update_fields,
+            unique_fields=unique_fields,
         )
         for obj in created:
             if obj.pk is not None and getattr(obj, "_body_image_ids", None):

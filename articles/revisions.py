@@ -9,6 +9,7 @@ pks, but leaves out the tags (taggit keeps them in a through model of its own). 
 adds their names beside the serialized fields as each revision is saved, where reverting, which
 reads only the fields, does not see them; revisions saved before that hold no tags ("not recorded").
 """
+
 import difflib
 import json
 import re
@@ -29,8 +30,21 @@ from articles.text import plain_text
 
 # The fields a revision comparison shows, in order: everything an editor sets on an article.
 COMPARED_FIELDS = (
-    "title", "slug", "summary", "seo_title", "seo_description", "body", "author", "categories",
-    "tags", "hero_image", "thumbnail", "published_at", "expires_at", "allow_comments", "status",
+    "title",
+    "slug",
+    "summary",
+    "seo_title",
+    "seo_description",
+    "body",
+    "author",
+    "categories",
+    "tags",
+    "hero_image",
+    "thumbnail",
+    "published_at",
+    "expires_at",
+    "allow_comments",
+    "status",
 )
 # Compared line by line as plain text (the body as its readable text, one sentence a line).
 TEXT_FIELDS = ("title", "slug", "summary", "seo_title", "seo_description")
@@ -95,8 +109,10 @@ class Comparison:
 
 def versions_for(article):
     """The saved versions of `article`, newest first, with their revision and its user."""
-    return Version.objects.get_for_object(article).select_related("revision", "revision__user").order_by(
-        "-revision__date_created", "-pk"
+    return (
+        Version.objects.get_for_object(article)
+        .select_related("revision", "revision__user")
+        .order_by("-revision__date_created", "-pk")
     )
 
 

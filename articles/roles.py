@@ -5,6 +5,7 @@ whose group is missing after any `migrate` or `flush` (a new database, a test th
 tables), through Django's post_migrate signal, as Django does for permissions. A group that
 exists is left as the chief editor has set it.
 """
+
 from .permissions import CHIEF_EDITOR_GROUP, EDITOR_GROUP, WRITER_GROUP
 
 ROLE_PERMISSIONS = {

@@ -6,6 +6,7 @@ releases, and keeping the rules here means a later sanitizer can take over the s
 `clean_html(html, removed=[...])` also says which elements it dropped with their content, so an
 import can name them instead of losing them silently.
 """
+
 import contextvars
 import re
 import threading
@@ -87,9 +88,7 @@ DROPPED_WITH_CONTENT = frozenset(
     }
 )  # fmt: skip
 # Of those, what showed the reader something from elsewhere: an import names each one it drops.
-EMBED_ELEMENTS = frozenset(
-    {"iframe", "frame", "frameset", "object", "embed", "applet", "video", "audio", "script"}
-)
+EMBED_ELEMENTS = frozenset({"iframe", "frame", "frameset", "object", "embed", "applet", "video", "audio", "script"})
 
 # Players an article may embed: host -> the path of its player page (matched whole).
 # An iframe showing one of these is kept, sandboxed, with VIDEO_EMBED_ATTRIBUTES; every other
@@ -498,9 +497,7 @@ class MarkupTooComplex(ValueError):
 
 
 def _too_much_markup():
-    return MarkupTooComplex(
-        _("正文的 HTML 标记过多：标签、属性与“&”字符共超过 %(limit)s 个。") % {"limit": MAX_MARKUP}
-    )
+    return MarkupTooComplex(_("正文的 HTML 标记过多：标签、属性与“&”字符共超过 %(limit)s 个。") % {"limit": MAX_MARKUP})
 
 
 class _CountedStack(list):
@@ -589,9 +586,7 @@ class _BoundedTokenizer(html5lib_shim.BleachHTMLTokenizer):
         # more than those the tag has, so each is counted once, when the next one starts.
         attributes = len(self.currentToken["data"])
         if attributes > MAX_ATTRIBUTES:
-            raise MarkupTooComplex(
-                _("正文中一个 HTML 标签的属性过多：超过 %(limit)s 个。") % {"limit": MAX_ATTRIBUTES}
-            )
+            raise MarkupTooComplex(_("正文中一个 HTML 标签的属性过多：超过 %(limit)s 个。") % {"limit": MAX_ATTRIBUTES})
         if attributes > self.parser.markup_left:
             raise _too_much_markup()
 
@@ -651,9 +646,7 @@ class _BoundedParser(html5lib_shim.BleachHTMLParser):
         self.innerHTMLMode = innerHTML
         self.container = container
         self.scripting = scripting
-        self.tokenizer = _BoundedTokenizer(
-            stream=stream, consume_entities=self.consume_entities, parser=self, **kwargs
-        )
+        self.tokenizer = _BoundedTokenizer(stream=stream, consume_entities=self.consume_entities, parser=self, **kwargs)
         self.reset()
         try:
             self.mainLoop()

@@ -17,6 +17,7 @@ that pg_trgm's re-checks would cost more than reading the newest articles).
 What is visible is decided at query time by `Article.objects.published()`, joined with the index:
 a scheduled article is found once its time comes and an expired one no longer, with no re-index.
 """
+
 import operator
 import re
 from functools import reduce
@@ -89,9 +90,9 @@ def matching(articles, terms, candidates=RANKED_CANDIDATES):
         for field in ("title", "summary", "body")
     }
     # Aliases, not annotations: only the order needs them, so the page's count reads no text.
-    return articles.alias(
-        title_hits=hits["title"], summary_hits=hits["summary"], body_hits=hits["body"]
-    ).order_by("-title_hits", "-summary_hits", "-body_hits", "-published_at", "-pk")
+    return articles.alias(title_hits=hits["title"], summary_hits=hits["summary"], body_hits=hits["body"]).order_by(
+        "-title_hits", "-summary_hits", "-body_hits", "-published_at", "-pk"
+    )
 
 
 def _uses_fts(term):

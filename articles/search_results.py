@@ -10,6 +10,7 @@ the same name, and a repeated search reads two entries instead of ranking its ca
 marking twenty results. With the kept parts off (NEWSROOM["FRAGMENT_CACHE"]) every request
 renders its results, exactly as kept ones would be.
 """
+
 import hashlib
 
 from django.template.loader import render_to_string

@@ -5,6 +5,7 @@ settings; templates/includes/seo_meta.html renders them.
 Absolute URLs are built from NEWSROOM["SITE_URL"], never from the request's Host header, so a
 proxy or a forged header cannot change what a page claims as its address.
 """
+
 import json
 
 from django.conf import settings

@@ -3,6 +3,7 @@ social network will show of the article, from the same functions the public page
 (articles.seo). static/articles/admin/share-preview.js keeps it current as the form changes,
 with the lengths and separators given here as data attributes.
 """
+
 from urllib.parse import urlsplit
 
 from django.conf import settings

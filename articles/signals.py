@@ -8,6 +8,7 @@ user), `comment` and `transition` (the Transition row). Notifications listen to 
 `comment_received`: a reader's comment is stored and committed. Sent with `comment`.
 Notifications listen to it.
 """
+
 from django.dispatch import Signal
 
 article_moved = Signal()

@@ -5,6 +5,7 @@ the sections per request, so a scheduled article is listed the moment it goes li
 are on `NEWSROOM["SITE_URL"]`, never the request's host (the project has no django.contrib.sites),
 so that caches and proxies cannot change them.
 """
+
 import datetime as dt
 from urllib.parse import urlsplit
 
@@ -87,9 +88,7 @@ class CategorySitemap(PublicSiteSitemap):
             .values_list("category__path")
             .annotate(updated=Max("article__updated_at"), published=Max("article__published_at"))
         )
-        changes = subtree_last_changes(
-            {path: _latest(updated, published) for path, updated, published in direct}
-        )
+        changes = subtree_last_changes({path: _latest(updated, published) for path, updated, published in direct})
         categories = list(Category.objects.filter(path__in=changes).only("path").order_by("path"))
         for category in categories:
             category.last_changed = changes[category.path]
@@ -198,15 +197,11 @@ def index(request):
         entries.append(SitemapIndexItem(location, lastmod))
         for page in range(2, sitemap.paginator.num_pages + 1):
             entries.append(SitemapIndexItem(f"{location}?p={page}", lastmod))
-    return TemplateResponse(
-        request, "sitemap_index.xml", {"sitemaps": entries}, content_type="application/xml"
-    )
+    return TemplateResponse(request, "sitemap_index.xml", {"sitemaps": entries}, content_type="application/xml")
 
 
 def section(request, section):
     """One page (`?p=`) of one section, through Django's sitemap view."""
     if section not in SECTIONS:
         raise Http404(f"No sitemap section {section!r}.")
-    return sitemap_views.sitemap(
-        request, SECTIONS, section=section, template_name=SECTIONS[section].template_name
-    )
+    return sitemap_views.sitemap(request, SECTIONS, section=section, template_name=SECTIONS[section].template_name)

@@ -4,6 +4,7 @@ Django's slugify drops Hanzi entirely (an all-Chinese title would give an empty 
 we transliterate with pypinyin first; anything that still yields nothing falls back to a
 caller-supplied default.
 """
+
 from django.utils.text import slugify
 from pypinyin import Style, lazy_pinyin
 

@@ -1,4 +1,5 @@
 """Where the reading site's static files are found: WhiteNoise's hashed, compressed files."""
+
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 

@@ -1,4 +1,5 @@
 """Plain text from stored (already clean) article HTML, for summaries and descriptions."""
+
 import functools
 import html
 import math
@@ -63,7 +64,7 @@ def sentence_excerpt(text, length):
     if ends and ends[-1] >= length * SENTENCE_CUT_FROM:
         return text[: ends[-1]].rstrip()
     cut = text[: length - 1]
-    if text[length - 1].isascii() and text[length - 1].isalnum() and " " in cut[int(length * SENTENCE_CUT_FROM):]:
+    if text[length - 1].isascii() and text[length - 1].isalnum() and " " in cut[int(length * SENTENCE_CUT_FROM) :]:
         # The cut falls inside a Latin word: end at the last whole word instead.
         cut = cut.rsplit(" ", 1)[0]
     return cut.rstrip(" ,;:，、；：") + "…"

@@ -1,4 +1,5 @@
 """Reader-facing pages. Each asks `Article.objects.published()` and nothing else for what is live."""
+
 import calendar
 import datetime as dt
 
@@ -291,9 +292,7 @@ class RobotsView(TemplateView):
 
     def get_context_data(self, **kwargs):
 
-        return super().get_context_data(
-            sitemap_url=absolute_url(reverse("articles:sitemap_index")), **kwargs
-        )
+        return super().get_context_data(sitemap_url=absolute_url(reverse("articles:sitemap_index")), **kwargs)
 
 
 class SearchView(ArticleListView):

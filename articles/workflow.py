@@ -4,6 +4,7 @@ transaction, records the Transition and keeps a revision.
 Draft → In review → Published (now or scheduled) → Unpublished / Archived; In review → Draft
 (sent back with a comment, or withdrawn by its writer).
 """
+
 from dataclasses import dataclass
 
 import reversion
@@ -136,11 +137,7 @@ def _move(article, verb, *, by, comment, published_at=None):
             raise PermissionDenied(gettext("你没有权限对这篇文章执行“%(action)s”。") % {"action": label})
         if verb == "publish":
             _require_alt_text(current)
-        if (
-            published_at is not None
-            and current.expires_at is not None
-            and current.expires_at <= published_at
-        ):
+        if published_at is not None and current.expires_at is not None and current.expires_at <= published_at:
             # It would never be seen: published() requires expires_at after the publish time.
             raise WorkflowError(gettext("下线时间早于发布时间，请先修改下线时间。"))
         origin = current.status

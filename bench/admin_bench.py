@@ -13,6 +13,7 @@ GETs each page in-process with django.test.Client, logged in as the editor and a
 `--runs` times after one warm-up, and prints the median server time and the queries of the last
 run. `--reuse` times a database a previous run left in --workdir, without loading it again.
 """
+
 import argparse
 import datetime as dt
 import os
@@ -57,10 +58,16 @@ def load(count):
         for middle in ("芯片", "人工智能", "云")
         for leaf in ("制造", "设计", "封装")
     ]
-    tags = [tag.pk for tag in Tag.objects.bulk_create([Tag(name=f"标签{i}", slug=f"tag-{i}") for i in range(TAG_COUNT)])]
+    tags = [
+        tag.pk for tag in Tag.objects.bulk_create([Tag(name=f"标签{i}", slug=f"tag-{i}") for i in range(TAG_COUNT)])
+    ]
     images = Image.objects.bulk_create(
         [
-            Image(source_url=f"https://img.example.com/bench/{i}.jpg", title=f"图 {i}", alt_text="" if i % 10 == 0 else f"说明 {i}")
+            Image(
+                source_url=f"https://img.example.com/bench/{i}.jpg",
+                title=f"图 {i}",
+                alt_text="" if i % 10 == 0 else f"说明 {i}",
+            )
             for i in range(IMAGES)
         ]
     )
@@ -101,10 +108,17 @@ def load(count):
         search_bench.insert(cursor, "articles_article_categories", "article_id, category_id", filed)
         search_bench.insert(cursor, "articles_taggedarticle", "content_object_id, tag_id", tagged)
         search_bench.insert(
-            cursor, "articles_transition", "article_id, from_status, to_status, verb, by_id, at, comment, publish_at", moves
+            cursor,
+            "articles_transition",
+            "article_id, from_status, to_status, verb, by_id, at, comment, publish_at",
+            moves,
         )
     Notification.objects.bulk_create(
-        [Notification(recipient=person, article_id=2 * (i + 1), actor=editor, verb="publish") for i in range(NOTIFICATIONS) for person in (writer, editor)]
+        [
+            Notification(recipient=person, article_id=2 * (i + 1), actor=editor, verb="publish")
+            for i in range(NOTIFICATIONS)
+            for person in (writer, editor)
+        ]
     )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

@@ -11,6 +11,7 @@ API's throttle off. Then drives, in turn and `--rounds` times, the site's articl
 page, the API's article (`/api/v1/articles/<id>/`, the same article), its article list (20 a
 page) and a list page deep in its cursor, with wrk on 127.0.0.1.
 """
+
 import argparse
 import json
 import os

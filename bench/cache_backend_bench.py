@@ -10,6 +10,7 @@ rounds), and the median ms of the home page right after a content change (a miss
 kept parts and stored). Hits read the content version from the cache and the page from this
 process's copy (articles.caching.VersionedEntries), so they show the cost of one read of the cache.
 """
+
 import argparse
 import json
 import os
@@ -23,7 +24,11 @@ ROOT = Path(__file__).resolve().parent.parent
 BACKENDS = {
     "local memory": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "files (default)": None,  # config/settings.py's own, beside the database
-    "database": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "newsroom_cache", "TIMEOUT": None},
+    "database": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "newsroom_cache",
+        "TIMEOUT": None,
+    },
 }
 
 MEASURE = r"""
@@ -100,7 +105,11 @@ def measure(backend, scratch, options):
     env.pop("NEWSROOM_CACHE_DIR", None)
     done = subprocess.run(
         [sys.executable, "-c", MEASURE, json.dumps(backend), str(options.requests), str(options.misses)],
-        env=env, cwd=ROOT, capture_output=True, text=True, check=True,
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -112,13 +121,18 @@ def main():
     options = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="cache-backend-bench-"))
     try:
-        print(f"sample articles on SQLite; hits: best of 5 rounds of {options.requests}; misses: median of {options.misses}")
+        print(
+            f"sample articles on SQLite; hits: best of 5 rounds of {options.requests}; misses: median of {options.misses}"
+        )
         print("| cache | home hit µs | article hit µs | home miss after a change, ms | shared by processes |")
         print("| --- | --- | --- | --- | --- |")
         for name, backend in BACKENDS.items():
             figures = measure(backend, scratch, options)
             shared = "no" if name == "local memory" else "yes"
-            print(f"| {name} | {figures['home']:.1f} | {figures['article']:.1f} | {figures['miss']:.2f} | {shared} |", flush=True)
+            print(
+                f"| {name} | {figures['home']:.1f} | {figures['article']:.1f} | {figures['miss']:.2f} | {shared} |",
+                flush=True,
+            )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

@@ -4,6 +4,7 @@ Usage: .venv/bin/python bench/feeds_bench.py [--articles 5000]  (about five minu
 Builds a throwaway SQLite database (or uses DATABASE_URL if set to a scratch PostgreSQL database).
 Each figure is the median of five requests after one warm-up request.
 """
+
 import argparse
 import datetime as dt
 import os
@@ -111,8 +112,7 @@ def main():
     for url in URLS:
         (q1, ms1, b1), (q2, ms2, b2) = small[url], large[url]
         print(
-            f"{url:<24} {q1:>3} q {ms1:>7.1f} ms {b1 / 1024:>7.1f} KiB"
-            f"   {q2:>3} q {ms2:>7.1f} ms {b2 / 1024:>7.1f} KiB"
+            f"{url:<24} {q1:>3} q {ms1:>7.1f} ms {b1 / 1024:>7.1f} KiB   {q2:>3} q {ms2:>7.1f} ms {b2 / 1024:>7.1f} KiB"
         )
 
 

@@ -7,6 +7,7 @@ what any Django page costs before the project does anything.
 
 Served by `gunicorn floor_app:application` with bench/ on the path.
 """
+
 import os
 from pathlib import Path
 
@@ -25,9 +26,7 @@ if not settings.configured:
         TEMPLATES=[
             {
                 "BACKEND": "django.template.backends.django.DjangoTemplates",
-                "OPTIONS": {
-                    "loaders": [("django.template.loaders.locmem.Loader", {"floor.html": "{{ page|safe }}"})]
-                },
+                "OPTIONS": {"loaders": [("django.template.loaders.locmem.Loader", {"floor.html": "{{ page|safe }}"})]},
             }
         ],
     )

@@ -13,6 +13,7 @@ Usage:
 
 Everything runs in a temporary folder (SQLite database and MEDIA_ROOT).
 """
+
 import argparse
 import io
 import os
@@ -69,9 +70,11 @@ def time_uploads(count):
         stored = store_image(data, name=f"photo-{i}.jpg")
         seconds.append(time.perf_counter() - started)
         assert stored.created
-    print(f"4000×3000 JPEG upload ({len(uploads[0]) / 1e6:.1f} MB): "
-          f"median {statistics.median(seconds):.2f} s, min {min(seconds):.2f} s, max {max(seconds):.2f} s "
-          f"over {count} uploads (validate, normalise, 5 widths × WebP+JPEG, social card)")
+    print(
+        f"4000×3000 JPEG upload ({len(uploads[0]) / 1e6:.1f} MB): "
+        f"median {statistics.median(seconds):.2f} s, min {min(seconds):.2f} s, max {max(seconds):.2f} s "
+        f"over {count} uploads (validate, normalise, 5 widths × WebP+JPEG, social card)"
+    )
 
 
 def measure_hero_bytes(folder):
@@ -91,7 +94,10 @@ def measure_hero_bytes(folder):
     )
     server = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{PORT}"],
-        cwd=ROOT, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=os.environ.copy(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         for _ in range(100):
@@ -115,9 +121,7 @@ def measure_hero_bytes(folder):
                 page.goto(url)
                 page.wait_for_function("document.querySelector('.hero img').complete")
                 source = page.evaluate("document.querySelector('.hero img').currentSrc")
-                size = page.evaluate(
-                    "src => performance.getEntriesByName(src)[0].encodedBodySize", source
-                )
+                size = page.evaluate("src => performance.getEntriesByName(src)[0].encodedBodySize", source)
                 print(f"| {width} px | {source.rsplit('/', 1)[-1]} | {size:,} | {size / len(original):.1%} |")
                 context.close()
             browser.close()

@@ -11,6 +11,7 @@ and media folder, in a fresh process; then imports again. Prints wall time, imag
 stored in the library), requests served and bytes fetched for: the downloads alone (the fetcher
 without the importer), the first import and the re-run.
 """
+
 import argparse
 import datetime as dt
 import email.utils
@@ -100,7 +101,7 @@ def legacy_file(i, hero, body_image):
         f"thumbnail: '{hero}'\n"
         "---\n\n<div>   \n"
         f"<p>第 {i} 篇。这是为基准测试生成的正文。</p> \n"
-        f"<p class=\"image-wrapper\"><img data-img-size-val src=\"{body_image}\" referrerpolicy=\"no-referrer\"></p> \n"
+        f'<p class="image-wrapper"><img data-img-size-val src="{body_image}" referrerpolicy="no-referrer"></p> \n'
         "<p>结尾。</p> \n</div>\n"
     )
 
@@ -157,8 +158,10 @@ def main():
     started = time.perf_counter()
     images = {f"/bench/{n:03d}.jpg": photo_like_jpeg(rng) for n in range(args.images)}
     total = sum(map(len, images.values()))
-    print(f"{args.images} JPEGs of 1200×800 generated in {time.perf_counter() - started:.1f} s, "
-          f"{total / args.images / 1024:.0f} KiB each on average")
+    print(
+        f"{args.images} JPEGs of 1200×800 generated in {time.perf_counter() - started:.1f} s, "
+        f"{total / args.images / 1024:.0f} KiB each on average"
+    )
     server = ImageServer(images, args.latency_ms / 1000)
     urls = [f"http://127.0.0.1:{server.port}{path}" for path in images]
 
@@ -173,7 +176,8 @@ def main():
             **os.environ,
             "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
             "DJANGO_MEDIA_ROOT": str(workdir / "media"),
-            "DJANGO_SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz", "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+            "DJANGO_SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
             "DJANGO_DEBUG": "0",
         }
         subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], env=env, cwd=ROOT, check=True)
@@ -189,8 +193,10 @@ def main():
             before_requests, before_bytes = server.counters()
             seconds, stored = run()
             requests, sent = server.counters()
-            print(f"{phase:<22} {seconds:>8.2f} {stored:>7} {requests - before_requests:>9} "
-                  f"{(sent - before_bytes) / 1024 / 1024:>12.1f}")
+            print(
+                f"{phase:<22} {seconds:>8.2f} {stored:>7} {requests - before_requests:>9} "
+                f"{(sent - before_bytes) / 1024 / 1024:>12.1f}"
+            )
     server.httpd.shutdown()
 
 

@@ -9,6 +9,7 @@ process and of its workers together (PostgreSQL's own server time is not counted
 less than seconds on a machine shared with other work. PostgreSQL is reached at $BENCH_POSTGRES_URL
 (default postgres://postgres@127.0.0.1:5432/newsroom_bench; the database is dropped and re-created).
 """
+
 import argparse
 import datetime as dt
 import email.utils
@@ -45,20 +46,17 @@ def seed_like_file(rng, i):
     when = dt.datetime(2018, 1, 1, tzinfo=dt.UTC) + dt.timedelta(minutes=rng.randrange(4_000_000))
     image = f"https://img.example.com/bench/{i:06d}_img_000"
     tags = rng.sample(TAGS, 3)
-    paragraphs = [f"<p class=\"image-wrapper\"><img data-img-size-val src=\"{image}\" referrerpolicy=\"no-referrer\"></p> "]
+    paragraphs = [f'<p class="image-wrapper"><img data-img-size-val src="{image}" referrerpolicy="no-referrer"></p> ']
     for p in range(22):
         paragraphs.append(f"<p>{words(rng, rng.randrange(80, 200))}，<strong>{words(rng, 6)}</strong>。</p> ")
         if p % 7 == 3:
-            paragraphs.append(
-                f"<p><a href=\"https://www.example.org/{i}/{p}\" target=\"_blank\">{words(rng, 8)}</a></p> "
-            )
+            paragraphs.append(f'<p><a href="https://www.example.org/{i}/{p}" target="_blank">{words(rng, 8)}</a></p> ')
     return (
         "\n---\n"
         f"title: '{words(rng, rng.randrange(12, 30))}{i}'\n"
         "categories: \n"
         f" - {root}\n - {middle}\n - {leaf}\n"
-        "tags: \n" + "".join(f" - {t}\n" for t in tags) +
-        f"headimg: '{image}'\n"
+        "tags: \n" + "".join(f" - {t}\n" for t in tags) + f"headimg: '{image}'\n"
         f"author: {rng.choice(['36kr', '编辑部', '李明', '王晓雯'])}\n"
         "comments: false\n"
         f"date: {email.utils.format_datetime(when, usegmt=True)}\n"
@@ -75,7 +73,13 @@ def generate(folder, count):
 
 def run_phase(database_url, archive):
     """Run one import in a fresh process; return (seconds, files, peak RSS in MiB, summary)."""
-    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz", "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver", "DJANGO_DEBUG": "0"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "DJANGO_DEBUG": "0",
+    }
     code = (
         "import resource, sys, time, django, os;"
         "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings');"
@@ -96,13 +100,20 @@ def run_phase(database_url, archive):
     names = ("SECONDS", "PEAK", "WORKERPEAK", "CPU", "WORKERCPU")
     figures = dict(line.split(" ", 1) for line in result.stdout.splitlines() if line.startswith(names))
     return (
-        float(figures["SECONDS"]), int(figures["PEAK"]) / 1024, int(figures["WORKERPEAK"]) / 1024,
-        float(figures["CPU"]), float(figures["WORKERCPU"]),
+        float(figures["SECONDS"]),
+        int(figures["PEAK"]) / 1024,
+        int(figures["WORKERPEAK"]) / 1024,
+        float(figures["CPU"]),
+        float(figures["WORKERCPU"]),
     )
 
 
 def prepare(database, workdir):
-    env = {**os.environ, "DJANGO_SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz", "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver"}
+    env = {
+        **os.environ,
+        "DJANGO_SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+    }
     if database == "sqlite":
         url = f"sqlite:///{workdir / 'bench.sqlite3'}"
     else:
@@ -116,7 +127,9 @@ def prepare(database, workdir):
             connection.execute(f'CREATE DATABASE "{name}"')
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-        env={**env, "DATABASE_URL": url}, cwd=ROOT, check=True,
+        env={**env, "DATABASE_URL": url},
+        cwd=ROOT,
+        check=True,
     )
     return url
 

@@ -10,6 +10,7 @@ bench/floor_app.py on that page (its fixed string with `--cached`), in one proce
 20 warm-up requests then `--requests` more, and again with none, and prints the difference a
 request. Takes a few minutes (valgrind runs Python ~50× slower); `apt-get install -y valgrind`.
 """
+
 import argparse
 import io
 import json
@@ -46,7 +47,11 @@ def serve_requests(path, floor, count):
 def counted(workdir, path, floor, count, cached):
     site = json.loads((workdir / "bench.json").read_text())
     page_cache = "1" if cached else "0"
-    env = {**server_env(workdir, site["database_url"]), "NEWSROOM_PAGE_CACHE": page_cache, "FLOOR_PAGES": str(workdir / "pages")}
+    env = {
+        **server_env(workdir, site["database_url"]),
+        "NEWSROOM_PAGE_CACHE": page_cache,
+        "FLOOR_PAGES": str(workdir / "pages"),
+    }
     command = [
         "valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, str(Path(__file__)),
         "--child", path, "--requests", str(count), *(["--floor"] if floor else []),

@@ -1,5 +1,6 @@
 """What the HTTP benchmarks share: a free loopback port, wrk (installed when missing) and its
 latency figures."""
+
 import re
 import shutil
 import socket

@@ -16,6 +16,7 @@ in the ratios. PostgreSQL is reached at $BENCH_POSTGRES_URL (default
 postgres://postgres@127.0.0.1:5432/newsroom_pagebench; that database is dropped and re-created).
 `--workdir` keeps the site there and reuses it on the next run (for profiling).
 """
+
 import argparse
 import json
 import os
@@ -55,6 +56,7 @@ GOALS = {"article": 0.5, "home": 0.35, "article-cached": 0.8, "home-cached": 0.8
 
 # --- the site ---------------------------------------------------------------------------------
 
+
 def server_env(workdir, database_url):
     env = dict(os.environ)
     env.update(
@@ -81,7 +83,9 @@ def database_url(database, workdir):
     with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         # pg_trgm ignores Chinese characters under LC_CTYPE C (see docs/search.md).
-        connection.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' LC_CTYPE 'C.UTF-8' LC_COLLATE 'C.UTF-8'")
+        connection.execute(
+            f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' LC_CTYPE 'C.UTF-8' LC_COLLATE 'C.UTF-8'"
+        )
     return url
 
 
@@ -91,7 +95,7 @@ def build_site(workdir, database, articles):
     if described.exists():
         return json.loads(described.read_text())
     (workdir / "bench_page_settings.py").write_text(
-        "from config.settings import *  # noqa\n" f"STATIC_ROOT = {str(workdir / 'static')!r}\n"
+        f"from config.settings import *  # noqa\nSTATIC_ROOT = {str(workdir / 'static')!r}\n"
     )
     url = database_url(database, workdir)
     env = server_env(workdir, url)
@@ -101,7 +105,11 @@ def build_site(workdir, database, articles):
     started = time.perf_counter()
     done = subprocess.run(
         [PYTHON, str(Path(__file__)), "--generate", str(articles)],
-        env=env, check=True, cwd=ROOT, capture_output=True, text=True,
+        env=env,
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     site = json.loads(done.stdout.strip().splitlines()[-1])
     site.update(database=database, database_url=url, articles=articles)
@@ -119,7 +127,9 @@ def jpeg(index):
     rng = random.Random(index)
     start, end = [tuple(rng.randrange(256) for _ in range(3)) for _ in range(2)]
     picture = Image.linear_gradient("L").resize((1280, 720))
-    picture = Image.merge("RGB", [picture.point(lambda v, a=a, b=b: a + (b - a) * v // 255) for a, b in zip(start, end)])
+    picture = Image.merge(
+        "RGB", [picture.point(lambda v, a=a, b=b: a + (b - a) * v // 255) for a, b in zip(start, end)]
+    )
     draw = ImageDraw.Draw(picture)
     for _ in range(6):
         x, y = rng.randrange(1100), rng.randrange(560)
@@ -191,13 +201,17 @@ def generate(count):
             cursor.execute("ANALYZE")
     newest = Article.objects.published().order_by("-published_at")
     deep = Category.objects.get(path=filed[0].path.rsplit("/", 1)[0])  # a middle level: has descendants
-    print(json.dumps({
-        "article": newest[5].get_absolute_url(),
-        "home": "/",
-        "category": deep.get_absolute_url(),
-        "search": "/search/?" + urllib.parse.urlencode({"q": SEARCH_QUERY}),
-        "body_bytes": len(newest[5].body.encode()),
-    }))
+    print(
+        json.dumps(
+            {
+                "article": newest[5].get_absolute_url(),
+                "home": "/",
+                "category": deep.get_absolute_url(),
+                "search": "/search/?" + urllib.parse.urlencode({"q": SEARCH_QUERY}),
+                "body_bytes": len(newest[5].body.encode()),
+            }
+        )
+    )
 
 
 # --- servers and load -------------------------------------------------------------------------
@@ -206,8 +220,20 @@ def generate(count):
 def serve(app, env, probe):
     """Start gunicorn (2 sync workers) for `app` on a free loopback port; return (process, base URL)."""
     port = free_port()
-    command = [PYTHON, "-m", "gunicorn", app, "--workers", "2", "--worker-class", "sync",
-               "--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
+    command = [
+        PYTHON,
+        "-m",
+        "gunicorn",
+        app,
+        "--workers",
+        "2",
+        "--worker-class",
+        "sync",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+    ]
     server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     for _ in range(150):
@@ -226,7 +252,9 @@ def drive(url, seconds, connections):
     """{rps, p50, p99, errors} of `wrk --latency` against `url` (errors: non-2xx/3xx and socket)."""
     output = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
     sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)

@@ -8,6 +8,7 @@ a free port of 127.0.0.1, and drives the home page and an article page with wrk 
 installed with apt-get when missing). The cache is the default's files beside the throwaway
 database, shared by both workers, unless REDIS_URL is set.
 """
+
 import argparse
 import os
 import re
@@ -25,7 +26,6 @@ from loadgen import ensure_wrk, free_port, to_ms  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 BODY = "".join(f"<p>第{i}段：芯片、电商与云计算的新闻正文，约十一千字节的正文。</p>" for i in range(120))
-
 
 
 def server_env(scratch):
@@ -46,8 +46,7 @@ def server_env(scratch):
 def build_site(scratch, articles):
     """Write the settings override, migrate, collect static files, generate the articles."""
     (scratch / "bench_page_cache_settings.py").write_text(
-        "from config.settings import *  # noqa\n"
-        f"STATIC_ROOT = {str(scratch / 'static')!r}\n"
+        f"from config.settings import *  # noqa\nSTATIC_ROOT = {str(scratch / 'static')!r}\n"
     )
     env = server_env(scratch)
     manage = [PYTHON, str(ROOT / "manage.py")]
@@ -75,9 +74,7 @@ TaggedArticle.objects.bulk_create(
 )
 print(Article.objects.published().order_by("-published_at")[5].get_absolute_url())
 """
-    done = subprocess.run(
-        [PYTHON, "-c", script], env=env, check=True, cwd=ROOT, capture_output=True, text=True
-    )
+    done = subprocess.run([PYTHON, "-c", script], env=env, check=True, cwd=ROOT, capture_output=True, text=True)
     return done.stdout.strip().splitlines()[-1]
 
 
@@ -101,7 +98,9 @@ def drive(url, seconds, connections):
     """(requests/s, p50 ms, p99 ms, non-2xx) of `wrk` against `url`."""
     output = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     p50 = to_ms(re.search(r"\s50%\s+(\S+)", output).group(1))
@@ -120,8 +119,10 @@ def main():
     scratch = Path(tempfile.mkdtemp(prefix="page-cache-bench-"))
     try:
         article_url = build_site(scratch, options.articles)
-        print(f"{options.articles} articles; gunicorn 2 sync workers; wrk -t2 -c{options.connections} "
-              f"-d{options.seconds}s; cache: {'Redis' if os.environ.get('REDIS_URL') else 'files'}")
+        print(
+            f"{options.articles} articles; gunicorn 2 sync workers; wrk -t2 -c{options.connections} "
+            f"-d{options.seconds}s; cache: {'Redis' if os.environ.get('REDIS_URL') else 'files'}"
+        )
         print("| page | page cache | requests/s | p50 ms | p99 ms | errors |")
         print("| --- | --- | --- | --- | --- | --- |")
         for page_cache in (False, True):

@@ -8,6 +8,7 @@ separate process each, as page_bench's servers): median and 20th percentile of t
 CPU time per request, which a busy machine disturbs less than wall time. `--profile NAME` (e.g.
 article-cold) prints that page's cProfile instead, sorted by cumulative time.
 """
+
 import argparse
 import json
 import os
@@ -75,8 +76,17 @@ def main():
     for name in wanted:
         page, cold = name.removesuffix("-cold"), name.endswith("-cold")
         run_env = {**env, "NEWSROOM_FRAGMENT_CACHE": "0" if cold else "1"}
-        command = [sys.executable, __file__, "--workdir", str(workdir), "--requests", str(options.requests),
-                   "--measure", page, "cold" if cold else "uncached"] + (["--profile", name] if options.profile else [])
+        command = [
+            sys.executable,
+            __file__,
+            "--workdir",
+            str(workdir),
+            "--requests",
+            str(options.requests),
+            "--measure",
+            page,
+            "cold" if cold else "uncached",
+        ] + (["--profile", name] if options.profile else [])
         done = subprocess.run(command, env=run_env, cwd=ROOT, check=True, capture_output=True, text=True)
         if options.profile:
             print(done.stdout)

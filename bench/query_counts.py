@@ -3,6 +3,7 @@
 Usage: .venv/bin/python bench/query_counts.py
 Builds a throwaway SQLite database (or uses DATABASE_URL if set to a scratch PostgreSQL database).
 """
+
 import datetime as dt
 import os
 import sys

@@ -6,6 +6,7 @@ Builds a throwaway SQLite database (or uses DATABASE_URL if set to a scratch Pos
 Every article carries one tag that all share ("AI", the worst case for candidates) and two of 200
 others, in one of ten categories. Each figure is the median of seven runs after one warm-up.
 """
+
 import argparse
 import datetime as dt
 import os

@@ -6,6 +6,7 @@ Usage: .venv/bin/python bench/sanitize_bench.py [--bytes N] [--only NAME ...]
 Each figure is the best of three runs (the machine is shared; the best is the least disturbed).
 No database is used.
 """
+
 import argparse
 import os
 import sys
@@ -59,15 +60,12 @@ def cases(size):
     yield "long attribute value", repeat("x", size, head='<a href="/a" title="', tail='">link</a>')
     yield "many attributes", repeat(" a=1", size, head="<p", tail=">x</p>")
     yield "many distinct attributes", "<p" + "".join(f" a{i}" for i in range(size // 8)) + ">x</p>"
-    yield "markup at the bound: tags with MAX_ATTRIBUTES distinct attributes", tags_under_bound(
-        "<p" + "".join(f" a{i}=" for i in range(MAX_ATTRIBUTES)) + ">x</p>"
+    yield (
+        "markup at the bound: tags with MAX_ATTRIBUTES distinct attributes",
+        tags_under_bound("<p" + "".join(f" a{i}=" for i in range(MAX_ATTRIBUTES)) + ">x</p>"),
     )
-    yield "markup at the bound: &amp; after 900 KB of text", tags_under_bound(
-        "&amp;", head="新" * 300_000
-    )
-    yield "markup at the bound: stray </x> after 900 KB of text", tags_under_bound(
-        "</x>x", head="新" * 300_000
-    )
+    yield "markup at the bound: &amp; after 900 KB of text", tags_under_bound("&amp;", head="新" * 300_000)
+    yield "markup at the bound: stray </x> after 900 KB of text", tags_under_bound("</x>x", head="新" * 300_000)
     yield "unclosed comment", repeat("x", size, head="<!--")
     yield "entity flood &amp;", repeat("&amp;", size)
     yield "entity flood &#65;", repeat("&#65;", size)
@@ -87,8 +85,9 @@ def cases(size):
     yield "markup at the bound: </p> at the deepest", tags_under_bound("</p>", head=deep)
     yield "markup at the bound: links", tags_under_bound('<a href="https://example.com/x">x</a>')
     yield "markup at the bound: <b><div></b>", tags_under_bound("<b><div>x</b>", head=deep)
-    yield "markup at the bound: <span class> at the deepest", tags_under_bound(
-        '<span class="math inline">x</span>', head=deep
+    yield (
+        "markup at the bound: <span class> at the deepest",
+        tags_under_bound('<span class="math inline">x</span>', head=deep),
     )
 
 

@@ -24,6 +24,7 @@ Loading 100,000 articles takes minutes: `--workdir DIR` keeps the SQLite files t
 `--reuse` times the databases a previous run with the same --workdir (or the same PostgreSQL URL)
 left, loading only those missing, so that a change can be re-timed in seconds.
 """
+
 import argparse
 import json
 import os
@@ -41,9 +42,17 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 import search_bench  # noqa: E402  (its generator and bulk insert)
 
 TREE = {
-    "科技": {"芯片": ["制造", "设计", "封装"], "人工智能": ["大模型", "机器人", "自动驾驶"], "云": ["数据库", "安全", "开源"]},
+    "科技": {
+        "芯片": ["制造", "设计", "封装"],
+        "人工智能": ["大模型", "机器人", "自动驾驶"],
+        "云": ["数据库", "安全", "开源"],
+    },
     "商业": {"电商": ["直播", "跨境", "零售"], "金融": ["支付", "保险", "银行"], "消费": ["品牌", "餐饮", "出行"]},
-    "新媒体": {"36kr": ["资讯", "快讯", "深度"], "视频": ["短视频", "直播", "长视频"], "播客": ["访谈", "评论", "故事"]},
+    "新媒体": {
+        "36kr": ["资讯", "快讯", "深度"],
+        "视频": ["短视频", "直播", "长视频"],
+        "播客": ["访谈", "评论", "故事"],
+    },
 }
 TAG_COUNT = 30
 # One more tag, on one article in RARE_TAG_EVERY: the other end of the tag pages' plans.
@@ -79,7 +88,9 @@ def load(count):
     for root, children in TREE.items():
         for child, grandchildren in children.items():
             leaves.extend(Category.objects.get_or_create_path((root, child, leaf)).pk for leaf in grandchildren)
-    tags = [tag.pk for tag in Tag.objects.bulk_create([Tag(name=f"标签{i}", slug=f"tag-{i}") for i in range(TAG_COUNT)])]
+    tags = [
+        tag.pk for tag in Tag.objects.bulk_create([Tag(name=f"标签{i}", slug=f"tag-{i}") for i in range(TAG_COUNT)])
+    ]
     rare_tag = Tag.objects.create(name="稀有标签", slug="tag-rare").pk
     rng = random.Random(7)
     vendor = connection.vendor
@@ -96,11 +107,32 @@ def load(count):
             cursor.execute(statement)
         articles, documents, filed, tagged = [], [], [], []
         for pk, (title, summary, body, text, _) in enumerate(search_bench.generate_rows(count), start=1):
-            published_at = search_bench.dt.datetime(2020, 1, 1, tzinfo=search_bench.dt.timezone.utc) + search_bench.dt.timedelta(
-                seconds=step * pk
-            )
+            published_at = search_bench.dt.datetime(
+                2020, 1, 1, tzinfo=search_bench.dt.timezone.utc
+            ) + search_bench.dt.timedelta(seconds=step * pk)
             articles.append(
-                (pk, title, f"bench-{pk}", author.pk, summary, body, "published", stamp(published_at), 1, now, now, True, "", "", "", "{}", "", "", "", "zh-Hans")
+                (
+                    pk,
+                    title,
+                    f"bench-{pk}",
+                    author.pk,
+                    summary,
+                    body,
+                    "published",
+                    stamp(published_at),
+                    1,
+                    now,
+                    now,
+                    True,
+                    "",
+                    "",
+                    "",
+                    "{}",
+                    "",
+                    "",
+                    "",
+                    "zh-Hans",
+                )
             )
             documents.append((pk, title, summary, text))
             filed.append((pk, leaves[pk % len(leaves)]))
@@ -198,7 +230,9 @@ def time_pages(context, runs, with_plans):
     client, figures, plans = Client(), {}, {}
     site_wide()
     times = [site_wide() for run in range(runs)]
-    figures["(per version: schedule, category tree)"] = {mode: (statistics.median(times), 2) for mode in ("warm", "cold")}
+    figures["(per version: schedule, category tree)"] = {
+        mode: (statistics.median(times), 2) for mode in ("warm", "cold")
+    }
     for label, url_of in PAGES.items():
         url = url_of(context)
         figures[label] = {}
@@ -236,15 +270,23 @@ def site_wide():
 
 
 def prepare(database, workdir, count, reuse=False):
-    env = {**os.environ, "DJANGO_SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz", "DJANGO_DEBUG": "0", "NEWSROOM_PAGE_CACHE": "0",
-           "DJANGO_ALLOWED_HOSTS": "testserver,localhost"}
+    env = {
+        **os.environ,
+        "DJANGO_SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "DJANGO_DEBUG": "0",
+        "NEWSROOM_PAGE_CACHE": "0",
+        "DJANGO_ALLOWED_HOSTS": "testserver,localhost",
+    }
     if database == "sqlite":
         path = workdir / f"scale_bench_{count}.sqlite3"
         url = f"sqlite:///{path}"
         if not reuse:
             path.unlink(missing_ok=True)
     else:
-        url = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/newsroom_scale_bench") + f"_{count}"
+        url = (
+            os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/newsroom_scale_bench")
+            + f"_{count}"
+        )
         import psycopg
 
         server, name = url.rsplit("/", 1)
@@ -254,14 +296,21 @@ def prepare(database, workdir, count, reuse=False):
                 connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
                 connection.execute(f'CREATE DATABASE "{name}"')
     # On a kept database this applies only migrations added since (none: nothing to do).
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], env={**env, "DATABASE_URL": url}, cwd=ROOT, check=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        env={**env, "DATABASE_URL": url},
+        cwd=ROOT,
+        check=True,
+    )
     # The test settings add testserver to ALLOWED_HOSTS and keep DEBUG off.
     return {**env, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings_test"}
 
 
 def run(database, count, runs, with_plans, workdir, reuse=False):
     env = prepare(database, workdir, count, reuse)
-    command = [sys.executable, __file__, "--child", str(count), "--runs", str(runs)] + (["--explain"] if with_plans else [])
+    command = [sys.executable, __file__, "--child", str(count), "--runs", str(runs)] + (
+        ["--explain"] if with_plans else []
+    )
     result = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
     if result.returncode:
         raise SystemExit(result.stderr[-3000:] + result.stdout[-2000:])
@@ -283,7 +332,9 @@ def main():
     if args.child:
         return child(args.child, args.runs, args.explain)
     databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
-    print(f"median of {args.runs} GETs, page cache off, in-process (django.test.Client); cold: content version bumped before each")
+    print(
+        f"median of {args.runs} GETs, page cache off, in-process (django.test.Client); cold: content version bumped before each"
+    )
     if args.reuse and not args.workdir and "sqlite" in databases:
         parser.error("--reuse needs --workdir for SQLite")
     with tempfile.TemporaryDirectory() as tmp:
@@ -292,8 +343,12 @@ def main():
         for database in databases:
             small_load, small = run(database, args.small, args.runs, False, workdir, args.reuse)
             large_load, large = run(database, args.large, args.runs, args.explain, workdir, args.reuse)
-            print(f"\n{database}: loading {args.small} articles {small_load:.0f} s, {args.large} articles {large_load:.0f} s")
-            print(f"| page | warm: ms at {args.small:,} → {args.large:,} | ratio | cold: ms at {args.small:,} → {args.large:,} | ratio | queries warm/cold |")
+            print(
+                f"\n{database}: loading {args.small} articles {small_load:.0f} s, {args.large} articles {large_load:.0f} s"
+            )
+            print(
+                f"| page | warm: ms at {args.small:,} → {args.large:,} | ratio | cold: ms at {args.small:,} → {args.large:,} | ratio | queries warm/cold |"
+            )
             print("| --- | --- | --- | --- | --- | --- |")
             for label, modes in large["figures"].items():
                 cells = []
@@ -303,7 +358,9 @@ def main():
                     cells += [f"{small_ms:.1f} → {large_ms:.1f}", f"{large_ms / small_ms:.2f}×{verdict}"]
                 print(f"| {label} | {' | '.join(cells)} | {modes['warm'][1]}/{modes['cold'][1]} |")
             for label, plan in large["plans"].items():
-                print(f"\n{database} · {label} · slowest query (cold) {plan['ms']:.1f} ms\n{plan['sql'][:1500]}\n{plan['plan']}")
+                print(
+                    f"\n{database} · {label} · slowest query (cold) {plan['ms']:.1f} ms\n{plan['sql'][:1500]}\n{plan['plan']}"
+                )
 
 
 if __name__ == "__main__":

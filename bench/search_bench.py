@@ -9,6 +9,7 @@ through SearchView `--runs` times per query and prints the median and 95th-perce
 how many articles each query finds. PostgreSQL is reached at $BENCH_POSTGRES_URL (default
 postgres://postgres@127.0.0.1:5432/newsroom_search_bench; that database is dropped and re-created).
 """
+
 import argparse
 import datetime as dt
 import importlib
@@ -33,7 +34,9 @@ WORDS = (
     "电池 充电 储能 光伏 氢能 卫星 通信 宽带 网络 操作系统 浏览器 搜索 推荐 短视频 游戏 音乐 教育 "
     "医疗 健康 金融 支付 保险 银行 企业 客户 渠道 门店 城市 农村 海外 全球 中国 北京 上海 深圳 杭州"
 ).split()
-FILLER_CHARS = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可也你对能而子那得于着下自之年过发后作里"
+FILLER_CHARS = (
+    "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可也你对能而子那得于着下自之年过发后作里"
+)
 RARE_WORD = "钙钛矿叠层"
 RARE_ARTICLES = 25
 QUERIES = {
@@ -43,7 +46,12 @@ QUERIES = {
     "rare word": RARE_WORD,
 }
 TAGS = ["电商", "AI", "芯片", "新能源", "云", "开源", "融资", "直播", "物流", "SaaS", "汽车", "安全"]
-CATEGORY_PATHS = [("新媒体", "36kr", "资讯"), ("新媒体", "36kr", "快讯"), ("科技", "芯片", "制造"), ("商业", "电商", "直播")]
+CATEGORY_PATHS = [
+    ("新媒体", "36kr", "资讯"),
+    ("新媒体", "36kr", "快讯"),
+    ("科技", "芯片", "制造"),
+    ("商业", "电商", "直播"),
+]
 
 
 def vocabulary(rng):
@@ -61,7 +69,9 @@ def generate_rows(count, seed=20241106):
     rare = set(rng.sample(range(count), min(RARE_ARTICLES, count)))
     start = dt.datetime(2019, 1, 1, tzinfo=dt.UTC)
     for i in range(count):
-        paragraphs = ["".join(rng.choices(words, cum_weights=cumulative, k=rng.randrange(25, 50))) + "。" for _ in range(4)]
+        paragraphs = [
+            "".join(rng.choices(words, cum_weights=cumulative, k=rng.randrange(25, 50))) + "。" for _ in range(4)
+        ]
         if i in rare:
             paragraphs[rng.randrange(4)] += f"研究团队展示了{RARE_WORD}电池。"
         title = "".join(rng.choices(words, cum_weights=cumulative, k=rng.randrange(5, 9)))
@@ -87,7 +97,9 @@ def load(count):
     leaves = [Category.objects.get_or_create_path(path).pk for path in CATEGORY_PATHS]
     rng = random.Random(7)
     names = TAGS + sorted({"".join(rng.choices(FILLER_CHARS, k=3)) for _ in range(600)} - set(TAGS))
-    tags = [tag.pk for tag in Tag.objects.bulk_create([Tag(name=name, slug=f"tag-{i}") for i, name in enumerate(names)])]
+    tags = [
+        tag.pk for tag in Tag.objects.bulk_create([Tag(name=name, slug=f"tag-{i}") for i, name in enumerate(names)])
+    ]
     vendor = connection.vendor
     # SQLite keeps naive UTC text; let the backend say how, as the ORM would.
     stamp = connection.ops.adapt_datetimefield_value if vendor == "sqlite" else (lambda value: value)
@@ -98,12 +110,33 @@ def load(count):
     )
     with transaction.atomic(), connection.cursor() as cursor:
         # The index is built once after loading, which is much faster than row by row.
-        for statement in (migration.SQLITE_BACKWARDS[:3] if vendor == "sqlite" else migration.POSTGRES_BACKWARDS):
+        for statement in migration.SQLITE_BACKWARDS[:3] if vendor == "sqlite" else migration.POSTGRES_BACKWARDS:
             cursor.execute(statement)
         articles, documents, categories, tagged = [], [], [], []
         for pk, (title, summary, body, text, published_at) in enumerate(generate_rows(count), start=1):
             articles.append(
-                (pk, title, f"bench-{pk}", author.pk, summary, body, "published", stamp(published_at), 1, now, now, True, "", "", "", "{}", "", "", "", "zh-Hans")
+                (
+                    pk,
+                    title,
+                    f"bench-{pk}",
+                    author.pk,
+                    summary,
+                    body,
+                    "published",
+                    stamp(published_at),
+                    1,
+                    now,
+                    now,
+                    True,
+                    "",
+                    "",
+                    "",
+                    "{}",
+                    "",
+                    "",
+                    "",
+                    "zh-Hans",
+                )
             )
             documents.append((pk, title, summary, text))
             categories.append((pk, leaves[pk % len(leaves)]))
@@ -196,7 +229,12 @@ def child(count, runs):
 
 
 def prepare(database, workdir):
-    env = {**os.environ, "DJANGO_SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz", "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver", "DJANGO_DEBUG": "0"}
+    env = {
+        **os.environ,
+        "DJANGO_SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "DJANGO_DEBUG": "0",
+    }
     if database == "sqlite":
         url = f"sqlite:///{workdir / 'search_bench.sqlite3'}"
     else:
@@ -209,7 +247,9 @@ def prepare(database, workdir):
             connection.execute(f'CREATE DATABASE "{name}"')
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-        env={**env, "DATABASE_URL": url}, cwd=ROOT, check=True,
+        env={**env, "DATABASE_URL": url},
+        cwd=ROOT,
+        check=True,
     )
     return {**env, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings_test"}
 
@@ -225,9 +265,13 @@ def main():
         sys.path.insert(0, str(ROOT))
         return child(args.articles, args.runs)
     databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
-    print(f"{args.articles} generated articles (~{sum(len(r[3]) for r in generate_rows(200)) // 200} characters of text each), "
-          f"{args.runs} runs per query")
-    print(f"{'database':<10} {'query':<30} {'found':>7} {'search median ms':>17} {'search p95 ms':>14} {'page median ms':>15}")
+    print(
+        f"{args.articles} generated articles (~{sum(len(r[3]) for r in generate_rows(200)) // 200} characters of text each), "
+        f"{args.runs} runs per query"
+    )
+    print(
+        f"{'database':<10} {'query':<30} {'found':>7} {'search median ms':>17} {'search p95 ms':>14} {'page median ms':>15}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         for database in databases:
             env = prepare(database, Path(tmp))
@@ -235,7 +279,9 @@ def main():
             result = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
             if result.returncode:
                 raise SystemExit(result.stderr[-3000:])
-            lines = dict(line.split(" ", 1) for line in result.stdout.splitlines() if line.startswith(("LOAD", "FIGURES")))
+            lines = dict(
+                line.split(" ", 1) for line in result.stdout.splitlines() if line.startswith(("LOAD", "FIGURES"))
+            )
             print(f"{database:<10} loading and indexing: {float(lines['LOAD']):.0f} s")
             for label, (median, p95, page, found) in json.loads(lines["FIGURES"]).items():
                 print(f"{database:<10} {label:<30} {found:>7} {median:>17.1f} {p95:>14.1f} {page:>15.1f}")

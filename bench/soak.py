@@ -19,6 +19,7 @@ What happens, all on 127.0.0.1:
 Prints requests/s, p50/p99, the 5xx count, the editor's and the importer's outcomes, and the check.
 Exits 1 if any 5xx was served or anything is lost or half-written.
 """
+
 import argparse
 import html.parser
 import http.client
@@ -82,7 +83,6 @@ def write_files(folder, start, count, rng, version=0):
         (folder / f"{i:06d}.md").write_text(text, encoding="utf-8")
 
 
-
 def redis_answers():
     try:
         with socket.create_connection(("127.0.0.1", 6379), timeout=0.5) as s:
@@ -102,7 +102,7 @@ def database_url(kind, folder):
 
     with psycopg.connect(admin.replace("postgres://", "postgresql://", 1), autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE template0')
+        connection.execute(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0")
     return url
 
 
@@ -190,7 +190,8 @@ def run_editor(port, article_ids, stop, log):
     status, _, page = browser.request("GET", "/admin/login/")
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     status, location, _ = browser.request(
-        "POST", "/admin/login/?next=/admin/",
+        "POST",
+        "/admin/login/?next=/admin/",
         [("csrfmiddlewaretoken", token), ("username", EDITOR), ("password", EDITOR_PASSWORD), ("next", "/admin/")],
     )
     if status != 302:
@@ -242,7 +243,8 @@ def edit_once(browser, pk, rounds, log):
         log["refused"] += 1  # e.g. a concurrent import changed it: the form says so
     for verb in ("unpublish", "publish"):
         status, _, _ = browser.request(
-            "POST", f"/admin/articles/article/{pk}/workflow/",
+            "POST",
+            f"/admin/articles/article/{pk}/workflow/",
             [("csrfmiddlewaretoken", browser.csrf()), ("verb", verb), ("comment", "soak")],
         )
         if status >= 500:
@@ -294,19 +296,44 @@ def main():
         f"print(list(Article.objects.order_by('source_path').values_list('pk', flat=True)[{CHANGED}:{CHANGED + EDITED}]))"
     )
     editor_articles = json.loads(manage(env, "shell", "-c", setup).stdout.strip().splitlines()[-1])
-    paths = json.loads(manage(env, "shell", "-c", (
-        "import json; from articles.models import Article, Category, Tag;"
-        "a=[x.get_absolute_url() for x in Article.objects.published()[:60]];"
-        "c=[x.get_absolute_url() for x in Category.objects.all()[:15]];"
-        "t=[x.get_absolute_url() for x in Tag.objects.all()[:10]];"
-        "print(json.dumps(a + c + t + ['/', '/?page=2', '/?page=5', '/search/?q=%E7%94%B5%E5%95%86']))"
-    )).stdout.strip().splitlines()[-1])
+    paths = json.loads(
+        manage(
+            env,
+            "shell",
+            "-c",
+            (
+                "import json; from articles.models import Article, Category, Tag;"
+                "a=[x.get_absolute_url() for x in Article.objects.published()[:60]];"
+                "c=[x.get_absolute_url() for x in Category.objects.all()[:15]];"
+                "t=[x.get_absolute_url() for x in Tag.objects.all()[:10]];"
+                "print(json.dumps(a + c + t + ['/', '/?page=2', '/?page=5', '/search/?q=%E7%94%B5%E5%95%86']))"
+            ),
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
 
     port = free_port()
     server = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "config.wsgi", "--workers", "2", "--worker-class", "sync",
-         "--bind", f"127.0.0.1:{port}", "--timeout", "60", "--log-level", "warning"],
-        cwd=ROOT, env=env, stderr=open(folder / "gunicorn.log", "w"),
+        [
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "--workers",
+            "2",
+            "--worker-class",
+            "sync",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "60",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stderr=open(folder / "gunicorn.log", "w"),
     )
     try:
         for _ in range(100):
@@ -322,12 +349,34 @@ def main():
         script.write_text(WRK_SCRIPT % ", ".join(json.dumps(p) for p in paths))
         seconds = int(options.minutes * 60)
         wrk = subprocess.Popen(
-            ["wrk", "-t2", f"-c{options.connections}", f"-d{seconds}s", "--timeout", "30s", "--latency",
-             "-s", str(script), f"http://127.0.0.1:{port}"],
-            stdout=subprocess.PIPE, text=True,
+            [
+                "wrk",
+                "-t2",
+                f"-c{options.connections}",
+                f"-d{seconds}s",
+                "--timeout",
+                "30s",
+                "--latency",
+                "-s",
+                str(script),
+                f"http://127.0.0.1:{port}",
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
         )
-        stop, log = threading.Event(), {"titles": {}, "states": {}, "saves": 0, "moves": 0, "refused": 0,
-                            "timeouts": 0, "uncertain": set(), "errors": []}
+        stop, log = (
+            threading.Event(),
+            {
+                "titles": {},
+                "states": {},
+                "saves": 0,
+                "moves": 0,
+                "refused": 0,
+                "timeouts": 0,
+                "uncertain": set(),
+                "errors": [],
+            },
+        )
         editor = threading.Thread(target=run_editor, args=(port, editor_articles, stop, log))
         editor.start()
         time.sleep(min(30, seconds / 6))
@@ -345,14 +394,20 @@ def main():
         server.wait()
 
     figures = dict(re.findall(r"^(SOAK_\w+) ([\d.]+)$", output, re.M))
-    print(f"{options.minutes:g} min, {options.connections} connections, {options.database}, "
-          f"cache: {'Redis' if 'REDIS_URL' in env else 'files'}")
-    print(f"readers: {int(figures['SOAK_REQUESTS']):,} requests, "
-          f"{int(figures['SOAK_REQUESTS']) / float(figures['SOAK_SECONDS']):.0f}/s, "
-          f"p50 {figures['SOAK_P50']} ms, p99 {figures['SOAK_P99']} ms, 5xx: {figures['SOAK_5XX']}, "
-          f"{(re.search(r'Socket errors:.*', output) or ['no socket errors'])[0]}")
-    print(f"editor: {log['saves']} saves, {log['moves']} workflow moves, {log['refused']} refused, "
-          f"{log['timeouts']} unanswered, errors: {log['errors'][:5] or 'none'}")
+    print(
+        f"{options.minutes:g} min, {options.connections} connections, {options.database}, "
+        f"cache: {'Redis' if 'REDIS_URL' in env else 'files'}"
+    )
+    print(
+        f"readers: {int(figures['SOAK_REQUESTS']):,} requests, "
+        f"{int(figures['SOAK_REQUESTS']) / float(figures['SOAK_SECONDS']):.0f}/s, "
+        f"p50 {figures['SOAK_P50']} ms, p99 {figures['SOAK_P99']} ms, 5xx: {figures['SOAK_5XX']}, "
+        f"{(re.search(r'Socket errors:.*', output) or ['no socket errors'])[0]}"
+    )
+    print(
+        f"editor: {log['saves']} saves, {log['moves']} workflow moves, {log['refused']} refused, "
+        f"{log['timeouts']} unanswered, errors: {log['errors'][:5] or 'none'}"
+    )
     print(f"import of {LATER} new files: exit {first.returncode}; {first.stdout.strip().splitlines()[-1]}")
     print(f"re-import with {CHANGED} changed: exit {second.returncode}; {second.stdout.strip().splitlines()[-1]}")
 
@@ -377,8 +432,10 @@ def main():
         "print(json.dumps(problems))"
     )
     problems = json.loads(manage(env, "shell", "-c", check).stdout.strip().splitlines()[-1])
-    print(f"database check: {INITIAL + LATER} articles expected, "
-          f"{len(problems)} problems{': ' + '; '.join(problems[:10]) if problems else ''}")
+    print(
+        f"database check: {INITIAL + LATER} articles expected, "
+        f"{len(problems)} problems{': ' + '; '.join(problems[:10]) if problems else ''}"
+    )
     failed = int(figures["SOAK_5XX"]) or problems or log["errors"] or first.returncode or second.returncode
     shutil.rmtree(folder, ignore_errors=True)
     sys.exit(1 if failed else 0)

@@ -1,6 +1,7 @@
 """Other apps' configurations as this project wants them (Django's documented way: a subclass of
 the app's AppConfig, named in INSTALLED_APPS): django-axes named in the admin's language, and
 Django's admin with the newsroom's own site."""
+
 from axes.apps import AppConfig as AxesConfig
 from django.contrib.admin.apps import AdminConfig
 from django.utils.translation import gettext_lazy as _

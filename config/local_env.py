@@ -6,6 +6,7 @@ read this file). Standard library only, so that the Makefile can run it before D
     python -m config.local_env write --port 8000     # writes .env unless it exists
     python -m config.local_env site-url --port 8080  # the site address a run on that port uses
 """
+
 import argparse
 import os
 import secrets

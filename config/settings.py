@@ -3,6 +3,7 @@
 Defaults are safe for production (DEBUG off, no hosts allowed, a secret key required);
 `make run` turns development mode on for itself with DJANGO_DEBUG=1.
 """
+
 import json
 import os
 from pathlib import Path
@@ -34,9 +35,7 @@ DEBUG = env_bool("DJANGO_DEBUG")
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY must be set (or DJANGO_DEBUG=1 for local development)."
-        )
+        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set (or DJANGO_DEBUG=1 for local development).")
     SECRET_KEY = "development-only-key-never-used-in-production"
 elif not DEBUG and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure-")):
     # Django's own test of a key (check --deploy, security.W009), made a refusal: a guessable key
@@ -46,9 +45,7 @@ elif not DEBUG and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_K
         "e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'."
     )
 
-ALLOWED_HOSTS = env_list(
-    "DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
-)
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 # An empty list would answer every request 400: say so at start-up instead. Test settings set
 # their own hosts and opt out with NEWSROOM_ALLOW_NO_HOSTS (checked before they override the list).
 if not ALLOWED_HOSTS and not DEBUG and not env_bool("NEWSROOM_ALLOW_NO_HOSTS"):
@@ -150,7 +147,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 def file_cache_folder(database):
     """The file cache's folder for `database`: `<file>-cache` beside a SQLite file, else build/cache/<name>."""
-    if database["ENGINE"] == "django.db.backends.sqlite3" and not str(database["NAME"]).startswith((":memory:", "file:")):
+    if database["ENGINE"] == "django.db.backends.sqlite3" and not str(database["NAME"]).startswith(
+        (":memory:", "file:")
+    ):
         return f"{database['NAME']}-cache"
     return str(BASE_DIR / "build" / "cache" / str(database["NAME"]))
 
@@ -240,9 +239,7 @@ if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # HTTPS only in production. The redirect follows the proxy setting by default, so that a plain
 # http gunicorn on loopback (the benchmarks) is not sent to an https that nothing answers.
-SECURE_SSL_REDIRECT = not DEBUG and env_bool(
-    "DJANGO_SSL_REDIRECT", BEHIND_TLS_PROXY
-)
+SECURE_SSL_REDIRECT = not DEBUG and env_bool("DJANGO_SSL_REDIRECT", BEHIND_TLS_PROXY)
 SECURE_HSTS_SECONDS = 0 if DEBUG else int(os.environ.get("DJANGO_HSTS_SECONDS", str(365 * 24 * 3600)))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
@@ -318,7 +315,19 @@ DJANGO_PROSE_EDITOR_EXTENSIONS = [
         "extensions": {
             "VideoEmbed": html_tags(
                 ["iframe"],
-                {"iframe": ["src", "width", "height", "title", "sandbox", "allow", "allowfullscreen", "loading", "referrerpolicy"]},
+                {
+                    "iframe": [
+                        "src",
+                        "width",
+                        "height",
+                        "title",
+                        "sandbox",
+                        "allow",
+                        "allowfullscreen",
+                        "loading",
+                        "referrerpolicy",
+                    ]
+                },
             ),
         },
     },

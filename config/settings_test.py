@@ -1,4 +1,5 @@
 """Settings for the test suite: the real settings with a throwaway key and fast hashing."""
+
 import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production-0123456789-abcdefghij")

@@ -1,4 +1,5 @@
 """WSGI entry point (gunicorn config.wsgi): page-cache hits are answered before Django's handler."""
+
 import os
 
 from django.core.wsgi import get_wsgi_application

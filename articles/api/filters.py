@@ -3,6 +3,7 @@
 Each names its subject as the site's addresses do (a category's path, a tag's or author's slug);
 one that names nothing is refused with a 400 that says so, rather than answered with nothing.
 """
+
 from django.utils.translation import gettext as _
 
 from articles.models import Author, Tag

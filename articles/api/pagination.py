@@ -5,6 +5,7 @@ or author's slug), so an article published meanwhile neither shifts the pages af
 seen twice, and every page costs an index seek, however deep. It is opaque to clients: they
 follow `next` until it is null.
 """
+
 import base64
 import binascii
 import datetime as dt

@@ -1,5 +1,6 @@
 """What the article list's query parameters mean: each one read into a condition on articles,
 or refused with a message naming it (a 400). The values are parsed without the database."""
+
 import datetime as dt
 import re
 import zoneinfo
@@ -38,7 +39,11 @@ def parse_moment(name, value, *, until=False):
     except ValueError:  # well-formed but impossible, as 2024-02-30
         moment = day = None
     if moment is None and day is None:
-        refuse(name, _("不是 ISO 8601 日期或时间：%(value)s（例如 2024-05-08 或 2024-05-08T10:00:00+08:00）。") % {"value": value})
+        refuse(
+            name,
+            _("不是 ISO 8601 日期或时间：%(value)s（例如 2024-05-08 或 2024-05-08T10:00:00+08:00）。")
+            % {"value": value},
+        )
     if moment is not None and moment.tzinfo is None:
         refuse(name, _("时间须带时区，例如 2024-05-08T10:00:00+08:00。"))
     try:

@@ -8,6 +8,7 @@ changing how an article is told uses new keys. Which articles a list holds, and 
 article is live, are still asked of the database on every request: a kept representation says
 how an article is told, never whether it is shown.
 """
+
 import functools
 import hashlib
 import json

@@ -5,6 +5,7 @@ links, feeds and sitemaps are; times are ISO 8601 in the site's zone, with its o
 The values come from the functions the pages use (articles.seo, articles.text), so the API says
 what the article page says.
 """
+
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -125,7 +126,9 @@ class ArticleSummarySerializer(serializers.Serializer):
     api_url = serializers.SerializerMethodField(help_text="本 API 中这篇文章的地址。")
     language = serializers.CharField(help_text="内容语言：zh-Hans、zh-Hant 或 en。")
     published_at = serializers.DateTimeField()
-    modified_at = serializers.SerializerMethodField(help_text="内容最后修改的时间（未改动的导入文章为旧站文件的修改时间）。")
+    modified_at = serializers.SerializerMethodField(
+        help_text="内容最后修改的时间（未改动的导入文章为旧站文件的修改时间）。"
+    )
     author = AuthorSerializer()
     categories = CategoryReferenceSerializer(many=True, source="categories.all")
     tags = TagSerializer(many=True, source="tags.all")

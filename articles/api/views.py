@@ -4,6 +4,7 @@ Each view declares `query_parameters`, the only parameters it reads (the page ca
 answers on them). Every JSON answer carries `Vary: Origin`, so that a shared cache keeps apart
 what CORS adds for other sites (CorsMiddleware adds it outside the page cache).
 """
+
 import json
 
 from django.urls import Resolver404, resolve, reverse
@@ -63,11 +64,14 @@ ARTICLE_FILTERS = [
     OpenApiParameter("tag", str, description="标签的 URL 名称。"),
     OpenApiParameter("author", str, description="作者的 URL 名称。"),
     OpenApiParameter(
-        "since", str,
+        "since",
+        str,
         description="此后发布的：ISO 8601 日期（按站点时区的当天起）或带时区的时间，如 2024-05-08 或 2024-05-08T10:00:00+08:00。",
     ),
     OpenApiParameter("until", str, description="此前发布的：日期（含当天）或带时区的时间。"),
-    OpenApiParameter("q", str, description="搜索词（空格分隔，须全部出现），与站内搜索相同；结果仍按发布时间从新到旧。"),
+    OpenApiParameter(
+        "q", str, description="搜索词（空格分隔，须全部出现），与站内搜索相同；结果仍按发布时间从新到旧。"
+    ),
 ]
 BAD_REQUEST = OpenApiResponse(description="参数无效：{参数名: [说明]}。")
 
@@ -182,7 +186,9 @@ class ArticleByPath(ReaderAPIView):
         if not Article.objects.published().filter(pk=legacy.article_id).exists():
             raise Gone()
         location = absolute_url(reverse("api:article", kwargs={"pk": legacy.article_id}))
-        return Response({"location": location}, status=status.HTTP_301_MOVED_PERMANENTLY, headers={"Location": location})
+        return Response(
+            {"location": location}, status=status.HTTP_301_MOVED_PERMANENTLY, headers={"Location": location}
+        )
 
 
 @extend_schema(
@@ -197,7 +203,9 @@ class CategoryTree(ReaderAPIView):
     def get(self, request):
         known = categories_by_path()
         # Kept under the content version (it follows the clock: publications and expiries).
-        counts = caching.kept_per_content_version("api:category-counts", lambda: live_counts_by_category(list(known.values())))
+        counts = caching.kept_per_content_version(
+            "api:category-counts", lambda: live_counts_by_category(list(known.values()))
+        )
         # The kept categories are shared by every request of the process: nodes are new dicts.
         nodes = {
             category.pk: {

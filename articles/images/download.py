@@ -6,6 +6,7 @@ resolves each host once, refuses it when any of its addresses is not public, and
 to that checked address itself, so that a second DNS answer (rebinding) cannot send the request
 elsewhere; redirects are followed by hand through the same check.
 """
+
 import http.client
 import ipaddress
 import os
@@ -64,8 +65,7 @@ class RemoteImageFetcher:
     Use it as a context manager (or call close()) so that its threads end with the run.
     """
 
-    def __init__(self, *, allow_private=False, timeout=None, max_bytes=None, threads=None,
-                 max_redirects=MAX_REDIRECTS):
+    def __init__(self, *, allow_private=False, timeout=None, max_bytes=None, threads=None, max_redirects=MAX_REDIRECTS):
         limits = settings.NEWSROOM_IMAGES
         self.allow_private = allow_private
         self.timeout = float(limits["DOWNLOAD_TIMEOUT"] if timeout is None else timeout)

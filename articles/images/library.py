@@ -5,6 +5,7 @@ through `store_image()`, so every library file has been checked by Pillow, has i
 stripped and its renditions made (articles.images.processing), and is stored once however
 often it arrives.
 """
+
 import errno
 import os
 from dataclasses import dataclass

@@ -4,6 +4,7 @@
 and the intrinsic width and height (no layout shift). `responsive_body()` rewrites the body
 images that live in the library to the same markup when an article is saved, after sanitizing.
 """
+
 import re
 from urllib.parse import unquote, urlsplit
 
@@ -29,9 +30,7 @@ def picture_html(image, *, sizes=ARTICLE_SIZES, lazy=True, alt=None, title="", p
     alt_text = image.alt_text if alt is None else alt
     loading = ' loading="lazy"' if lazy else (' fetchpriority="high"' if priority else "")
     dimensions = (
-        format_html(' width="{}" height="{}"', image.width, image.height)
-        if image.width and image.height
-        else ""
+        format_html(' width="{}" height="{}"', image.width, image.height) if image.width and image.height else ""
     )
     title_attr = format_html(' title="{}"', title) if title else ""
     sources = image.rendition_sources()
@@ -74,7 +73,7 @@ def library_reference(src):
             media_url = urlsplit(media_url).path
     if not path.startswith(media_url):
         return None
-    name = unquote(path[len(media_url):])
+    name = unquote(path[len(media_url) :])
     if name.startswith("renditions/"):
         segments = name.split("/")
         if len(segments) >= 4 and re.fullmatch(r"[0-9a-f]{64}", segments[2]):

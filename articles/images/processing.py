@@ -2,6 +2,7 @@
 storage, so that it can run in any thread (the importer's download threads do): validation,
 normalisation and the renditions' bytes.
 """
+
 import hashlib
 import io
 import time

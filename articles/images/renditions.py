@@ -4,6 +4,7 @@ Pure image work, no database and no storage: `render_renditions()` returns the b
 rendition and the layout recorded on the image row; articles.images.library writes them to
 default storage (STORAGES["default"], local or S3-compatible).
 """
+
 import io
 import os
 from concurrent.futures import ThreadPoolExecutor

@@ -2,6 +2,7 @@
 
 `inspect_image(data, name=...)` is the single gate for uploads, imported files and downloads.
 """
+
 import io
 import os
 import warnings
@@ -76,9 +77,7 @@ def inspect_image(data, *, name="", max_bytes=None, max_pixels=None):
     if not data:
         raise ImageRejected(f"{label}是空文件。")
     if len(data) > max_bytes:
-        raise ImageRejected(
-            f"{label}有 {_megabytes(len(data))}，超过了 {_megabytes(max_bytes)} 的上限。"
-        )
+        raise ImageRejected(f"{label}有 {_megabytes(len(data))}，超过了 {_megabytes(max_bytes)} 的上限。")
     sniffed = _sniff_non_image(data)
     if sniffed:
         raise ImageRejected(f"{label}的内容是 {sniffed}，不是图片。")
@@ -92,9 +91,7 @@ def inspect_image(data, *, name="", max_bytes=None, max_pixels=None):
     except PILImage.DecompressionBombError:
         raise ImageRejected(f"{label}的像素数超过了 {_megapixels(max_pixels)} 的上限。") from None
     except (OSError, SyntaxError, ValueError):
-        raise ImageRejected(
-            f"{label}不是可读的图片（只接受 {accepted_formats_text()}），或文件已损坏。"
-        ) from None
+        raise ImageRejected(f"{label}不是可读的图片（只接受 {accepted_formats_text()}），或文件已损坏。") from None
 
     with picture:
         width, height = picture.size
@@ -105,9 +102,7 @@ def inspect_image(data, *, name="", max_bytes=None, max_pixels=None):
                 f"超过了 {_megapixels(max_pixels)} 的上限。"
             )
         if extension in _IMAGE_EXTENSIONS and extension not in WEB_FORMATS[image_format][0]:
-            raise ImageRejected(
-                f"{label}的扩展名是 {extension}，但内容是 {image_format} 图片；请改正扩展名后再上传。"
-            )
+            raise ImageRejected(f"{label}的扩展名是 {extension}，但内容是 {image_format} 图片；请改正扩展名后再上传。")
         animated = getattr(picture, "is_animated", False)
         frames = frame_count(data, picture, limit=max_animation_pixels // max(1, width * height) + 1)
         if frames * width * height > max_animation_pixels:

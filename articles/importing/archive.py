@@ -6,6 +6,7 @@ importing the same archive from its `source/_posts`, its `source` or its root fi
 articles. The root is found by walking up from the import path (`find_root`); the name is
 given (`--source NAME`) or derived from the root's folder name (`derive_name`).
 """
+
 import os
 import re
 from dataclasses import dataclass
@@ -133,4 +134,8 @@ def pre_archive_paths(path, root):
 
 def describe(archive_name, path):
     """A file of an archive, as a message names it: `name:path`."""
-    return f"{archive_name}:{PurePosixPath(path)}" if archive_name else f"{PurePosixPath(path)} (imported before archives were recorded)"
+    return (
+        f"{archive_name}:{PurePosixPath(path)}"
+        if archive_name
+        else f"{PurePosixPath(path)} (imported before archives were recorded)"
+    )

@@ -14,6 +14,7 @@ containers stay Markdown; the Markdown is rendered (CommonMark, raw HTML kept, t
 extensions of `markdown_extensions`), and the placeholders are swapped for the markup. Headings
 move under the page's title (`headings`), and the excerpt is then cut at `<!-- more -->`.
 """
+
 import bisect
 import functools
 import html
@@ -189,7 +190,9 @@ _BLOCK_TAGS = (
 _LEADING_COMMENTS = re.compile(r"\A(?:\s*<!--.*?-->)*\s*", re.S)
 _STARTS_WITH_BLOCK_TAG = re.compile(rf"<(?:{_BLOCK_TAGS})(?=[\s>/])", re.I)
 _CODE_OR_SCRIPT_START = re.compile(r"<(pre|code|script|style|textarea)\b", re.I)
-_CODE_OR_SCRIPT_END = {name: re.compile(rf"</{name}\s*>", re.I) for name in ("pre", "code", "script", "style", "textarea")}
+_CODE_OR_SCRIPT_END = {
+    name: re.compile(rf"</{name}\s*>", re.I) for name in ("pre", "code", "script", "style", "textarea")
+}
 # Markdown that a writer would not put in an HTML document: headings, fences, images, links.
 _MARKDOWN_SIGNS = re.compile(
     r"^[ \t]{0,3}(?:#{1,6}[ \t]+\S|```|~~~)"
@@ -342,10 +345,7 @@ class _Lines:
     def alone(self, start, end):
         """Whether text[start:end] stands on its line with nothing but its prefix before it."""
         line_start = self.start(start)
-        return (
-            line_start + len(self.prefix(start)) >= start
-            and _REST_OF_LINE_BLANK.match(self.text, end) is not None
-        )
+        return line_start + len(self.prefix(start)) >= start and _REST_OF_LINE_BLANK.match(self.text, end) is not None
 
 
 class _Renderer:
@@ -660,8 +660,9 @@ class _Conversion:
         """The level of the heading `pos` sits under: the last one before it, written or made
         by an open wrap, or the one above this text."""
         if self._headings is None:
-            self._headings = [(m.start(), len(m.group(1)) if m.group(1) else int(m.group(2)))
-                              for m in _HEADING.finditer(self.text)]
+            self._headings = [
+                (m.start(), len(m.group(1)) if m.group(1) else int(m.group(2))) for m in _HEADING.finditer(self.text)
+            ]
         index = bisect.bisect_left(self._headings, (pos, 0))
         written = self._headings[index - 1][1] if index else self.renderer.heading_above[-1]
         return max(written, self.open_levels[-1] if self.open_levels else 0)
@@ -728,9 +729,7 @@ class _Conversion:
     def _output(self, tag):
         if self.generator == HUGO:
             return None  # Hugo shows {{ }} in content as written
-        return liquid_output(
-            self, tag.args, everything=self.generator == JEKYLL, site=self.renderer.site_variables
-        )
+        return liquid_output(self, tag.args, everything=self.generator == JEKYLL, site=self.renderer.site_variables)
 
     def _attributes(self, tag):
         if self.generator not in (JEKYLL, ""):
@@ -846,7 +845,9 @@ class _Conversion:
         prefix = self.lines.prefix(tag.start)
         parts = []
         if wrap.before:
-            parts.append(self._break(prefix) + wrap.before.replace("\n", "\n" + prefix) if self.markdown else wrap.before)
+            parts.append(
+                self._break(prefix) + wrap.before.replace("\n", "\n" + prefix) if self.markdown else wrap.before
+            )
         if wrap.heading:
             level = min(6, self.heading_level(tag.start) + 1)
             parts.append(self._heading(wrap.heading, level, prefix))
@@ -959,8 +960,9 @@ def find_local_images(fragment):
     """
     # Fast path: when no src="…" anywhere in the text is local, no <img> has a local src
     # (the pattern accepts more than the parser does, never less).
-    if not any(_is_local(html.unescape(next(v for v in m.groups() if v is not None)))
-               for m in _ANY_SRC.finditer(fragment)):
+    if not any(
+        _is_local(html.unescape(next(v for v in m.groups() if v is not None))) for m in _ANY_SRC.finditer(fragment)
+    ):
         return []
     found = []
     for _, _, attrs in _images(fragment):
@@ -986,9 +988,7 @@ def find_remote_images(fragment):
     return found
 
 
-_ATTRIBUTE = re.compile(
-    r"""[\s/]*(?P<name>[^\s/>][^\s/=>]*)(?:\s*=+\s*(?P<value>'[^']*'|"[^"]*"|(?!['"])[^>\s]*))?"""
-)
+_ATTRIBUTE = re.compile(r"""[\s/]*(?P<name>[^\s/>][^\s/=>]*)(?:\s*=+\s*(?P<value>'[^']*'|"[^"]*"|(?!['"])[^>\s]*))?""")
 
 
 def rewrite_image_sources(fragment, new_src_by_old):
@@ -1015,12 +1015,8 @@ def rewrite_image_sources(fragment, new_src_by_old):
             value_start, value_end = edit
             edits.append((start + value_start, start + value_end, new_value))
         else:  # markup the attribute reader cannot follow: rewrite the whole tag
-            rebuilt = [
-                (k, new_src_by_old[src] if k == "src" and v == src else v) for k, v in attrs
-            ]
-            text = "<img" + "".join(
-                f' {k}="{_attr(v)}"' if v is not None else f" {k}" for k, v in rebuilt
-            )
+            rebuilt = [(k, new_src_by_old[src] if k == "src" and v == src else v) for k, v in attrs]
+            text = "<img" + "".join(f' {k}="{_attr(v)}"' if v is not None else f" {k}" for k, v in rebuilt)
             edits.append((start, start + len(tag_text), text + ">"))
     for begin, end, replacement in sorted(edits, reverse=True):
         fragment = fragment[:begin] + replacement + fragment[end:]
@@ -1050,8 +1046,15 @@ def _src_value_span(tag_text, src):
 
 
 def render_body(
-    text, *, body_format="auto", suffix=".md", asset_folder=None, tag_plugins=True, generator="",
-    excerpt_separator=None, site_variables=None,
+    text,
+    *,
+    body_format="auto",
+    suffix=".md",
+    asset_folder=None,
+    tag_plugins=True,
+    generator="",
+    excerpt_separator=None,
+    site_variables=None,
 ):
     """Render a legacy body to HTML (not yet sanitized) with its excerpt and local images.
 

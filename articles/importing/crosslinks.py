@@ -11,6 +11,7 @@ KIND says how REF names an article: by the post's file name (`hexo`, `jekyll`) o
 the site (`path`, `hugo`). A `!` after the kind asks for the article's title as the link text,
 as Hexo's `{% post_link slug %}` shows it.
 """
+
 import html
 import os.path
 import re

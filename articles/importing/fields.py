@@ -5,6 +5,7 @@ naming the field, so each value is checked here against its model field: an opti
 does not fit is cut or dropped with a warning naming the field (one long alias must not lose the
 article), and a value the article cannot do without fails the file, naming the field.
 """
+
 from articles.models import Article, Author, Category, Image, LegacyURL, Tag
 from articles.slugs import readable_slug
 
@@ -33,7 +34,10 @@ def fit_to_fields(values):
     for name, model, field in (("source_path", Article, "source_path"), ("source_archive", Article, "source_archive")):
         limit = _max_length(model, field)
         if len(getattr(values, name)) > limit:
-            raise MappingError(name, f"longer than {limit} characters ({len(getattr(values, name)):,}); the article's identity cannot be cut")
+            raise MappingError(
+                name,
+                f"longer than {limit} characters ({len(getattr(values, name)):,}); the article's identity cannot be cut",
+            )
 
     limit = _max_length(Article, "title")
     if len(values.title) > limit:
@@ -42,7 +46,9 @@ def fit_to_fields(values):
 
     limit = _max_length(Author, "name")
     if len(values.author_name) > limit:
-        warn(f"author: {_shown(values.author_name)} is longer than {limit} characters ({len(values.author_name):,}), shortened")
+        warn(
+            f"author: {_shown(values.author_name)} is longer than {limit} characters ({len(values.author_name):,}), shortened"
+        )
         values.author_name = _cut(values.author_name, limit)
 
     limit = _max_length(Article, "source_id")
@@ -58,7 +64,12 @@ def fit_to_fields(values):
     for name in ("hero_image_url", "thumbnail_url"):
         url = getattr(values, name)
         if len(url) > limit:
-            warn(warning(IMAGE, f"{name.removesuffix('_url').replace('_', ' ')}: {_shown(url)} is longer than {limit} characters ({len(url):,}); left out"))
+            warn(
+                warning(
+                    IMAGE,
+                    f"{name.removesuffix('_url').replace('_', ' ')}: {_shown(url)} is longer than {limit} characters ({len(url):,}); left out",
+                )
+            )
             setattr(values, name, "")
 
     limit = _max_length(LegacyURL, "path")
@@ -66,7 +77,12 @@ def fit_to_fields(values):
     if too_long:
         values.legacy_paths = [path for path in values.legacy_paths if len(path) <= limit]
         for path in too_long:
-            warn(warning(REDIRECT, f"legacy URL {_shown(path)} is longer than {limit} characters ({len(path):,}); no redirect recorded"))
+            warn(
+                warning(
+                    REDIRECT,
+                    f"legacy URL {_shown(path)} is longer than {limit} characters ({len(path):,}); no redirect recorded",
+                )
+            )
 
     if len(values.category_paths) > MAX_CATEGORY_PATHS_PER_FILE:
         warn(
@@ -90,7 +106,10 @@ def _fit_category_path(names, warn):
     path_limit = _max_length(Category, "path")
     depth = min(len(fitted), MAX_CATEGORY_DEPTH)
     # Each slug may grow by a "-2" … suffix when a sibling has taken it, hence the margin.
-    while depth > 1 and sum(len(readable_slug(n, max_length=90, fallback="category")) + 4 for n in fitted[:depth]) > path_limit:
+    while (
+        depth > 1
+        and sum(len(readable_slug(n, max_length=90, fallback="category")) + 4 for n in fitted[:depth]) > path_limit
+    ):
         depth -= 1
     if depth < len(fitted):
         warn(

@@ -17,6 +17,7 @@ Forms accepted, after a UTF-8 BOM and any blank lines:
   the outer braces;
 - ``+++`` TOML (Hugo).
 """
+
 import hashlib
 import json
 import os
@@ -45,15 +46,49 @@ MAX_YAML_DEPTH = MAX_FRONT_MATTER_DEPTH
 KNOWN_KEYS = frozenset(
     {
         # Hexo core
-        "title", "date", "updated", "update", "categories", "category", "tags", "tag",
-        "comments", "permalink", "layout", "published", "excerpt", "photos", "photo", "lang",
+        "title",
+        "date",
+        "updated",
+        "update",
+        "categories",
+        "category",
+        "tags",
+        "tag",
+        "comments",
+        "permalink",
+        "layout",
+        "published",
+        "excerpt",
+        "photos",
+        "photo",
+        "lang",
         "disableNunjucks",
         # themes and plugins (Volantis, Butterfly, Fluid, NexT, Icarus, hexo-abbrlink ...)
-        "author", "description", "keywords", "cover", "thumbnail", "headimg", "top_img",
-        "index_img", "banner_img", "abbrlink", "toc", "sticky", "top", "mathjax", "katex",
-        "subtitle", "copyright",
+        "author",
+        "description",
+        "keywords",
+        "cover",
+        "thumbnail",
+        "headimg",
+        "top_img",
+        "index_img",
+        "banner_img",
+        "abbrlink",
+        "toc",
+        "sticky",
+        "top",
+        "mathjax",
+        "katex",
+        "subtitle",
+        "copyright",
         # WordPress migrations, Jekyll, Hugo
-        "id", "slug", "draft", "summary", "lastmod", "publishDate", "aliases",
+        "id",
+        "slug",
+        "draft",
+        "summary",
+        "lastmod",
+        "publishDate",
+        "aliases",
     }
 )
 """Keys that make a no-prefix header (``key: value`` lines, then ``---``) count as front matter."""
@@ -93,9 +128,7 @@ _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column \d+\)$")
 _YAML_ALIAS = re.compile(r"\*([^\s,\[\]{}]+)")
 _BRACKETS = re.compile(r"[\[\]{}]")
 # A TOML dotted key of more than MAX_TOML_KEY_PARTS parts (bare or quoted), anywhere in the text.
-_TOML_DEEP_KEY = re.compile(
-    r"""(?:(?:[A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*')[ \t]*\.[ \t]*){%d}""" % MAX_TOML_KEY_PARTS
-)
+_TOML_DEEP_KEY = re.compile(r"""(?:(?:[A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*')[ \t]*\.[ \t]*){%d}""" % MAX_TOML_KEY_PARTS)
 _TOML_TABLE_HEADER = re.compile(r"^[ \t]*\[", re.MULTILINE)
 
 
@@ -134,9 +167,7 @@ class FrontMatter(NamedTuple):
 def decode(raw, warnings):
     """Decode file bytes as UTF-8 (with or without BOM), else GB18030 with a warning."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise LegacyFileError(
-            "UTF-16 text (the file starts with a UTF-16 byte-order mark); save it as UTF-8"
-        )
+        raise LegacyFileError("UTF-16 text (the file starts with a UTF-16 byte-order mark); save it as UTF-8")
     if b"\x00" in raw:
         raise LegacyFileError("binary file (contains NUL bytes), not a text article")
     try:
@@ -190,9 +221,7 @@ def parse_front_matter(text, *, allow_missing=False):
         if metadata is None:
             metadata = {}
         if not isinstance(metadata, dict):
-            raise LegacyFileError(
-                f"front matter must be a mapping of keys to values, not {type(metadata).__name__}"
-            )
+            raise LegacyFileError(f"front matter must be a mapping of keys to values, not {type(metadata).__name__}")
         return FrontMatter(metadata, _trim(text, closing.end() + 1), fm_format, warnings)
 
     if start == len(text):
@@ -436,9 +465,7 @@ def make_loader(base):
 
     class FrontMatterLoader(base):
         yaml_constructors = {
-            tag: constructor
-            for tag, constructor in base.yaml_constructors.items()
-            if tag not in _REFUSED_TAGS
+            tag: constructor for tag, constructor in base.yaml_constructors.items() if tag not in _REFUSED_TAGS
         }
         yaml_multi_constructors = {}
 
@@ -463,9 +490,7 @@ def make_loader(base):
                         continue
                     if duplicate:
                         line = self.first_line + key_node.start_mark.line
-                        self.warnings.append(
-                            f"front matter: duplicate key {key!r} (line {line}); the last value wins"
-                        )
+                        self.warnings.append(f"front matter: duplicate key {key!r} (line {line}); the last value wins")
                     seen.add(key)
             return super().construct_mapping(node, deep=deep)
 
@@ -475,15 +500,11 @@ def make_loader(base):
             except ValueError:  # matches the timestamp pattern but is no date, such as 2024-02-30
                 value = self.construct_scalar(node)
                 line = self.first_line + node.start_mark.line
-                self.warnings.append(
-                    f"front matter: {value!r} (line {line}) is not a valid date; kept as text"
-                )
+                self.warnings.append(f"front matter: {value!r} (line {line}) is not a valid date; kept as text")
                 return value
 
     FrontMatterLoader.add_constructor(None, FrontMatterLoader.refuse_tag)
-    FrontMatterLoader.add_constructor(
-        "tag:yaml.org,2002:timestamp", FrontMatterLoader.construct_timestamp_or_text
-    )
+    FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", FrontMatterLoader.construct_timestamp_or_text)
     return FrontMatterLoader
 
 
@@ -519,14 +540,16 @@ def _unindented_continuation(error, fm_text):
     key line before it, or None."""
     if not isinstance(error, yaml.MarkedYAMLError) or error.context_mark is None:
         return None
-    if error.context != "while scanning a simple key" or not (error.problem or "").startswith("could not find expected ':'"):
+    if error.context != "while scanning a simple key" or not (error.problem or "").startswith(
+        "could not find expected ':'"
+    ):
         return None
     lines = fm_text.split("\n")
     index = error.context_mark.line
     if not 0 < index < len(lines) or _YAML_KEY_LINE.match(lines[index].lstrip()):
         return None
     previous = _YAML_KEY_LINE.match(lines[index - 1])
-    value = lines[index - 1][previous.end():].strip() if previous else ""
+    value = lines[index - 1][previous.end() :].strip() if previous else ""
     if not value or value[0] in "[{|>\"'&*!#":
         return None
     return index
@@ -599,9 +622,7 @@ def _check_expansion(root, first_line):
             )
         on_path.add(key)
         stack.append((node, True, depth))
-        stack.extend(
-            (child, False, depth + 1) for child in children if not isinstance(child, ScalarNode)
-        )
+        stack.extend((child, False, depth + 1) for child in children if not isinstance(child, ScalarNode))
 
 
 def _scalar_bytes(node, known):

@@ -12,6 +12,7 @@ the import root (an archive is often imported from `source/_posts` or `content/p
 - Hexo: a `_config.yml` beside a `source` or `scaffolds` folder, or a `_posts` folder inside a
   folder named `source`.
 """
+
 import functools
 import tomllib
 from dataclasses import dataclass
@@ -61,7 +62,7 @@ def guess_site(path, root=None, *, front_matter_format=""):
 
 
 def guess_generator(path, root=None, *, front_matter_format=""):
-    """"hexo", "jekyll", "hugo" or "" for the file at `path` (see guess_site)."""
+    """ "hexo", "jekyll", "hugo" or "" for the file at `path` (see guess_site)."""
     return guess_site(path, root, front_matter_format=front_matter_format).generator
 
 

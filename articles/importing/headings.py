@@ -4,6 +4,7 @@ The article page shows the title as its one <h1>; a body written for a generator
 its own outline at `#` (h1), sometimes at `###`. The body's headings keep their hierarchy and
 move together so that its top level is h2 (h1..h3 become h2..h4; h6 stays the deepest).
 """
+
 import re
 
 BODY_TOP_LEVEL = 2

@@ -7,6 +7,7 @@ url_or_link() (a link, or a bare URL where the tag stands in a link's destinatio
 Sources: hexo lib/plugins/tag/*.ts; hexo-theme-butterfly scripts/tag/*.js; hexo-theme-next
 scripts/tags/*.js; hexo-theme-fluid scripts/tags/*.js.
 """
+
 import re
 
 from .crosslinks import placeholder_link
@@ -86,10 +87,14 @@ def youtube(ctx, name, args):
         return REMOVED
     video = args[0]
     if "playlist" in args[1:]:
-        return embed(f"https://www.youtube.com/embed/videoseries?list={video}", "YouTube",
-                     fallback_text=f"https://www.youtube.com/playlist?list={video}")
-    return embed(f"https://www.youtube.com/embed/{video}", "YouTube",
-                 fallback_text=f"https://www.youtube.com/watch?v={video}")
+        return embed(
+            f"https://www.youtube.com/embed/videoseries?list={video}",
+            "YouTube",
+            fallback_text=f"https://www.youtube.com/playlist?list={video}",
+        )
+    return embed(
+        f"https://www.youtube.com/embed/{video}", "YouTube", fallback_text=f"https://www.youtube.com/watch?v={video}"
+    )
 
 
 def vimeo(ctx, name, args):

@@ -3,6 +3,7 @@
 The sanitizer's parser (html5lib, inside bleach) looks through the stack of open elements for
 each new tag, so a body of thousands of unclosed tags takes minutes; this scan counts them first.
 """
+
 import collections
 import re
 

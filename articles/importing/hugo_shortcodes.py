@@ -8,6 +8,7 @@ shortcode is removed and named in the warnings; its inner content is kept.
 Sources: gohugoio/hugo tpl/tplimpl/embedded/templates/_shortcodes/*.html and
 parser/pageparser/pagelexer_shortcode.go; hugo-theme-learn, hugo-book, LoveIt, even.
 """
+
 import re
 
 from .hexo_tags import video_file
@@ -114,16 +115,22 @@ def youtube(ctx, name, positional, named):
     video = _first(positional, named, "id", index=0)
     if not video:
         return _missing(ctx, name, "id")
-    return embed(f"https://www.youtube.com/embed/{video}", named.get("title") or "YouTube",
-                 fallback_text=f"https://www.youtube.com/watch?v={video}")
+    return embed(
+        f"https://www.youtube.com/embed/{video}",
+        named.get("title") or "YouTube",
+        fallback_text=f"https://www.youtube.com/watch?v={video}",
+    )
 
 
 def vimeo(ctx, name, positional, named):
     video = _first(positional, named, "id", index=0)
     if not video:
         return _missing(ctx, name, "id")
-    return embed(f"https://player.vimeo.com/video/{video}", named.get("title") or "Vimeo",
-                 fallback_text=f"https://vimeo.com/{video}")
+    return embed(
+        f"https://player.vimeo.com/video/{video}",
+        named.get("title") or "Vimeo",
+        fallback_text=f"https://vimeo.com/{video}",
+    )
 
 
 def bilibili(ctx, name, positional, named):
@@ -134,8 +141,11 @@ def bilibili(ctx, name, positional, named):
     page = _first(positional, named, "p", "page", index=1) or "1"
     key = "bvid" if video.lower().startswith("bv") else "aid"
     video = video[2:] if key == "aid" and video.lower().startswith("av") else video
-    return embed(f"https://player.bilibili.com/player.html?{key}={video}&page={page}", "哔哩哔哩视频",
-                 fallback_text=f"https://www.bilibili.com/video/{video if key == 'bvid' else 'av' + video}")
+    return embed(
+        f"https://player.bilibili.com/player.html?{key}={video}&page={page}",
+        "哔哩哔哩视频",
+        fallback_text=f"https://www.bilibili.com/video/{video if key == 'bvid' else 'av' + video}",
+    )
 
 
 def video(ctx, name, positional, named):

@@ -5,6 +5,7 @@ archive, by its front-matter id when its old file is gone; else a file may adopt
 imported before archives were recorded, by the rule `PreArchive` states. Collisions are told
 as warnings or refusals, never merged. The importer holds one `KnownArticles` for a run.
 """
+
 import collections
 
 from articles.models import Article
@@ -33,13 +34,27 @@ class KnownArticles:
         self.pre_archive = PreArchive()
         self.id_owners = collections.defaultdict(list)  # front-matter id -> [(archive, path)]
         rows = Article.objects.exclude(source_path="").values_list(
-            "source_archive", "source_path", "pk", "source_hash", "slug", "published_at", "created_at",
-            "title", "source_id",
+            "source_archive",
+            "source_path",
+            "pk",
+            "source_hash",
+            "slug",
+            "published_at",
+            "created_at",
+            "title",
+            "source_id",
         )
         for archive, path, pk, source_hash, slug, published_at, created_at, title, source_id in rows:
             article = Article(
-                pk=pk, source_archive=archive, source_path=path, source_hash=source_hash, slug=slug,
-                published_at=published_at, created_at=created_at, title=title, source_id=source_id,
+                pk=pk,
+                source_archive=archive,
+                source_path=path,
+                source_hash=source_hash,
+                slug=slug,
+                published_at=published_at,
+                created_at=created_at,
+                title=title,
+                source_id=source_id,
             )
             if archive:
                 self.by_identity[archive, path] = article
@@ -102,16 +117,22 @@ class KnownArticles:
         archive = file.archive.name
         earlier = self._ids_this_run.setdefault((archive, values.source_id), file)
         if earlier != file:
-            values.warnings.append(warning(
-                IDENTITY, f"id {values.source_id!r} is also the id of {earlier.path} in this run; "
-                "each file keeps its own article",
-            ))
+            values.warnings.append(
+                warning(
+                    IDENTITY,
+                    f"id {values.source_id!r} is also the id of {earlier.path} in this run; "
+                    "each file keeps its own article",
+                )
+            )
         elsewhere = next((owner for owner in self.id_owners.get(values.source_id, []) if owner[0] != archive), None)
         if elsewhere is not None:
-            values.warnings.append(warning(
-                IDENTITY, f"id {values.source_id!r} is also the id of {describe(*elsewhere)}; imported as a "
-                "separate article of this archive",
-            ))
+            values.warnings.append(
+                warning(
+                    IDENTITY,
+                    f"id {values.source_id!r} is also the id of {describe(*elsewhere)}; imported as a "
+                    "separate article of this archive",
+                )
+            )
 
     def remember(self, article):
         """Keep what the run needs of a saved article: its identity, hash, slug and id."""
@@ -177,9 +198,12 @@ class PreArchive:
         if others:
             return _not_adopted(values, f"{describe('', path)} also matches {others[0].path} of this run; not adopted")
         candidate = self.articles[path]
-        values.warnings.append(warning(
-            IDENTITY, f"adopted article {candidate.pk}, imported from {path} before archives were recorded",
-        ))
+        values.warnings.append(
+            warning(
+                IDENTITY,
+                f"adopted article {candidate.pk}, imported from {path} before archives were recorded",
+            )
+        )
         self._adopting[candidate.pk] = path
         return Article.objects.filter(pk=candidate.pk).first()
 

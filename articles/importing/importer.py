@@ -1,4 +1,5 @@
 """Saving legacy articles: one file, one transaction; running it again changes nothing."""
+
 import collections
 import contextlib
 import datetime as dt
@@ -210,7 +211,9 @@ def prepare_file(file, options, known_hashes):
 def _failed_early(file, reason):
     """A file that failed before it was prepared (time budget, crashed worker)."""
     archive, source_path = file.identity
-    return Prepared(file, result=FileResult(file.path, Outcome.FAILED, reason, archive=archive, source_path=source_path))
+    return Prepared(
+        file, result=FileResult(file.path, Outcome.FAILED, reason, archive=archive, source_path=source_path)
+    )
 
 
 def _prepare_file(file, options, known_hashes):
@@ -244,7 +247,9 @@ def _prepare_file(file, options, known_hashes):
         )
         body_size = len(values.body_html.encode())
         if body_size > settings.NEWSROOM["BODY_MAX_BYTES"]:
-            reason = f"body is too large: {body_size:,} bytes, over the limit of {settings.NEWSROOM['BODY_MAX_BYTES']:,}"
+            reason = (
+                f"body is too large: {body_size:,} bytes, over the limit of {settings.NEWSROOM['BODY_MAX_BYTES']:,}"
+            )
             return prepared(result=FileResult(path, Outcome.FAILED, reason))
         fit_to_fields(values)
         refuse_deep_html(values.body_html)  # before the sanitizer, which is slow on deep nesting
@@ -322,8 +327,11 @@ class Importer:
         prepared = self._prepare_all(files, jobs)
         # New articles' search documents are written a batch at a time, between files; the
         # cached pages and parts are retired together every BUMPS_EVERY_SECONDS, between files.
-        with caching.bumps_gathered(), SearchDocument.objects.in_batches() as index_batches, \
-                contextlib.ExitStack() as downloads:
+        with (
+            caching.bumps_gathered(),
+            SearchDocument.objects.in_batches() as index_batches,
+            contextlib.ExitStack() as downloads,
+        ):
             if self.options.download_images:
                 allow_private = self.options.allow_private_image_hosts
                 self._fetcher = downloads.enter_context(RemoteImageFetcher(allow_private=allow_private))
@@ -395,8 +403,15 @@ class Importer:
                 "imported (name each archive with its own --source)"
             )
             values = prepared.values
-            return FileResult(file.path, Outcome.CONFLICT, reason, warnings=values.warnings if values else [],
-                              archive=archive, source_path=source_path, title=values.title if values else "")
+            return FileResult(
+                file.path,
+                Outcome.CONFLICT,
+                reason,
+                warnings=values.warnings if values else [],
+                archive=archive,
+                source_path=source_path,
+                title=values.title if values else "",
+            )
         if prepared.result is not None:
             if prepared.result.outcome is Outcome.UNCHANGED:
                 known = self.known.get(file.identity)
@@ -406,10 +421,13 @@ class Importer:
         values = prepared.values
         later_twin = self.known.later_with_identity(file)
         if later_twin is not None:
-            values.warnings.append(warning(
-                IDENTITY, f"{later_twin.path} has the same identity ({describe(archive, source_path)}) in this "
-                "run and was not imported",
-            ))
+            values.warnings.append(
+                warning(
+                    IDENTITY,
+                    f"{later_twin.path} has the same identity ({describe(archive, source_path)}) in this "
+                    "run and was not imported",
+                )
+            )
         result = functools.partial(FileResult, file.path, archive=archive, source_path=source_path, title=values.title)
         stored_files = []
         self._learnt = []
@@ -477,9 +495,7 @@ class Importer:
                 Article.categories.through.objects.bulk_create(
                     [Article.categories.through(article=article, category=leaf) for leaf in dict.fromkeys(leaves)]
                 )
-                TaggedArticle.objects.bulk_create(
-                    [TaggedArticle(content_object=article, tag=tag) for tag in tags]
-                )
+                TaggedArticle.objects.bulk_create([TaggedArticle(content_object=article, tag=tag) for tag in tags])
             else:
                 article.categories.set(leaves)
                 article.tags.set(tags)
@@ -637,8 +653,14 @@ class Importer:
             return None  # the download was tried, which is what a dry run can tell; nothing is stored
         remote = Image.objects.filter(pk=self.remote_images[url]).first() if url in self.remote_images else None
         try:
-            stored = store_image(outcome.data, name=outcome.name, prepared=outcome.prepared, image=remote,
-                                 stored_files=stored_files, source_url=url)
+            stored = store_image(
+                outcome.data,
+                name=outcome.name,
+                prepared=outcome.prepared,
+                image=remote,
+                stored_files=stored_files,
+                source_url=url,
+            )
         except ImageRejected as rejection:
             self._download_warned.add(url)
             values.warnings.append(
@@ -713,9 +735,7 @@ class Importer:
                 values.warnings.append(
                     warning(REDIRECT, f"legacy URL {old_path} already leads to article {owner}; not changed")
                 )
-        LegacyURL.objects.bulk_create(
-            [LegacyURL(path=p, article=article) for p in wanted if p not in taken]
-        )
+        LegacyURL.objects.bulk_create([LegacyURL(path=p, article=article) for p in wanted if p not in taken])
 
 
 def _database_answers():

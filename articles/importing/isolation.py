@@ -7,6 +7,7 @@ interval timer's SIGALRM, which interrupts Python code and regular expressions a
 order; a worker that dies (a crash inside C code) or outlives the budget by a grace period is
 replaced, and the item it was on becomes `on_failure(item, reason)`.
 """
+
 import collections
 import contextlib
 import multiprocessing

@@ -3,6 +3,7 @@
 What the archive says wins (a front-matter `lang`, a Hugo file suffix such as `.en.md`); else the
 text decides, with the site's declared language breaking ties. Plain functions, no ORM.
 """
+
 import collections
 import re
 

@@ -1,4 +1,5 @@
 """The last step of an import run: placeholder links between articles made real (see crosslinks)."""
+
 from articles.models import Article
 
 from .crosslinks import PLACEHOLDER, LinkIndex, Target, resolve_cross_links

@@ -9,6 +9,7 @@ Hexo ones (Octopress, which Hexo copied, shares `img`, `blockquote`, `codeblock`
 `{% highlight lang [linenos] %}` becomes a fenced block, `{% post_url %}` and `{% link %}`
 links to the imported article, `{% include %}` is removed, warned.
 """
+
 import re
 
 from .syntax import REMOVED, Code, Html, text

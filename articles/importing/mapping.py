@@ -1,4 +1,5 @@
 """Mapping a LegacyRecord to Article field values, with Hexo's meaning of each key (no ORM)."""
+
 import datetime as dt
 import email.utils
 import html
@@ -178,10 +179,7 @@ def jsonable(value):
 def _text_keys(value):
     """YAML allows keys JSON does not (`2024-01-01: x` is a date key); make every key text."""
     if isinstance(value, dict):
-        return {
-            key if isinstance(key, str) else _json_key(key): _text_keys(item)
-            for key, item in value.items()
-        }
+        return {key if isinstance(key, str) else _json_key(key): _text_keys(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [_text_keys(item) for item in value]
     return value
@@ -250,8 +248,15 @@ def legacy_paths(meta, record_path, published_at, *, site, title, category_paths
     if site.generator == "hugo":
         meta = {k.lower() if isinstance(k, str) else k: v for k, v in meta.items()}
     return old_addresses(
-        meta, site=site, site_path=path, rooted=rooted, title=title, published_at=published_at,
-        tz=tz, category_paths=category_paths, patterns=patterns,
+        meta,
+        site=site,
+        site_path=path,
+        rooted=rooted,
+        title=title,
+        published_at=published_at,
+        tz=tz,
+        category_paths=category_paths,
+        patterns=patterns,
     )
 
 
@@ -305,9 +310,7 @@ def map_record(
     if categories == "flat" or generator == HUGO:  # Hugo's taxonomies are flat lists
         paths = flat_category_paths(paths)
 
-    hero = next(
-        (ref for key in HERO_IMAGE_KEYS if (ref := image_reference(meta.get(key), warnings, key))), ""
-    )
+    hero = next((ref for key in HERO_IMAGE_KEYS if (ref := image_reference(meta.get(key), warnings, key))), "")
     # Hexo: '', null or false say "no thumbnail"; only an absent key falls back to the hero.
     thumbnail = image_reference(meta["thumbnail"], warnings, "thumbnail") if "thumbnail" in meta else hero
 
@@ -458,8 +461,14 @@ def _file_language(record, site):
 
 def _legacy_paths(meta, record, site, published_at, title, paths, tz, redirects, warnings):
     found, problems = legacy_paths(
-        meta, site_path(record, site), published_at, site=site, title=title, category_paths=paths,
-        tz=tz, patterns=redirects,
+        meta,
+        site_path(record, site),
+        published_at,
+        site=site,
+        title=title,
+        category_paths=paths,
+        tz=tz,
+        patterns=redirects,
     )
     warnings.extend(problems)
     return found

@@ -18,6 +18,7 @@ Task lists become ☐/☑ text rather than checkboxes: a disabled form control i
 nothing more to a reader, is dropped by feed readers, and would be the only form element the
 policy allows; the characters survive feeds, search and copying.
 """
+
 import re
 
 from markdown_it.common.utils import escapeHtml
@@ -142,9 +143,7 @@ def _dollar_math_inline(state, silent):
     if not content or "`" in content:
         return False
     if not double and (
-        content[-1].isspace()
-        or (after < maximum and src[after].isdigit())
-        or _TEMPLATE_VARIABLE.match(content)
+        content[-1].isspace() or (after < maximum and src[after].isdigit()) or _TEMPLATE_VARIABLE.match(content)
     ):
         return False
     if not silent:

@@ -5,6 +5,7 @@ slugize, Jekyll's UrlDrop, URL and Utils.slugify, Hugo's permalink expander and 
 Paths are returned decoded (`/post/中文/`), as LegacyURL stores them and as Django hands a
 request's path over, whether the browser sent it percent-encoded or not.
 """
+
 import datetime as dt
 import hashlib
 import re

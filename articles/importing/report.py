@@ -5,6 +5,7 @@ serialises as its text, so code that collects plain strings keeps working. A pla
 without a kind is given one by `kind_of` from its wording, so every warning is counted under
 a kind in the summary even when the code that wrote it names none.
 """
+
 import collections
 import re
 
@@ -36,8 +37,12 @@ _KINDS_BY_WORDING = (
     (re.compile(r"^title\b"), TITLE),
     (re.compile(r"^slug\b"), SLUG),
     (re.compile(r"unknown (front[- ]matter )?key", re.I), UNKNOWN_KEY),
-    (re.compile(r"\b(iframe|embed|video|audio|object)\b.*\bremoved\b|\bremoved\b.*\b(iframe|embed|video|audio)\b", re.I),
-     EMBED_REMOVED),
+    (
+        re.compile(
+            r"\b(iframe|embed|video|audio|object)\b.*\bremoved\b|\bremoved\b.*\b(iframe|embed|video|audio)\b", re.I
+        ),
+        EMBED_REMOVED,
+    ),
     (re.compile(r"^content removed\b"), CONTENT_REMOVED),
     (re.compile(r"tag plugin|Hexo tag|Liquid|shortcode|kramdown|\{%|\{\{[<%]", re.I), GENERATOR_SYNTAX),
     (re.compile(r"^legacy URL|\bold address"), REDIRECT),

@@ -4,6 +4,7 @@ Hexo and Jekyll keep theirs in `_config.yml`, Hugo in `hugo.toml` / `config.toml
 `.json`, or split under `config/_default/`). Plain functions, no ORM, no Django settings: each
 returns a SiteConfig or raises SiteConfigError naming the file.
 """
+
 import json
 import re
 import tomllib
@@ -23,9 +24,7 @@ JEKYLL_PERMALINK_STYLES = {
     "weekdate": "/:categories/:year/W:week/:short_day/:title:output_ext",
     "none": "/:categories/:title:output_ext",
 }
-HUGO_CONFIG_NAMES = tuple(
-    f"{stem}.{ext}" for stem in ("hugo", "config") for ext in ("toml", "yaml", "yml", "json")
-)
+HUGO_CONFIG_NAMES = tuple(f"{stem}.{ext}" for stem in ("hugo", "config") for ext in ("toml", "yaml", "yml", "json"))
 JEKYLL_OR_HEXO_CONFIG_NAMES = ("_config.yml", "_config.yaml")
 CONFIG_NAMES = JEKYLL_OR_HEXO_CONFIG_NAMES + HUGO_CONFIG_NAMES
 # Keys only Hexo's _config.yml has (hexo/lib/hexo/default_config.ts).
@@ -275,7 +274,9 @@ def _hugo(path, data):
         permalink="",
         section_permalinks=_hugo_permalinks(data.get("permalinks"), path),
         timezone=_zone(data.get("timezone"), path, "timeZone"),
-        taxonomies=_string_map(taxonomies) if isinstance(taxonomies, dict) else {"category": "categories", "tag": "tags"},
+        taxonomies=_string_map(taxonomies)
+        if isinstance(taxonomies, dict)
+        else {"category": "categories", "tag": "tags"},
         language=codes.get(default) or top_code or default,
         languages=codes,
         default_language=default or "en",

@@ -9,6 +9,7 @@ A handler in hexo_tags, liquid or hugo_shortcodes returns one of:
 - `REMOVED`: nothing;
 - None: the tag is left as it was written (a malformed call of a known tag, warned).
 """
+
 import html
 import re
 from dataclasses import dataclass

@@ -13,6 +13,7 @@ one is: a hostile body full of openers that are never closed costs one pass, not
 opener. Tags are then paired (`{% x %}` with `{% endx %}`, `{{< x >}}` with `{{< /x >}}`) with a
 stack per name, so a block's end is known without searching for it.
 """
+
 import re
 from dataclasses import dataclass, field
 
@@ -30,9 +31,7 @@ _OPENERS_HTML = re.compile(r"(?P<htmlcode><(?P<hname>(?i:pre|code))(?=[\s>/]))|(
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _NEWLINE = re.compile(r"\n")
 _TAG_INSIDE = re.compile(r"-?[ \t]*(?P<name>[A-Za-z_][\w-]*)(?P<args>.*)", re.S)
-_SHORTCODE_INSIDE = re.compile(
-    r"-?[ \t\n]*(?P<closing>/)?[ \t\n]*(?P<name>[A-Za-z_][\w./-]*)(?P<args>.*)", re.S
-)
+_SHORTCODE_INSIDE = re.compile(r"-?[ \t\n]*(?P<closing>/)?[ \t\n]*(?P<name>[A-Za-z_][\w./-]*)(?P<args>.*)", re.S)
 _CLOSERS = {
     "%": re.compile(r"%\}"),
     "}": re.compile(r"\}\}"),
@@ -237,8 +236,14 @@ class Scanner:
         if args.endswith("-"):
             args = args[:-1]
         return Tag(
-            "shortcode", start, close.end(), name=inside.group("name"), args=args.strip(),
-            closing=bool(inside.group("closing")), self_closing=self_closing, delimiter=delimiter,
+            "shortcode",
+            start,
+            close.end(),
+            name=inside.group("name"),
+            args=args.strip(),
+            closing=bool(inside.group("closing")),
+            self_closing=self_closing,
+            delimiter=delimiter,
         )
 
 

@@ -9,7 +9,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -18,154 +17,295 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Tag',
+            name="Tag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='name')),
-                ('slug', models.SlugField(allow_unicode=True, max_length=100, unique=True, verbose_name='slug')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="name")),
+                ("slug", models.SlugField(allow_unicode=True, max_length=100, unique=True, verbose_name="slug")),
             ],
             options={
-                'verbose_name': '标签',
-                'verbose_name_plural': '标签',
+                "verbose_name": "标签",
+                "verbose_name_plural": "标签",
             },
         ),
         migrations.CreateModel(
-            name='Author',
+            name="Author",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='名称')),
-                ('slug', models.SlugField(blank=True, max_length=100, unique=True, verbose_name='URL 名称')),
-                ('bio', models.TextField(blank=True, verbose_name='简介')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='author_profile', to=settings.AUTH_USER_MODEL, verbose_name='用户账号')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="名称")),
+                ("slug", models.SlugField(blank=True, max_length=100, unique=True, verbose_name="URL 名称")),
+                ("bio", models.TextField(blank=True, verbose_name="简介")),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="author_profile",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="用户账号",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '作者',
-                'verbose_name_plural': '作者',
-                'ordering': ['name'],
+                "verbose_name": "作者",
+                "verbose_name_plural": "作者",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('slug', models.SlugField(blank=True, max_length=100, verbose_name='URL 名称')),
-                ('description', models.TextField(blank=True, verbose_name='说明')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='排序')),
-                ('path', models.CharField(editable=False, max_length=500, unique=True)),
-                ('depth', models.PositiveSmallIntegerField(default=0, editable=False)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='articles.category', verbose_name='上级分类')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                ("slug", models.SlugField(blank=True, max_length=100, verbose_name="URL 名称")),
+                ("description", models.TextField(blank=True, verbose_name="说明")),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="排序")),
+                ("path", models.CharField(editable=False, max_length=500, unique=True)),
+                ("depth", models.PositiveSmallIntegerField(default=0, editable=False)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="articles.category",
+                        verbose_name="上级分类",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '分类',
-                'verbose_name_plural': '分类',
-                'ordering': ['path'],
+                "verbose_name": "分类",
+                "verbose_name_plural": "分类",
+                "ordering": ["path"],
             },
         ),
         migrations.CreateModel(
-            name='Image',
+            name="Image",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.ImageField(blank=True, height_field='height', upload_to='images/%Y/%m/', verbose_name='文件', width_field='width')),
-                ('width', models.PositiveIntegerField(blank=True, editable=False, null=True, verbose_name='宽')),
-                ('height', models.PositiveIntegerField(blank=True, editable=False, null=True, verbose_name='高')),
-                ('alt_text', models.CharField(blank=True, max_length=300, verbose_name='替代文本')),
-                ('caption', models.CharField(blank=True, max_length=500, verbose_name='图注')),
-                ('credit', models.CharField(blank=True, max_length=200, verbose_name='来源署名')),
-                ('source_url', models.URLField(blank=True, max_length=1000, verbose_name='原始地址')),
-                ('sha256', models.CharField(blank=True, db_index=True, editable=False, max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "file",
+                    models.ImageField(
+                        blank=True,
+                        height_field="height",
+                        upload_to="images/%Y/%m/",
+                        verbose_name="文件",
+                        width_field="width",
+                    ),
+                ),
+                ("width", models.PositiveIntegerField(blank=True, editable=False, null=True, verbose_name="宽")),
+                ("height", models.PositiveIntegerField(blank=True, editable=False, null=True, verbose_name="高")),
+                ("alt_text", models.CharField(blank=True, max_length=300, verbose_name="替代文本")),
+                ("caption", models.CharField(blank=True, max_length=500, verbose_name="图注")),
+                ("credit", models.CharField(blank=True, max_length=200, verbose_name="来源署名")),
+                ("source_url", models.URLField(blank=True, max_length=1000, verbose_name="原始地址")),
+                ("sha256", models.CharField(blank=True, db_index=True, editable=False, max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
             ],
             options={
-                'verbose_name': '图片',
-                'verbose_name_plural': '图片',
-                'ordering': ['-created_at'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('source_url', ''), _negated=True), fields=('source_url',), name='image_unique_source_url')],
+                "verbose_name": "图片",
+                "verbose_name_plural": "图片",
+                "ordering": ["-created_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("source_url", ""), _negated=True),
+                        fields=("source_url",),
+                        name="image_unique_source_url",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Article',
+            name="Article",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=300, verbose_name='标题')),
-                ('slug', models.SlugField(blank=True, help_text='留空则由标题的拼音生成；发布后请勿修改。', max_length=120, unique=True, verbose_name='URL 名称')),
-                ('summary', models.TextField(blank=True, help_text='纯文本；留空则取正文开头。', verbose_name='摘要')),
-                ('body', models.TextField(blank=True, help_text='HTML，保存时按统一策略清理。', verbose_name='正文')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('published', '已发布')], default='draft', max_length=20, verbose_name='状态')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='发布时间')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='更新时间')),
-                ('allow_comments', models.BooleanField(default=True, verbose_name='允许评论')),
-                ('source_path', models.CharField(blank=True, editable=False, max_length=500, verbose_name='来源文件')),
-                ('source_hash', models.CharField(blank=True, editable=False, max_length=64, verbose_name='来源文件 SHA-256')),
-                ('source_id', models.CharField(blank=True, db_index=True, editable=False, help_text='A stable id from the legacy front matter (id, abbrlink), when it had one.', max_length=200, verbose_name='来源 ID')),
-                ('source_updated_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='来源修改时间')),
-                ('imported_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='导入时间')),
-                ('front_matter', models.JSONField(blank=True, default=dict, editable=False, encoder=django.core.serializers.json.DjangoJSONEncoder, verbose_name='原始 front matter')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='articles', to='articles.author', verbose_name='作者')),
-                ('categories', models.ManyToManyField(blank=True, related_name='articles', to='articles.category', verbose_name='分类')),
-                ('hero_image', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='hero_of', to='articles.image', verbose_name='头图')),
-                ('thumbnail', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='thumbnail_of', to='articles.image', verbose_name='缩略图')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=300, verbose_name="标题")),
+                (
+                    "slug",
+                    models.SlugField(
+                        blank=True,
+                        help_text="留空则由标题的拼音生成；发布后请勿修改。",
+                        max_length=120,
+                        unique=True,
+                        verbose_name="URL 名称",
+                    ),
+                ),
+                ("summary", models.TextField(blank=True, help_text="纯文本；留空则取正文开头。", verbose_name="摘要")),
+                ("body", models.TextField(blank=True, help_text="HTML，保存时按统一策略清理。", verbose_name="正文")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "草稿"), ("published", "已发布")],
+                        default="draft",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("published_at", models.DateTimeField(blank=True, null=True, verbose_name="发布时间")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                (
+                    "updated_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name="更新时间"),
+                ),
+                ("allow_comments", models.BooleanField(default=True, verbose_name="允许评论")),
+                ("source_path", models.CharField(blank=True, editable=False, max_length=500, verbose_name="来源文件")),
+                (
+                    "source_hash",
+                    models.CharField(blank=True, editable=False, max_length=64, verbose_name="来源文件 SHA-256"),
+                ),
+                (
+                    "source_id",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        editable=False,
+                        help_text="A stable id from the legacy front matter (id, abbrlink), when it had one.",
+                        max_length=200,
+                        verbose_name="来源 ID",
+                    ),
+                ),
+                (
+                    "source_updated_at",
+                    models.DateTimeField(blank=True, editable=False, null=True, verbose_name="来源修改时间"),
+                ),
+                ("imported_at", models.DateTimeField(blank=True, editable=False, null=True, verbose_name="导入时间")),
+                (
+                    "front_matter",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        editable=False,
+                        encoder=django.core.serializers.json.DjangoJSONEncoder,
+                        verbose_name="原始 front matter",
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="articles",
+                        to="articles.author",
+                        verbose_name="作者",
+                    ),
+                ),
+                (
+                    "categories",
+                    models.ManyToManyField(
+                        blank=True, related_name="articles", to="articles.category", verbose_name="分类"
+                    ),
+                ),
+                (
+                    "hero_image",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="hero_of",
+                        to="articles.image",
+                        verbose_name="头图",
+                    ),
+                ),
+                (
+                    "thumbnail",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="thumbnail_of",
+                        to="articles.image",
+                        verbose_name="缩略图",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '文章',
-                'verbose_name_plural': '文章',
-                'ordering': ['-published_at', '-id'],
+                "verbose_name": "文章",
+                "verbose_name_plural": "文章",
+                "ordering": ["-published_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='LegacyURL',
+            name="LegacyURL",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('path', models.CharField(max_length=500, unique=True, verbose_name='旧地址')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='legacy_urls', to='articles.article', verbose_name='文章')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("path", models.CharField(max_length=500, unique=True, verbose_name="旧地址")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="legacy_urls",
+                        to="articles.article",
+                        verbose_name="文章",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '旧地址跳转',
-                'verbose_name_plural': '旧地址跳转',
-                'ordering': ['path'],
+                "verbose_name": "旧地址跳转",
+                "verbose_name_plural": "旧地址跳转",
+                "ordering": ["path"],
             },
         ),
         migrations.CreateModel(
-            name='TaggedArticle',
+            name="TaggedArticle",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='articles.article')),
-                ('tag', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tagged_articles', to='articles.tag')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "content_object",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="articles.article"),
+                ),
+                (
+                    "tag",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="tagged_articles", to="articles.tag"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '文章标签',
-                'verbose_name_plural': '文章标签',
+                "verbose_name": "文章标签",
+                "verbose_name_plural": "文章标签",
             },
         ),
         migrations.AddField(
-            model_name='article',
-            name='tags',
-            field=taggit.managers.TaggableManager(blank=True, help_text='A comma-separated list of tags.', through='articles.TaggedArticle', to='articles.Tag', verbose_name='标签'),
+            model_name="article",
+            name="tags",
+            field=taggit.managers.TaggableManager(
+                blank=True,
+                help_text="A comma-separated list of tags.",
+                through="articles.TaggedArticle",
+                to="articles.Tag",
+                verbose_name="标签",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='category',
-            constraint=models.UniqueConstraint(fields=('parent', 'name'), name='category_unique_name_among_siblings'),
+            model_name="category",
+            constraint=models.UniqueConstraint(fields=("parent", "name"), name="category_unique_name_among_siblings"),
         ),
         migrations.AddConstraint(
-            model_name='category',
-            constraint=models.UniqueConstraint(fields=('parent', 'slug'), name='category_unique_slug_among_siblings'),
+            model_name="category",
+            constraint=models.UniqueConstraint(fields=("parent", "slug"), name="category_unique_slug_among_siblings"),
         ),
         migrations.AddConstraint(
-            model_name='category',
-            constraint=models.UniqueConstraint(models.F('name'), condition=models.Q(('parent__isnull', True)), name='category_unique_root_name'),
+            model_name="category",
+            constraint=models.UniqueConstraint(
+                models.F("name"), condition=models.Q(("parent__isnull", True)), name="category_unique_root_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='taggedarticle',
-            constraint=models.UniqueConstraint(fields=('content_object', 'tag'), name='tagged_article_once'),
+            model_name="taggedarticle",
+            constraint=models.UniqueConstraint(fields=("content_object", "tag"), name="tagged_article_once"),
         ),
         migrations.AddIndex(
-            model_name='article',
-            index=models.Index(fields=['status', '-published_at'], name='article_live_idx'),
+            model_name="article",
+            index=models.Index(fields=["status", "-published_at"], name="article_live_idx"),
         ),
         migrations.AddConstraint(
-            model_name='article',
-            constraint=models.UniqueConstraint(condition=models.Q(('source_path', ''), _negated=True), fields=('source_path',), name='article_unique_source_path'),
+            model_name="article",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("source_path", ""), _negated=True),
+                fields=("source_path",),
+                name="article_unique_source_path",
+            ),
         ),
     ]

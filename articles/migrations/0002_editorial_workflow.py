@@ -6,53 +6,98 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0001_initial'),
+        ("articles", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='article',
-            options={'ordering': ['-published_at', '-id'], 'permissions': [('publish_article', 'Can publish, schedule, unpublish and archive articles'), ('edit_any_article', 'Can edit articles of other writers')], 'verbose_name': '文章', 'verbose_name_plural': '文章'},
+            name="article",
+            options={
+                "ordering": ["-published_at", "-id"],
+                "permissions": [
+                    ("publish_article", "Can publish, schedule, unpublish and archive articles"),
+                    ("edit_any_article", "Can edit articles of other writers"),
+                ],
+                "verbose_name": "文章",
+                "verbose_name_plural": "文章",
+            },
         ),
         migrations.AddField(
-            model_name='article',
-            name='created_by',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='created_articles', to=settings.AUTH_USER_MODEL, verbose_name='创建人'),
+            model_name="article",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="created_articles",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="创建人",
+            ),
         ),
         migrations.AddField(
-            model_name='article',
-            name='edit_version',
-            field=models.PositiveIntegerField(default=0, editable=False, verbose_name='编辑版本'),
+            model_name="article",
+            name="edit_version",
+            field=models.PositiveIntegerField(default=0, editable=False, verbose_name="编辑版本"),
         ),
         migrations.AddField(
-            model_name='article',
-            name='expires_at',
-            field=models.DateTimeField(blank=True, help_text='到时自动从网站撤下（可留空）。', null=True, verbose_name='下线时间'),
+            model_name="article",
+            name="expires_at",
+            field=models.DateTimeField(
+                blank=True, help_text="到时自动从网站撤下（可留空）。", null=True, verbose_name="下线时间"
+            ),
         ),
         migrations.AlterField(
-            model_name='article',
-            name='status',
-            field=models.CharField(choices=[('draft', '草稿'), ('review', '待审核'), ('published', '已发布'), ('unpublished', '已撤下'), ('archived', '已归档')], default='draft', max_length=20, verbose_name='状态'),
+            model_name="article",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("draft", "草稿"),
+                    ("review", "待审核"),
+                    ("published", "已发布"),
+                    ("unpublished", "已撤下"),
+                    ("archived", "已归档"),
+                ],
+                default="draft",
+                max_length=20,
+                verbose_name="状态",
+            ),
         ),
         migrations.CreateModel(
-            name='Transition',
+            name="Transition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_status', models.CharField(max_length=20, verbose_name='原状态')),
-                ('to_status', models.CharField(max_length=20, verbose_name='新状态')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='时间')),
-                ('comment', models.TextField(blank=True, verbose_name='说明')),
-                ('publish_at', models.DateTimeField(blank=True, null=True, verbose_name='计划发布时间')),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='transitions', to='articles.article', verbose_name='文章')),
-                ('by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='article_transitions', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("from_status", models.CharField(max_length=20, verbose_name="原状态")),
+                ("to_status", models.CharField(max_length=20, verbose_name="新状态")),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="时间")),
+                ("comment", models.TextField(blank=True, verbose_name="说明")),
+                ("publish_at", models.DateTimeField(blank=True, null=True, verbose_name="计划发布时间")),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="transitions",
+                        to="articles.article",
+                        verbose_name="文章",
+                    ),
+                ),
+                (
+                    "by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="article_transitions",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '状态变更',
-                'verbose_name_plural': '状态变更',
-                'ordering': ['-at', '-id'],
+                "verbose_name": "状态变更",
+                "verbose_name_plural": "状态变更",
+                "ordering": ["-at", "-id"],
             },
         ),
     ]

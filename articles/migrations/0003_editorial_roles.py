@@ -1,4 +1,5 @@
 """The newsroom's roles as Django groups, with the permissions each one needs."""
+
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
@@ -43,9 +44,7 @@ def create_roles(apps, schema_editor):
         group, _ = Group.objects.get_or_create(name=name)
         for code in codes:
             app_label, codename = code.split(".")
-            group.permissions.add(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
+            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
 
 
 def remove_roles(apps, schema_editor):

@@ -6,83 +6,120 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0003_editorial_roles'),
+        ("articles", "0003_editorial_roles"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BodyImage',
+            name="BodyImage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
             ],
             options={
-                'verbose_name': '正文图片',
-                'verbose_name_plural': '正文图片',
+                "verbose_name": "正文图片",
+                "verbose_name_plural": "正文图片",
             },
         ),
         migrations.AlterModelOptions(
-            name='image',
-            options={'ordering': ['-created_at', '-id'], 'verbose_name': '图片', 'verbose_name_plural': '图片'},
+            name="image",
+            options={"ordering": ["-created_at", "-id"], "verbose_name": "图片", "verbose_name_plural": "图片"},
         ),
         migrations.AddField(
-            model_name='image',
-            name='file_size',
-            field=models.PositiveBigIntegerField(blank=True, editable=False, null=True, verbose_name='字节数'),
+            model_name="image",
+            name="file_size",
+            field=models.PositiveBigIntegerField(blank=True, editable=False, null=True, verbose_name="字节数"),
         ),
         migrations.AddField(
-            model_name='image',
-            name='focal_point_x',
-            field=models.FloatField(blank=True, help_text='0 到 1 之间，从左上角量起；留空则以中心裁剪。', null=True, validators=[django.core.validators.MinValueValidator(0.0), django.core.validators.MaxValueValidator(1.0)], verbose_name='焦点横坐标'),
+            model_name="image",
+            name="focal_point_x",
+            field=models.FloatField(
+                blank=True,
+                help_text="0 到 1 之间，从左上角量起；留空则以中心裁剪。",
+                null=True,
+                validators=[
+                    django.core.validators.MinValueValidator(0.0),
+                    django.core.validators.MaxValueValidator(1.0),
+                ],
+                verbose_name="焦点横坐标",
+            ),
         ),
         migrations.AddField(
-            model_name='image',
-            name='focal_point_y',
-            field=models.FloatField(blank=True, help_text='0 到 1 之间，从左上角量起；留空则以中心裁剪。', null=True, validators=[django.core.validators.MinValueValidator(0.0), django.core.validators.MaxValueValidator(1.0)], verbose_name='焦点纵坐标'),
+            model_name="image",
+            name="focal_point_y",
+            field=models.FloatField(
+                blank=True,
+                help_text="0 到 1 之间，从左上角量起；留空则以中心裁剪。",
+                null=True,
+                validators=[
+                    django.core.validators.MinValueValidator(0.0),
+                    django.core.validators.MaxValueValidator(1.0),
+                ],
+                verbose_name="焦点纵坐标",
+            ),
         ),
         migrations.AddField(
-            model_name='image',
-            name='format',
-            field=models.CharField(blank=True, editable=False, max_length=10, verbose_name='格式'),
+            model_name="image",
+            name="format",
+            field=models.CharField(blank=True, editable=False, max_length=10, verbose_name="格式"),
         ),
         migrations.AddField(
-            model_name='image',
-            name='renditions',
+            model_name="image",
+            name="renditions",
             field=models.JSONField(blank=True, default=dict, editable=False),
         ),
         migrations.AddField(
-            model_name='image',
-            name='title',
-            field=models.CharField(blank=True, max_length=300, verbose_name='标题'),
+            model_name="image",
+            name="title",
+            field=models.CharField(blank=True, max_length=300, verbose_name="标题"),
         ),
         migrations.AlterField(
-            model_name='image',
-            name='alt_text',
-            field=models.CharField(blank=True, help_text='为看不见图片的读者描述图片内容；使用这张图片的文章发布前必须填写。', max_length=300, verbose_name='替代文本'),
+            model_name="image",
+            name="alt_text",
+            field=models.CharField(
+                blank=True,
+                help_text="为看不见图片的读者描述图片内容；使用这张图片的文章发布前必须填写。",
+                max_length=300,
+                verbose_name="替代文本",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='image',
-            constraint=models.UniqueConstraint(condition=models.Q(models.Q(('sha256', ''), _negated=True), models.Q(('file', ''), _negated=True)), fields=('sha256',), name='image_unique_content'),
+            model_name="image",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(models.Q(("sha256", ""), _negated=True), models.Q(("file", ""), _negated=True)),
+                fields=("sha256",),
+                name="image_unique_content",
+            ),
         ),
         migrations.AddField(
-            model_name='bodyimage',
-            name='article',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='articles.article'),
+            model_name="bodyimage",
+            name="article",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="articles.article"
+            ),
         ),
         migrations.AddField(
-            model_name='bodyimage',
-            name='image',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='body_uses', to='articles.image'),
+            model_name="bodyimage",
+            name="image",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="body_uses", to="articles.image"
+            ),
         ),
         migrations.AddField(
-            model_name='article',
-            name='body_images',
-            field=models.ManyToManyField(blank=True, editable=False, related_name='in_bodies_of', through='articles.BodyImage', to='articles.image', verbose_name='正文图片'),
+            model_name="article",
+            name="body_images",
+            field=models.ManyToManyField(
+                blank=True,
+                editable=False,
+                related_name="in_bodies_of",
+                through="articles.BodyImage",
+                to="articles.image",
+                verbose_name="正文图片",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='bodyimage',
-            constraint=models.UniqueConstraint(fields=('article', 'image'), name='body_image_once'),
+            model_name="bodyimage",
+            constraint=models.UniqueConstraint(fields=("article", "image"), name="body_image_once"),
         ),
         migrations.AddIndex(
             model_name="article",

@@ -8,6 +8,7 @@ PostgreSQL: pg_trgm GIN indexes on UPPER(title), UPPER(summary) and UPPER(body) 
 expression Django's `icontains` compares, so the ORM's own lookup uses them (for terms of three
 or more characters; see articles.search).
 """
+
 import django.db.models.deletion
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
@@ -70,7 +71,6 @@ def index_existing_articles(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [("articles", "0004_image_library")]
 
     operations = [

@@ -5,11 +5,11 @@ column published() reads, so counting live articles and checking a period for th
 alone; tagged_article_by_tag_idx gives a tag's article ids without visiting the table. ANALYZE
 last: SQLite's planner ignores an index it has no statistics for when others have them.
 """
+
 from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [("articles", "0005_search_index")]
 
     operations = [

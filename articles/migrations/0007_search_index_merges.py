@@ -14,6 +14,7 @@ of four or more characters is a phrase of trigrams, and FTS5 refuses phrase quer
 
 PostgreSQL: nothing to do (its GIN indexes have no such setting worth changing, see docs/search.md).
 """
+
 from django.db import migrations
 
 FTS_TABLE = "articles_search_fts"
@@ -21,9 +22,7 @@ FTS_TABLE = "articles_search_fts"
 
 def _set_automerge(schema_editor, segments):
     if schema_editor.connection.vendor == "sqlite":
-        schema_editor.execute(
-            f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('automerge', %s)", [segments]
-        )
+        schema_editor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('automerge', %s)", [segments])
 
 
 def merge_sixteen(apps, schema_editor):
@@ -35,7 +34,6 @@ def merge_four(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [("articles", "0006_scale_indexes")]
 
     operations = [migrations.RunPython(merge_sixteen, merge_four)]

@@ -18,7 +18,7 @@ def rename_feed_subcategories(apps, schema_editor):
         category.path = old_path.rsplit("/", 1)[0] + "/" + category.slug
         category.save(update_fields=["slug", "path"])
         for child in Category.objects.filter(path__startswith=old_path + "/"):
-            child.path = category.path + child.path[len(old_path):]
+            child.path = category.path + child.path[len(old_path) :]
             child.save(update_fields=["path"])
 
 
@@ -30,16 +30,21 @@ def analyze_categories(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0007_search_index_merges'),
+        ("articles", "0007_search_index_merges"),
     ]
 
     operations = [
         migrations.RunPython(rename_feed_subcategories, migrations.RunPython.noop),
         migrations.AddConstraint(
-            model_name='category',
-            constraint=models.CheckConstraint(condition=models.Q(('parent__isnull', True), models.Q(('slug', 'feed'), _negated=True), _connector='OR'), name='category_feed_slug_only_at_the_root', violation_error_message='下级分类的 URL 名称不能是“feed”：那是上级分类的订阅地址。'),
+            model_name="category",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("parent__isnull", True), models.Q(("slug", "feed"), _negated=True), _connector="OR"
+                ),
+                name="category_feed_slug_only_at_the_root",
+                violation_error_message="下级分类的 URL 名称不能是“feed”：那是上级分类的订阅地址。",
+            ),
         ),
         migrations.RunPython(analyze_categories, migrations.RunPython.noop),
     ]

@@ -31,61 +31,115 @@ def name_past_moves(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0009_search_trigram_indexes_without_pending_list'),
+        ("articles", "0009_search_trigram_indexes_without_pending_list"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='article',
-            name='seo_description',
-            field=models.CharField(blank=True, help_text='留空则用摘要。', max_length=300, verbose_name='搜索结果描述'),
+            model_name="article",
+            name="seo_description",
+            field=models.CharField(blank=True, help_text="留空则用摘要。", max_length=300, verbose_name="搜索结果描述"),
         ),
         migrations.AddField(
-            model_name='article',
-            name='seo_title',
-            field=models.CharField(blank=True, help_text='留空则用文章标题。', max_length=120, verbose_name='搜索结果标题'),
+            model_name="article",
+            name="seo_title",
+            field=models.CharField(
+                blank=True, help_text="留空则用文章标题。", max_length=120, verbose_name="搜索结果标题"
+            ),
         ),
         migrations.AddField(
-            model_name='transition',
-            name='verb',
-            field=models.CharField(blank=True, max_length=20, verbose_name='操作'),
+            model_name="transition",
+            name="verb",
+            field=models.CharField(blank=True, max_length=20, verbose_name="操作"),
         ),
         migrations.CreateModel(
-            name='Autosave',
+            name="Autosave",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('data', models.JSONField(default=dict, verbose_name='内容')),
-                ('base_edit_version', models.PositiveIntegerField(default=0, verbose_name='基于的编辑版本')),
-                ('saved_at', models.DateTimeField(verbose_name='自动保存时间')),
-                ('article', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='autosaves', to='articles.article', verbose_name='文章')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='autosaves', to=settings.AUTH_USER_MODEL, verbose_name='用户')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("data", models.JSONField(default=dict, verbose_name="内容")),
+                ("base_edit_version", models.PositiveIntegerField(default=0, verbose_name="基于的编辑版本")),
+                ("saved_at", models.DateTimeField(verbose_name="自动保存时间")),
+                (
+                    "article",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="autosaves",
+                        to="articles.article",
+                        verbose_name="文章",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="autosaves",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="用户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '自动保存',
-                'verbose_name_plural': '自动保存',
-                'constraints': [models.UniqueConstraint(fields=('user', 'article'), name='autosave_one_per_user_and_article'), models.UniqueConstraint(condition=models.Q(('article__isnull', True)), fields=('user',), name='autosave_one_new_article_per_user')],
+                "verbose_name": "自动保存",
+                "verbose_name_plural": "自动保存",
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "article"), name="autosave_one_per_user_and_article"),
+                    models.UniqueConstraint(
+                        condition=models.Q(("article__isnull", True)),
+                        fields=("user",),
+                        name="autosave_one_new_article_per_user",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('verb', models.CharField(max_length=20, verbose_name='操作')),
-                ('comment', models.TextField(blank=True, verbose_name='说明')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='时间')),
-                ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='已读时间')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='articles.article', verbose_name='文章')),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='newsroom_notifications', to=settings.AUTH_USER_MODEL, verbose_name='收件人')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("verb", models.CharField(max_length=20, verbose_name="操作")),
+                ("comment", models.TextField(blank=True, verbose_name="说明")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="时间")),
+                ("read_at", models.DateTimeField(blank=True, null=True, verbose_name="已读时间")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to="articles.article",
+                        verbose_name="文章",
+                    ),
+                ),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="newsroom_notifications",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="收件人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '通知',
-                'verbose_name_plural': '通知',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['recipient', 'read_at', '-created_at'], name='notification_inbox_idx')],
+                "verbose_name": "通知",
+                "verbose_name_plural": "通知",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["recipient", "read_at", "-created_at"], name="notification_inbox_idx")
+                ],
             },
         ),
         migrations.RunPython(name_past_moves, migrations.RunPython.noop),

@@ -5,34 +5,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0010_editorial_day'),
+        ("articles", "0010_editorial_day"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='article',
-            name='article_unique_source_path',
+            model_name="article",
+            name="article_unique_source_path",
         ),
         migrations.AddField(
-            model_name='article',
-            name='language',
-            field=models.CharField(choices=[('zh-Hans', '简体中文'), ('zh-Hant', '繁體中文'), ('en', 'English')], default='zh-Hans', max_length=10, verbose_name='内容语言'),
+            model_name="article",
+            name="language",
+            field=models.CharField(
+                choices=[("zh-Hans", "简体中文"), ("zh-Hant", "繁體中文"), ("en", "English")],
+                default="zh-Hans",
+                max_length=10,
+                verbose_name="内容语言",
+            ),
         ),
         migrations.AddField(
-            model_name='article',
-            name='source_archive',
-            field=models.CharField(blank=True, editable=False, max_length=200, verbose_name='来源归档'),
+            model_name="article",
+            name="source_archive",
+            field=models.CharField(blank=True, editable=False, max_length=200, verbose_name="来源归档"),
         ),
         migrations.AddField(
-            model_name='category',
-            name='in_navigation',
-            field=models.BooleanField(default=False, verbose_name='显示在导航栏'),
+            model_name="category",
+            name="in_navigation",
+            field=models.BooleanField(default=False, verbose_name="显示在导航栏"),
         ),
         migrations.AddConstraint(
-            model_name='article',
-            constraint=models.UniqueConstraint(condition=models.Q(('source_path', ''), _negated=True), fields=('source_archive', 'source_path'), name='article_unique_source'),
+            model_name="article",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("source_path", ""), _negated=True),
+                fields=("source_archive", "source_path"),
+                name="article_unique_source",
+            ),
         ),
     ]

@@ -6,34 +6,87 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0011_archive_identity_language_navigation'),
+        ("articles", "0011_archive_identity_language_navigation"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Comment',
+            name="Comment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80, verbose_name='称呼')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='电子邮件')),
-                ('body', models.TextField(verbose_name='评论')),
-                ('status', models.CharField(choices=[('pending', '待审'), ('approved', '已通过'), ('spam', '垃圾评论'), ('removed', '已删除')], default='pending', max_length=20, verbose_name='状态')),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='IP 地址')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='时间')),
-                ('moderated_at', models.DateTimeField(blank=True, null=True, verbose_name='审核时间')),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='articles.article', verbose_name='文章')),
-                ('moderated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='审核人')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='replies', to='articles.comment', verbose_name='回复的评论')),
-                ('staff_author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='编辑部作者')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=80, verbose_name="称呼")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="电子邮件")),
+                ("body", models.TextField(verbose_name="评论")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "待审"),
+                            ("approved", "已通过"),
+                            ("spam", "垃圾评论"),
+                            ("removed", "已删除"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True, verbose_name="IP 地址")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="时间")),
+                ("moderated_at", models.DateTimeField(blank=True, null=True, verbose_name="审核时间")),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="comments",
+                        to="articles.article",
+                        verbose_name="文章",
+                    ),
+                ),
+                (
+                    "moderated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="审核人",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="replies",
+                        to="articles.comment",
+                        verbose_name="回复的评论",
+                    ),
+                ),
+                (
+                    "staff_author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="编辑部作者",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评论',
-                'verbose_name_plural': '评论',
-                'ordering': ['created_at', 'id'],
-                'indexes': [models.Index(fields=['article', 'status', 'created_at'], name='comment_article_status_idx'), models.Index(fields=['status', '-created_at'], name='comment_queue_idx')],
+                "verbose_name": "评论",
+                "verbose_name_plural": "评论",
+                "ordering": ["created_at", "id"],
+                "indexes": [
+                    models.Index(fields=["article", "status", "created_at"], name="comment_article_status_idx"),
+                    models.Index(fields=["status", "-created_at"], name="comment_queue_idx"),
+                ],
             },
         ),
     ]

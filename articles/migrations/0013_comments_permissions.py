@@ -1,4 +1,5 @@
 """Editors and chief editors moderate readers' comments (view and change them); writers do not."""
+
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 

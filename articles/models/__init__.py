@@ -11,4 +11,18 @@ from .search import SearchDocument
 from .tagging import Tag, TaggedArticle
 from .transition import Transition
 
-__all__ = ["Article", "Autosave", "BodyImage", "Author", "Category", "Comment", "Image", "LegacyURL", "Notification", "SearchDocument", "Tag", "TaggedArticle", "Transition"]
+__all__ = [
+    "Article",
+    "Autosave",
+    "BodyImage",
+    "Author",
+    "Category",
+    "Comment",
+    "Image",
+    "LegacyURL",
+    "Notification",
+    "SearchDocument",
+    "Tag",
+    "TaggedArticle",
+    "Transition",
+]

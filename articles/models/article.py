@@ -74,16 +74,10 @@ class Article(models.Model):
     )
     summary = models.TextField(_("摘要"), blank=True, help_text=_("纯文本；留空则取正文开头。"))
     # What search engines and share cards show instead of the title and summary, when set.
-    seo_title = models.CharField(
-        _("搜索结果标题"), max_length=120, blank=True, help_text=_("留空则用文章标题。")
-    )
-    seo_description = models.CharField(
-        _("搜索结果描述"), max_length=300, blank=True, help_text=_("留空则用摘要。")
-    )
+    seo_title = models.CharField(_("搜索结果标题"), max_length=120, blank=True, help_text=_("留空则用文章标题。"))
+    seo_description = models.CharField(_("搜索结果描述"), max_length=300, blank=True, help_text=_("留空则用摘要。"))
     body = models.TextField(_("正文"), blank=True, help_text=_("HTML，保存时按统一策略清理。"))
-    status = models.CharField(
-        _("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT
-    )
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     expires_at = models.DateTimeField(
         _("下线时间"), null=True, blank=True, help_text=_("到时自动从网站撤下（可留空）。")
@@ -119,7 +113,11 @@ class Article(models.Model):
     source_path = models.CharField(_("来源文件"), max_length=500, blank=True, editable=False)
     source_hash = models.CharField(_("来源文件 SHA-256"), max_length=64, blank=True, editable=False)
     source_id = models.CharField(
-        _("来源 ID"), max_length=200, blank=True, db_index=True, editable=False,
+        _("来源 ID"),
+        max_length=200,
+        blank=True,
+        db_index=True,
+        editable=False,
         help_text="A stable id from the legacy front matter (id, abbrlink), when it had one.",
     )
     source_updated_at = models.DateTimeField(_("来源修改时间"), null=True, blank=True, editable=False)
@@ -144,7 +142,9 @@ class Article(models.Model):
             # archive checks read the index alone.
             models.Index(fields=["status", "-published_at", "-id", "expires_at"], name="article_live_idx"),
             # The page cache asks for the next expiry on every content change.
-            models.Index(fields=["expires_at"], name="article_expiry_idx", condition=models.Q(expires_at__isnull=False)),
+            models.Index(
+                fields=["expires_at"], name="article_expiry_idx", condition=models.Q(expires_at__isnull=False)
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -257,7 +257,11 @@ class Article(models.Model):
         # writer typed it in the figure dialog); a hero or thumbnail only by the library's.
         from articles.images.markup import described_in
 
-        in_body_only = [image for image in missing if image.pk in body_ids and image.pk not in (self.thumbnail_id, self.hero_image_id)]
+        in_body_only = [
+            image
+            for image in missing
+            if image.pk in body_ids and image.pk not in (self.thumbnail_id, self.hero_image_id)
+        ]
         described = described_in(self.body, in_body_only)
         return [(roles[image.pk], image) for image in missing if image.pk not in described]
 
@@ -286,9 +290,7 @@ class Article(models.Model):
     @property
     def is_expired(self):
         return (
-            self.status == self.Status.PUBLISHED
-            and self.expires_at is not None
-            and self.expires_at <= timezone.now()
+            self.status == self.Status.PUBLISHED and self.expires_at is not None and self.expires_at <= timezone.now()
         )
 
     @property

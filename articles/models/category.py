@@ -26,8 +26,6 @@ class CategoryManager(models.Manager):
             links = links.filter(article__in=articles.order_by().values("pk"))
         return self.filter(pk__in=links.values("category_id"))
 
-
-
     def path_names(self, pks):
         """{pk: "新媒体 › 36kr › 快讯"} for those of the categories `pks` that exist: two queries."""
         paths = dict(self.filter(pk__in=pks).values_list("pk", "path")) if pks else {}
@@ -86,9 +84,7 @@ class Category(models.Model):
             models.UniqueConstraint(fields=["parent", "name"], name="category_unique_name_among_siblings"),
             models.UniqueConstraint(fields=["parent", "slug"], name="category_unique_slug_among_siblings"),
             # NULL parents never collide in a unique constraint, so roots need their own.
-            models.UniqueConstraint(
-                "name", condition=models.Q(parent__isnull=True), name="category_unique_root_name"
-            ),
+            models.UniqueConstraint("name", condition=models.Q(parent__isnull=True), name="category_unique_root_name"),
             models.CheckConstraint(
                 condition=models.Q(parent__isnull=True) | ~models.Q(slug=FEED_SLUG),
                 name="category_feed_slug_only_at_the_root",
@@ -135,7 +131,7 @@ class Category(models.Model):
 
     def _move_descendants(self, old_path):
         for child in Category.objects.filter(path__startswith=old_path + "/").order_by("depth"):
-            child.path = self.path + child.path[len(old_path):]
+            child.path = self.path + child.path[len(old_path) :]
             child.depth = child.path.count("/")
             super(Category, child).save(update_fields=["path", "depth"])
 
@@ -157,9 +153,7 @@ class Category(models.Model):
 
     def descendants_and_self_q(self, prefix="categories__"):
         """A Q matching rows linked to this category or any category below it."""
-        return models.Q(**{f"{prefix}path": self.path}) | models.Q(
-            **{f"{prefix}path__startswith": self.path + "/"}
-        )
+        return models.Q(**{f"{prefix}path": self.path}) | models.Q(**{f"{prefix}path__startswith": self.path + "/"})
 
     def get_absolute_url(self):
         return reverse("articles:category", kwargs={"path": self.path})

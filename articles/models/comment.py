@@ -10,9 +10,11 @@ class CommentQuerySet(models.QuerySet):
         """What readers see under the article: its approved comments whose thread is shown
         (an approved reply under a comment no longer approved goes with it), oldest first."""
         approved = self.model.Status.APPROVED
-        return self.filter(article_id=article_id, status=approved).filter(
-            Q(parent__isnull=True) | Q(parent__status=approved)
-        ).order_by("created_at", "id")
+        return (
+            self.filter(article_id=article_id, status=approved)
+            .filter(Q(parent__isnull=True) | Q(parent__status=approved))
+            .order_by("created_at", "id")
+        )
 
     def pending(self):
         return self.filter(status=self.model.Status.PENDING)

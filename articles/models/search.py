@@ -112,11 +112,15 @@ class IndexBatches:
 
     def write(self):
         waiting, self.waiting = self.waiting, []
-        stored = set(
-            Article.objects.using(self.documents.db)
-            .filter(pk__in=[article.pk for article in waiting])
-            .values_list("pk", flat=True)
-        ) if waiting else set()
+        stored = (
+            set(
+                Article.objects.using(self.documents.db)
+                .filter(pk__in=[article.pk for article in waiting])
+                .values_list("pk", flat=True)
+            )
+            if waiting
+            else set()
+        )
         self.documents.index(article for article in waiting if article.pk in stored)
 
 
@@ -131,9 +135,7 @@ class SearchDocument(models.Model):
     tables, so a renamed tag or category, or links written with bulk_create(), are found at once.
     """
 
-    article = models.OneToOneField(
-        Article, on_delete=models.CASCADE, primary_key=True, related_name="search_document"
-    )
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, primary_key=True, related_name="search_document")
     title = models.TextField()
     summary = models.TextField(blank=True)
     body = models.TextField(blank=True)

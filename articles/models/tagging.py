@@ -28,9 +28,7 @@ class TaggedArticle(TaggedItemBase):
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="tagged_articles")
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["content_object", "tag"], name="tagged_article_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["content_object", "tag"], name="tagged_article_once")]
         # A tag page (and search by tag) reads a tag's articles from the index alone.
         indexes = [models.Index(fields=["tag", "content_object"], name="tagged_article_by_tag_idx")]
         verbose_name = pgettext_lazy("model name", "文章标签")

@@ -91,6 +91,7 @@ def pagination(context):
 
 # --- parts kept rendered per article (articles.fragments) -------------------------------------
 
+
 @register.tag("part")
 def part(parser, token):
     """`{% part "content" article %}…{% endpart %}`: the enclosed markup, kept per article.

@@ -1,4 +1,5 @@
 """The comments under an article page (articles.comments): the kept thread, and the form."""
+
 from django import template
 
 from articles import comment_form_markup as markup

@@ -4,6 +4,7 @@ the pages they open (fixtures in conftest.py).
 Browser tests run wherever /usr/bin/chromium exists; CI installs it and sets
 NEWSROOM_REQUIRE_BROWSER=1 so that a missing browser fails the run instead of skipping it.
 """
+
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -40,9 +41,7 @@ def open_page(chromium, live_server, **context_options):
     Other requests are aborted and listed in `page.external_requests`; script errors are
     listed in `page.errors`.
     """
-    context = chromium.new_context(
-        **{"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN", **context_options}
-    )
+    context = chromium.new_context(**{"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN", **context_options})
     page = context.new_page()
     page.external_requests = []
     page.errors = []

@@ -70,9 +70,7 @@ def newsroom_roles(db):
         if created:
             for code in [*codes, *moderation.get(name, ())]:
                 app_label, codename = code.split(".")
-                group.permissions.add(
-                    Permission.objects.get(content_type__app_label=app_label, codename=codename)
-                )
+                group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
 
 
 @pytest.fixture
@@ -102,9 +100,7 @@ def chief_client(client, db):
 def use_redis(settings, location):
     """CACHES pointing at the Redis at `location`; Django's setting_changed handler reconnects
     `caches` (and restores them afterwards)."""
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location}
-    }
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location}}
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 """Small builders for test data; each returns a saved object with sensible defaults."""
+
 import datetime as dt
 import itertools
 from pathlib import Path
@@ -50,9 +51,7 @@ def make_article(title=None, *, author=None, categories=(), tags=(), published=T
     if published:
         fields.setdefault("status", Article.Status.PUBLISHED)
         fields.setdefault("published_at", timezone.now() - dt.timedelta(hours=n))
-    article = Article.objects.create(
-        title=title or f"测试文章 {n}", author=author or make_author(), **fields
-    )
+    article = Article.objects.create(title=title or f"测试文章 {n}", author=author or make_author(), **fields)
     if categories:
         article.categories.set(categories)
     if tags:

@@ -3,6 +3,7 @@
 `make_jpeg(64, 48, exif=camera_exif(orientation=6))` is a phone photo taken sideways, with a
 location; `decompression_bomb_png()` is a small file that decodes to more pixels than allowed.
 """
+
 import functools
 import io
 

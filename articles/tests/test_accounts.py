@@ -1,6 +1,7 @@
 """Accounts follow their roles (articles.accounts): a role makes its holder staff, losing the
 last one takes that away (superusers aside), whichever side of User.groups changes; a new writer
 gets a byline of their own, which the article form preselects."""
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -124,7 +125,9 @@ def test_the_admins_user_form_needs_no_staff_tick(client):
 
 def test_a_writer_given_the_role_logs_in_to_the_admin(client):
     def log_in():
-        return client.post(reverse("admin:login"), {"username": "newcomer", "password": STAFF_PASSWORD, "next": "/admin/"})
+        return client.post(
+            reverse("admin:login"), {"username": "newcomer", "password": STAFF_PASSWORD, "next": "/admin/"}
+        )
 
     newcomer = person("newcomer")
     assert log_in().status_code == 200  # the form again: not staff

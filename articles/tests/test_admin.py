@@ -60,9 +60,10 @@ def test_slug_is_read_only_once_published(editor_client):
 
 def test_view_on_site_only_for_published_articles(editor_client):
     published, draft = make_article("公开"), make_article("未公开", published=False)
-    assert published.get_absolute_url() in editor_client.get(
-        reverse("admin:articles_article_change", args=[published.pk])
-    ).content.decode()
+    assert (
+        published.get_absolute_url()
+        in editor_client.get(reverse("admin:articles_article_change", args=[published.pk])).content.decode()
+    )
     html = editor_client.get(reverse("admin:articles_article_change", args=[draft.pk])).content.decode()
     assert draft.get_absolute_url() not in html
 

@@ -1,6 +1,7 @@
 """Typing assistance in the article form: the slug prefilled from the title and completions for
 the tag input — the admin JSON views they read, the static modules (served from our own static
 files, loaded as ES modules with no inline script), and both in real headless Chromium."""
+
 import re
 from pathlib import Path
 
@@ -69,9 +70,7 @@ def test_a_chinese_title_gives_its_pinyin(writer_client):
 
 
 def test_mixed_and_empty_titles(writer_client):
-    assert writer_client.get(SLUG_URL, {"title": "苹果发布iPhone 16"}).json()["slug"] == (
-        "ping-guo-fa-bu-iphone-16"
-    )
+    assert writer_client.get(SLUG_URL, {"title": "苹果发布iPhone 16"}).json()["slug"] == ("ping-guo-fa-bu-iphone-16")
     assert writer_client.get(SLUG_URL, {"title": ""}).json()["slug"] == "article"
     assert writer_client.get(SLUG_URL).json()["slug"] == "article"
 
@@ -88,9 +87,7 @@ def test_the_article_being_edited_does_not_count_as_taken(writer_client):
     response = writer_client.get(SLUG_URL, {"title": "后台文章", "pk": article.pk})
     assert response.json()["slug"] == "hou-tai-wen-zhang"
     # A nonsense pk is ignored rather than an error.
-    assert writer_client.get(SLUG_URL, {"title": "后台文章", "pk": "x"}).json()["slug"] == (
-        "hou-tai-wen-zhang-2"
-    )
+    assert writer_client.get(SLUG_URL, {"title": "后台文章", "pk": "x"}).json()["slug"] == ("hou-tai-wen-zhang-2")
 
 
 def test_the_slug_matches_what_saving_would_give(writer_client):
@@ -198,6 +195,7 @@ def test_the_modules_are_found_by_the_staticfiles_finders():
 
 # --- In the browser ---------------------------------------------------------------------------
 
+
 @browser_test
 def test_the_slug_follows_the_title_and_tags_are_completed(page, live_server):
     get_user_model().objects.create_superuser("chief", password=PASSWORD)
@@ -215,9 +213,7 @@ def test_the_slug_follows_the_title_and_tags_are_completed(page, live_server):
     # Functions, not expression strings: Playwright evals those, which the admin's CSP refuses.
     page.wait_for_function("() => document.getElementById('id_slug').value === 'hou-tai-wen-zhang'")
     page.locator("#id_title").press_sequentially("测试")
-    page.wait_for_function(
-        "() => document.getElementById('id_slug').value === 'hou-tai-wen-zhang-ce-shi'"
-    )
+    page.wait_for_function("() => document.getElementById('id_slug').value === 'hou-tai-wen-zhang-ce-shi'")
     page.fill("#id_slug", "my-own")
     page.locator("#id_title").press_sequentially("二")
     page.wait_for_timeout(800)

@@ -1,6 +1,7 @@
 """Categories in the admin are named by their path (新媒体 › 36kr › 快讯): in the autocomplete, in
 the chosen options and in the list's filter; the filter sidebar offers only the categories and
 tags of the articles the person can see, in a number of queries that does not grow."""
+
 import json
 
 import pytest
@@ -41,8 +42,7 @@ def filter_choices(client, parameter):
     for spec in response.context["cl"].filter_specs:
         if getattr(spec, "parameter_name", None) == parameter:
             return [
-                (str(choice["display"]), choice["query_string"])
-                for choice in spec.choices(response.context["cl"])
+                (str(choice["display"]), choice["query_string"]) for choice in spec.choices(response.context["cl"])
             ][1:]
     raise AssertionError(f"no filter {parameter}")
 

@@ -1,5 +1,6 @@
 """An article a writer may no longer edit shows its body as readers will see it (rendered), not as
 escaped HTML source; an article they may edit keeps the editor."""
+
 import re
 
 import pytest

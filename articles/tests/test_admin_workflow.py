@@ -1,6 +1,7 @@
 """The editorial workflow through the admin, over HTTP, for each role (writer, editor, chief
 editor, superuser): who sees what, who may change what, the workflow URLs, bulk actions,
 filters, badges, the transition history, and a changelist whose query count does not grow."""
+
 import datetime as dt
 from zoneinfo import ZoneInfo
 
@@ -80,9 +81,7 @@ def messages_of(response):
 # --- Visibility ---------------------------------------------------------------------------------
 
 
-def test_writers_list_only_their_own_articles_editors_list_all(
-    client, writer, other_writer, editor, chief, superuser
-):
+def test_writers_list_only_their_own_articles_editors_list_all(client, writer, other_writer, editor, chief, superuser):
     mine = draft_of(writer, "我的稿子")
     theirs = draft_of(other_writer, "别人的稿子")
     legacy = make_article("导入的旧文章")  # no creator
@@ -272,7 +271,10 @@ def test_writer_submits_and_withdraws_own_draft(client, writer):
     assert article.status == S.REVIEW
     transition = Transition.objects.get(article=article)
     assert (transition.by, transition.from_status, transition.to_status, transition.comment) == (
-        writer, S.DRAFT, S.REVIEW, "请审阅"
+        writer,
+        S.DRAFT,
+        S.REVIEW,
+        "请审阅",
     )
     client.post(workflow_url(article, "withdraw"))
     article.refresh_from_db()
@@ -344,9 +346,7 @@ def test_editor_schedules_in_local_time(client, editor):
 
 def test_bad_schedule_time_changes_nothing(client, editor):
     article = draft_of(editor)
-    response = login(client, editor).post(
-        workflow_url(article, "publish"), {"publish_at": "下周二"}, follow=True
-    )
+    response = login(client, editor).post(workflow_url(article, "publish"), {"publish_at": "下周二"}, follow=True)
     assert any("格式不正确" in m for m in messages_of(response))
     article.refresh_from_db()
     assert article.status == S.DRAFT

@@ -1,5 +1,6 @@
 """The read-only JSON API (articles.api): what it says of an article, what it lists and in which
 order, what it refuses, and how it is cached, throttled and opened to other sites."""
+
 import datetime as dt
 import io
 from urllib.parse import urlsplit
@@ -288,7 +289,9 @@ def test_the_cursor_holds_still_while_articles_are_published_between_pages(clien
         url = local(page["next"]) if page["next"] else None
         # News arrives at the top, and an older story is backdated below the pages still to come.
         make_article("刚发布的", author=author, published_at=timezone.now())
-        added_behind.append(make_article("补发的旧闻", author=author, published_at=oldest - dt.timedelta(hours=len(seen))).pk)
+        added_behind.append(
+            make_article("补发的旧闻", author=author, published_at=oldest - dt.timedelta(hours=len(seen))).pk
+        )
 
     assert len(seen) == len(set(seen))  # nothing twice
     assert [pk for pk in seen if pk not in added_behind] == newest_first(made)  # no gap, same order
@@ -388,7 +391,9 @@ def test_tag_author_and_period_narrow_the_list(client):
 
 
 def test_search_uses_the_sites_chinese_search_newest_first(client):
-    older = make_article("大模型的旧闻", body="<p>人工智能芯片的故事。</p>", published_at=timezone.now() - dt.timedelta(days=2))
+    older = make_article(
+        "大模型的旧闻", body="<p>人工智能芯片的故事。</p>", published_at=timezone.now() - dt.timedelta(days=2)
+    )
     newer = make_article("另一篇", body="<p>讲人工智能。</p>", published_at=timezone.now() - dt.timedelta(days=1))
     tagged = make_article("标签命中", tags=["人工智能"], published_at=timezone.now() - dt.timedelta(days=3))
     make_article("无关的文章", body="<p>天气。</p>")
@@ -457,7 +462,16 @@ def test_the_category_tree_counts_live_articles_below_each_category_once(client,
     }  # fmt: skip
     assert [child["path"] for child in by_path["ke-ji"]["children"]] == ["ke-ji/xin-pian"]
     assert by_path["ke-ji/xin-pian"]["url"] == f"{SITE}/category/ke-ji/xin-pian/"
-    assert set(by_path["ke-ji"]) == {"name", "slug", "path", "url", "description", "position", "article_count", "children"}
+    assert set(by_path["ke-ji"]) == {
+        "name",
+        "slug",
+        "path",
+        "url",
+        "description",
+        "position",
+        "article_count",
+        "children",
+    }
 
 
 def test_the_category_tree_follows_a_withdrawal(client, tree):
@@ -492,7 +506,13 @@ def test_authors_list_those_with_live_articles_with_their_counts(client):
     items, sizes = walk(client, "/api/v1/authors/?limit=1")
 
     assert [(a["slug"], a["article_count"]) for a in items] == [("li-ming", 2), ("wang-xiao-wen", 1)]
-    assert items[0] == {"name": "李明", "slug": "li-ming", "url": f"{SITE}/author/li-ming/", "bio": "科技记者", "article_count": 2}
+    assert items[0] == {
+        "name": "李明",
+        "slug": "li-ming",
+        "url": f"{SITE}/author/li-ming/",
+        "bio": "科技记者",
+        "article_count": 2,
+    }
     assert sizes == [1, 1]
 
 
@@ -556,7 +576,11 @@ def test_an_article_and_the_category_tree_cost_a_fixed_number_of_queries(client,
 
 def test_kept_representations_leave_one_query_a_request(client, sixty_articles, settings, django_assert_num_queries):
     article = Article.objects.published().first()
-    urls = [LIST + "?limit=50", f"/api/v1/articles/{article.pk}/", f"/api/v1/articles/by-path/?path={article.get_absolute_url()}"]
+    urls = [
+        LIST + "?limit=50",
+        f"/api/v1/articles/{article.pk}/",
+        f"/api/v1/articles/by-path/?path={article.get_absolute_url()}",
+    ]
     made = [client.get(url).json() for url in urls]
 
     for url, first in zip(urls, made):  # which articles are listed, or whether one is live: asked every time
@@ -723,7 +747,10 @@ def test_the_page_cache_front_leaves_other_sites_requests_to_django(settings, pa
     status, crossing, _body = call(application, LIST, HTTP_ORIGIN=APP)
 
     assert ("X-Cache", "hit") in plain and ("Vary", "Origin") in plain
-    assert status == "200 OK" and dict((name.lower(), value) for name, value in crossing)["access-control-allow-origin"] == APP
+    assert (
+        status == "200 OK"
+        and dict((name.lower(), value) for name, value in crossing)["access-control-allow-origin"] == APP
+    )
 
 
 # --- the schema and its documentation -------------------------------------------------------------

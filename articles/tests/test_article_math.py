@@ -1,6 +1,7 @@
 """Math on article pages: KaTeX from our own static files, loaded only where a body has math,
 typeset in real Chromium under the strict Content-Security-Policy; and code highlighting's
 colours on the page."""
+
 import re
 from pathlib import Path
 

@@ -1,6 +1,7 @@
 """Autosave over HTTP: the article form's content kept while a person types, offered back when
 the form is opened again, restored into the form, discarded, and gone once the form is saved;
 every keep and discard through the one gate and the one sanitizer."""
+
 import datetime as dt
 
 import pytest
@@ -496,7 +497,13 @@ def test_only_named_fields_and_their_date_parts_are_kept_and_the_body_is_sanitiz
 def test_runs_of_unchanged_lines_fold_into_one_ellipsis():
     from articles.revisions import ADDED, REMOVED, SAME, DiffLine
 
-    lines = [DiffLine(SAME, "一"), DiffLine(SAME, "二"), DiffLine(REMOVED, "三"), DiffLine(ADDED, "叁"), DiffLine(SAME, "四")]
+    lines = [
+        DiffLine(SAME, "一"),
+        DiffLine(SAME, "二"),
+        DiffLine(REMOVED, "三"),
+        DiffLine(ADDED, "叁"),
+        DiffLine(SAME, "四"),
+    ]
 
     assert autosave.changed_lines(lines) == [
         autosave.UNCHANGED_RUN, DiffLine(REMOVED, "三"), DiffLine(ADDED, "叁"), autosave.UNCHANGED_RUN,

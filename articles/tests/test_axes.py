@@ -1,4 +1,5 @@
 """The admin's login is protected (django-axes) and its passwords validated by Django's validators."""
+
 import datetime as dt
 
 import pytest

@@ -1,4 +1,5 @@
 """The reading site in real headless Chromium (Playwright driving Debian's /usr/bin/chromium)."""
+
 import re
 from pathlib import Path
 
@@ -69,7 +70,7 @@ def test_no_script_from_a_hostile_body_runs(page, live_server):
         body=(
             "<p>文字</p><script>window.__pwned = 1</script>"
             '<img src="/missing.png" onerror="window.__pwned = 2">'
-            '<svg><script>window.__pwned = 3</script></svg>'
+            "<svg><script>window.__pwned = 3</script></svg>"
             '<a href="javascript:window.__pwned = 4" id="bad">点我</a>'
             '<iframe srcdoc="&lt;script&gt;parent.__pwned = 5&lt;/script&gt;"></iframe>'
             '<noscript><p title="</noscript><img src=/x.png onerror=window.__pwned=6>"></noscript>'

@@ -1,5 +1,6 @@
 """The API's documentation page in real headless Chromium: Swagger UI from our own static files,
 under the site's strict Content-Security-Policy, reading the schema and trying an endpoint."""
+
 from articles.tests.browsing import ARTIFACTS, BROWSER_TEST
 from articles.tests.factories import make_article, make_category_path
 from articles.tests.test_browser_csp import csp_page, violations

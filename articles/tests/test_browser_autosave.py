@@ -1,6 +1,7 @@
 """Work is never lost, in real headless Chromium: what a writer types is kept while they type,
 offered back with its differences after the page was closed, restored and saved, or discarded;
 and leaving the page with unsaved edits asks first, but saving does not."""
+
 import time
 
 import pytest
@@ -12,7 +13,6 @@ from articles.permissions import WRITER_GROUP
 from articles.tests.browsing import ARTIFACTS, BROWSER_TEST, PASSWORD, log_in, open_page
 
 pytestmark = BROWSER_TEST
-
 
 
 @pytest.fixture(autouse=True)

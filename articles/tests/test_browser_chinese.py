@@ -6,6 +6,7 @@ English on request still gets English.
 
 Screenshots: build/test-artifacts/chinese-*.png.
 """
+
 import re
 
 import pytest
@@ -83,22 +84,37 @@ def newsroom():
     chief = make_staff("chief", CHIEF_EDITOR_GROUP)
     flash = make_category_path("新媒体", "36kr", "快讯")
     picture = store_image(
-        make_jpeg(1200, 800), name="fabuhui.jpg", title="发布会", alt_text="发布会现场", caption="发布会现场照片",
+        make_jpeg(1200, 800),
+        name="fabuhui.jpg",
+        title="发布会",
+        alt_text="发布会现场",
+        caption="发布会现场照片",
         credit="新闻编辑室",
     ).image
     body = "<h2>小标题</h2><p>第一段，<strong>加粗</strong>。</p><blockquote><p>引文</p></blockquote>"
     draft = make_article("草稿一篇", published=False, created_by=writer, categories=[flash], tags=["融资"], body=body)
-    submitted = make_article("待审一篇", published=False, created_by=writer, categories=[flash], tags=["快讯"], body=body)
+    submitted = make_article(
+        "待审一篇", published=False, created_by=writer, categories=[flash], tags=["快讯"], body=body
+    )
     workflow.submit(submitted, by=writer)
     LegacyURL.objects.create(path="/2019/06/old-address/", article=draft)
-    return {"writer": writer, "editor": editor, "chief": chief, "draft": draft, "submitted": submitted, "image": picture}
+    return {
+        "writer": writer,
+        "editor": editor,
+        "chief": chief,
+        "draft": draft,
+        "submitted": submitted,
+        "image": picture,
+    }
 
 
 def written_data():
     """What the test wrote that may hold ASCII letters: user names, addresses, file names, hashes."""
     values = set(Group.objects.values_list("name", flat=True))
     values |= set(Article.objects.values_list("slug", flat=True))
-    values |= set(Category.objects.values_list("path", flat=True)) | set(Category.objects.values_list("slug", flat=True))
+    values |= set(Category.objects.values_list("path", flat=True)) | set(
+        Category.objects.values_list("slug", flat=True)
+    )
     values |= set(Tag.objects.values_list("slug", flat=True))
     values |= set(LegacyURL.objects.values_list("path", flat=True))
     for image in Image.objects.all():
@@ -238,7 +254,9 @@ def test_the_editor_speaks_english_on_request(chromium, live_server, newsroom):
     dialog = page.locator("dialog[open]")
     dialog.locator(".image-library-item").first.wait_for()
     assert dialog.get_by_text("Insert Figure").is_visible()
-    assert dialog.locator(".image-library-search").get_attribute("placeholder") == "Search by alt text, caption, source…"
+    assert (
+        dialog.locator(".image-library-search").get_attribute("placeholder") == "Search by alt text, caption, source…"
+    )
     page.screenshot(path=ARTIFACTS / "chinese-english-on-request.png")
     assert page.errors == []
     context.close()

@@ -1,5 +1,6 @@
 """Comparing two revisions in real headless Chromium: every field that changed is listed at the
 top and shown old → new, the unchanged ones are folded away until asked for."""
+
 import datetime as dt
 
 import reversion
@@ -10,7 +11,6 @@ from articles.tests.browsing import ARTIFACTS, BROWSER_TEST, PASSWORD
 from articles.tests.factories import make_article, make_author, make_category_path, make_image
 
 pytestmark = BROWSER_TEST
-
 
 
 def save_revision(article, user, **changes):
@@ -25,15 +25,21 @@ def test_compare_lists_every_changed_field_and_folds_the_rest(page, live_server)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     chief = User.objects.create_superuser("chief", password=PASSWORD)
     article = make_article(
-        "芯片产业周报", author=make_author("王芳"), categories=[make_category_path("新媒体", "36kr")],
-        tags=["芯片"], body='<p>第一段。</p><p><img src="https://img.example.com/a.jpg" alt="旧图"></p>',
+        "芯片产业周报",
+        author=make_author("王芳"),
+        categories=[make_category_path("新媒体", "36kr")],
+        tags=["芯片"],
+        body='<p>第一段。</p><p><img src="https://img.example.com/a.jpg" alt="旧图"></p>',
         published=False,
     )
     save_revision(article, chief)
     article.categories.add(make_category_path("科技", "芯片"))
     article.tags.add("<script>标签</script>")
     save_revision(
-        article, chief, title="芯片产业周报（修订）", hero_image=make_image(title="晶圆厂"),
+        article,
+        chief,
+        title="芯片产业周报（修订）",
+        hero_image=make_image(title="晶圆厂"),
         body='<p>第一段。</p><p><img src="https://img.example.com/b.jpg" alt="旧图"></p>',
         expires_at=dt.datetime(2030, 1, 1, 4, 0, tzinfo=dt.UTC),
     )

@@ -2,6 +2,7 @@
 admin (the rich-text editor included) load with no violation, and a script smuggled into a
 stored body past the sanitizer does not run.
 """
+
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection

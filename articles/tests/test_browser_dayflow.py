@@ -2,6 +2,7 @@
 what was sent back to them, the editor's queue of submissions with the writer's note and the
 unread notifications), the 已退回 badge and the editor's comment as the writer sees them.
 Screenshots at 1366 px wide: build/test-artifacts/dayflow-*.png."""
+
 import datetime as dt
 
 import pytest

@@ -3,6 +3,7 @@ stored as the sanitized player and plays on the public page once published; the 
 editor follows the typing; a picture uploaded from the image picker is picked; the search and
 share preview follows the form; a click on an image's preview sets its focal point.
 """
+
 import re
 
 import pytest
@@ -221,7 +222,9 @@ def test_a_picture_uploaded_in_the_picker_is_stored_and_picked(browser, live_ser
     refused.write_bytes(PDF)
     dialog.locator(".image-library-file").set_input_files(refused)
     status = dialog.locator(".image-library-status")
-    page.wait_for_function("() => document.querySelector('dialog[open] .image-library-status').textContent.includes('未能上传')")
+    page.wait_for_function(
+        "() => document.querySelector('dialog[open] .image-library-status').textContent.includes('未能上传')"
+    )
     assert "report.pdf" in status.text_content()
     screenshot(page, "picker-refused")
     assert Image.objects.count() == 1
@@ -229,7 +232,9 @@ def test_a_picture_uploaded_in_the_picker_is_stored_and_picked(browser, live_ser
     picture = tmp_path / "wafer.jpg"
     picture.write_bytes(make_jpeg(900, 600, colour=(20, 120, 200)))
     dialog.locator(".image-library-file").set_input_files(picture)
-    page.wait_for_function("() => document.querySelector('dialog[open] .image-library-status').textContent.includes('已存入')")
+    page.wait_for_function(
+        "() => document.querySelector('dialog[open] .image-library-status').textContent.includes('已存入')"
+    )
     uploaded = Image.objects.get(title="wafer")
     assert dialog.locator("input[name=imageUrl]").input_value() == uploaded.file.url
     chosen = dialog.locator(".image-library-item[aria-pressed=true]")
@@ -261,7 +266,9 @@ def test_the_preview_follows_the_title_description_and_hero_image(browser, live_
     open_new_article(page, live_server, "芯片厂扩产")
     preview = page.locator("[data-share-preview]")
     page_title = preview.locator("[data-preview=page-title]")
-    page.wait_for_function("() => document.querySelector('[data-preview=page-title]').textContent.startsWith('芯片厂扩产 · ')")
+    page.wait_for_function(
+        "() => document.querySelector('[data-preview=page-title]').textContent.startsWith('芯片厂扩产 · ')"
+    )
     # The address follows the slug that the title prefills.
     page.wait_for_function(
         "() => document.querySelector('#id_slug').value !== ''"
@@ -273,7 +280,9 @@ def test_the_preview_follows_the_title_description_and_hero_image(browser, live_
 
     page.locator(EDITOR).click()
     page.keyboard.type("晶圆厂明年投产，产能翻倍。")
-    page.wait_for_function("() => document.querySelector('[data-preview=description]').textContent === '晶圆厂明年投产，产能翻倍。'")
+    page.wait_for_function(
+        "() => document.querySelector('[data-preview=description]').textContent === '晶圆厂明年投产，产能翻倍。'"
+    )
     page.fill("#id_seo_description", "给搜索引擎的描述。")
     assert preview.locator("[data-preview=description]").all_text_contents() == ["给搜索引擎的描述。"] * 2
 

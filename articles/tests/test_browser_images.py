@@ -1,4 +1,5 @@
 """Responsive images in real headless Chromium: a phone downloads a small rendition."""
+
 import re
 
 import pytest
@@ -26,9 +27,7 @@ def chosen_image(chromium, live_server, url, width):
         page.goto(live_server.url + url)
         page.wait_for_function("document.querySelector('.hero img').complete")
         source = page.evaluate("document.querySelector('.hero img').currentSrc")
-        size = page.evaluate(
-            "src => performance.getEntriesByName(src).map(e => e.encodedBodySize)[0]", source
-        )
+        size = page.evaluate("src => performance.getEntriesByName(src).map(e => e.encodedBodySize)[0]", source)
         body_source = page.evaluate("document.querySelector('.article-body picture img').currentSrc")
         assert page.external_requests == []
         assert page.evaluate("document.documentElement.scrollWidth") <= width

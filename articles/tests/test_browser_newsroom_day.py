@@ -7,6 +7,7 @@ a comment; the writer sees the badge and the comment, fixes it and submits again
 schedules it; a reader sees it only from its time on; and the writer, trying every form and some
 hand-made requests, cannot change it once it is published.
 """
+
 import datetime as dt
 
 from django.contrib.auth.models import Group, User
@@ -234,7 +235,10 @@ def test_a_newsroom_day(chromium, live_server, monkeypatch, tmp_path):
         "change form": (change, {"title": "改掉", "body": "<p>改掉</p>", "edit_version": article.edit_version}),
         "old revision": (f"{revision}{old.pk}/", {"title": "改掉", "body": "<p>改掉</p>", "confirm_restore": "on"}),
         "picture": (f"/admin/articles/image/{uploaded.pk}/change/", {"alt_text": "改掉", "title": "改掉"}),
-        "autosave": (f"/admin/articles/article/{article.pk}/autosave/", {"title": "改掉", "edit_version": article.edit_version}),
+        "autosave": (
+            f"/admin/articles/article/{article.pk}/autosave/",
+            {"title": "改掉", "edit_version": article.edit_version},
+        ),
         "delete": (f"/admin/articles/article/{article.pk}/delete/", {"post": "yes"}),
     }
     for name, (path, data) in attempts.items():

@@ -2,6 +2,7 @@
 and a phone (390 px): no template syntax, no broken picture, the sections in the header, the
 styled error pages, breadcrumbs over the article's column. Screenshots go to
 build/test-artifacts/reading-<page>-<width>.png."""
+
 import io
 from urllib.parse import urlsplit
 
@@ -119,7 +120,9 @@ def look_at(page, live_server, name, url, width):
     # Pictures below the fold load lazily: all of them are asked for, to find any broken one.
     page.evaluate("document.querySelectorAll('img[loading=lazy]').forEach(img => img.loading = 'eager')")
     page.wait_for_function("() => Array.from(document.images).every(img => img.complete)")
-    broken = page.evaluate("Array.from(document.images).filter(img => !img.naturalWidth).map(img => img.currentSrc || img.src)")
+    broken = page.evaluate(
+        "Array.from(document.images).filter(img => !img.naturalWidth).map(img => img.currentSrc || img.src)"
+    )
     assert broken == [], name
     html = without_article_bodies(page.content())
     assert [syntax for syntax in TEMPLATE_SYNTAX if syntax in html] == [], name

@@ -1,4 +1,5 @@
 """The sample articles as `make run` shows them, in real Chromium: every picture loads, offline."""
+
 from pathlib import Path
 
 import pytest

@@ -1,6 +1,7 @@
 """The editorial workflow end to end in real headless Chromium: a writer writes and submits,
 an editor reviews, previews and schedules, and a reader sees the article only from its time on.
 """
+
 import datetime as dt
 import re
 import time
@@ -75,7 +76,7 @@ def test_writer_submits_editor_schedules_reader_sees_it_on_time(chromium, live_s
     assert article.status == Article.Status.DRAFT
     assert article.author.name == "李明" and article.created_by.username == "writer"
     assert re.fullmatch(
-        r'<h2>小标题</h2>'
+        r"<h2>小标题</h2>"
         r'<p>请看<a href="https://example\.org/news"[^>]* rel="noopener noreferrer nofollow">链接文字</a></p>'
         r'<figure><img src="https://img\.example\.com/flow\.jpg" alt="流程图"[^>]*><figcaption>图注</figcaption></figure>',
         article.body,

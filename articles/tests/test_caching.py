@@ -1,5 +1,6 @@
 """The page cache (articles.caching, PageCacheMiddleware): hits for anonymous readers, every
 visible change fresh at once, nothing kept past a scheduled moment, 304 on revalidation."""
+
 import datetime as dt
 
 import pytest
@@ -53,9 +54,7 @@ def clock(monkeypatch):
 def article(clock):
     leaf = make_category_path("科技", "芯片")
     hero = make_image(alt_text="晶圆厂外景", caption="图注一")
-    made = make_article(
-        "晶圆厂扩产", author=make_author("小林"), categories=[leaf], tags=["芯片"], hero_image=hero
-    )
+    made = make_article("晶圆厂扩产", author=make_author("小林"), categories=[leaf], tags=["芯片"], hero_image=hero)
     clock.advance(MINUTE)  # the pages below are rendered after the data was written
     return made
 
@@ -119,7 +118,9 @@ def stored_keys(monkeypatch):
     for name in keys:
         entries = getattr(caching, name)
         set_entry = entries.set
-        monkeypatch.setattr(entries, "set", lambda key, *rest, _set=set_entry, _keys=keys[name]: _keys.append(key) or _set(key, *rest))
+        monkeypatch.setattr(
+            entries, "set", lambda key, *rest, _set=set_entry, _keys=keys[name]: _keys.append(key) or _set(key, *rest)
+        )
     return keys
 
 
@@ -173,7 +174,9 @@ def test_pages_are_kept_under_the_site_urls_host_without_its_default_port(settin
 
 
 @pytest.mark.parametrize("pattern", public_patterns(), ids=lambda pattern: pattern.name)
-def test_no_page_reads_a_query_parameter_it_does_not_declare(pattern, every_subject_site, client, chief_client, monkeypatch):
+def test_no_page_reads_a_query_parameter_it_does_not_declare(
+    pattern, every_subject_site, client, chief_client, monkeypatch
+):
     """Every name a view asks its request's query for is in articles.urls.QUERY_PARAMETERS, so
     that the page kept under those parameters alone is the page for any other query too."""
     from django.http import QueryDict
@@ -256,8 +259,7 @@ def _recategorise(article):
 
 @pytest.mark.parametrize(
     "change",
-    [_edit, _rename_category, _rename_author, _add_tag, _rename_tag, _change_alt_text,
-     _change_caption, _recategorise],
+    [_edit, _rename_category, _rename_author, _add_tag, _rename_tag, _change_alt_text, _change_caption, _recategorise],
 )
 def test_change_shows_on_the_next_article_view(client, article, clock, change):
     url = article.get_absolute_url()

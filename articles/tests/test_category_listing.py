@@ -1,5 +1,6 @@
 """Category pages (in_category()): a category with many articles below it is read newest first on
 SQLite, a rarer one from its links; readers see the same list either way."""
+
 import datetime as dt
 
 import pytest
@@ -58,7 +59,8 @@ def listings(captured):
     return [
         q["sql"]
         for q in captured
-        if 'FROM "articles_article"' in q["sql"] and "articles_article_categories" in q["sql"]
+        if 'FROM "articles_article"' in q["sql"]
+        and "articles_article_categories" in q["sql"]
         and not q["sql"].startswith("SELECT (SELECT COUNT(*)")
     ]
 

@@ -1,5 +1,6 @@
 """The comment form's markup made once a process (articles.comment_form_markup): the same as
 the template renders it for each article, its widgets' templates rendered once."""
+
 import datetime as dt
 
 import pytest

@@ -2,6 +2,7 @@
 form and its spam checks, the page cache (no reader's token in a shared page), moderation in
 the admin and on its front page, the editors' e-mail, replies, and plain text that never
 reaches the page unescaped."""
+
 import datetime as dt
 import html
 import re
@@ -106,7 +107,12 @@ def test_a_readers_comment_waits_for_moderation_and_the_reader_is_told(client, a
     assert response.status_code == 303
     assert response["Location"] == f"{article.get_absolute_url()}?comment=received#comments"
     comment = Comment.objects.get()
-    assert (comment.status, comment.name, comment.body, comment.ip_address) == (S.PENDING, "读者甲", "第一条评论", READER_IP)
+    assert (comment.status, comment.name, comment.body, comment.ip_address) == (
+        S.PENDING,
+        "读者甲",
+        "第一条评论",
+        READER_IP,
+    )
     assert "第一条评论" not in page_of(client, article)
     told = comments_section(page_of(client, article, "?comment=received"))
     assert "你的评论已提交，审核后显示。" in told
@@ -457,7 +463,12 @@ def queue_rows(client, query=""):
 
 def test_the_queue_lists_waiting_comments_first_then_newest(client, article, editor):
     base = timezone.now()
-    for minutes, body, status in [(1, "旧的待审", S.PENDING), (2, "通过的", S.APPROVED), (3, "新的待审", S.PENDING), (4, "最新的垃圾", S.SPAM)]:
+    for minutes, body, status in [
+        (1, "旧的待审", S.PENDING),
+        (2, "通过的", S.APPROVED),
+        (3, "新的待审", S.PENDING),
+        (4, "最新的垃圾", S.SPAM),
+    ]:
         comment = comment_on(article, body, status=status)
         Comment.objects.filter(pk=comment.pk).update(created_at=base + dt.timedelta(minutes=minutes))
     client.force_login(editor)
@@ -520,7 +531,9 @@ def test_an_editor_moderates_and_replies_from_the_change_page(client, article, e
 def test_the_change_page_edits_nothing_the_reader_wrote(client, article, editor):
     comment = comment_on(article, "原话", status=S.PENDING, name="原名")
     client.force_login(editor)
-    client.post(reverse("admin:articles_comment_change", args=[comment.pk]), {"name": "改名", "body": "改话", "moderate": ""})
+    client.post(
+        reverse("admin:articles_comment_change", args=[comment.pk]), {"name": "改名", "body": "改话", "moderate": ""}
+    )
     comment.refresh_from_db()
     assert (comment.name, comment.body, comment.status) == ("原名", "原话", S.PENDING)
 
@@ -599,8 +612,8 @@ PAYLOADS = [
     "<script>alert(1)</script>",
     '<img src=x onerror="alert(1)">',
     "javascript:alert(document.cookie)",
-    "<a href=\"javascript:alert(1)\">点我</a>",
-    "https://example.com/\"onmouseover=\"alert(1)",
+    '<a href="javascript:alert(1)">点我</a>',
+    'https://example.com/"onmouseover="alert(1)',
     "https://example.com/<svg/onload=alert(1)>",
     "<script>alert(1)</script>https://example.com/a<i>斜体</i> https://example.com/b",
     "&lt;script&gt;alert(1)&lt;/script&gt;",
@@ -656,7 +669,9 @@ def test_a_hostile_comment_reaches_the_page_as_text(client, article, settings, p
 
 
 def test_links_end_where_the_sentence_resumes():
-    shown = comments.comment_html("见https://example.com/a?b=1&c=2。还有(https://en.wikipedia.org/wiki/A_(B))，以及 http://x.cn/p.")
+    shown = comments.comment_html(
+        "见https://example.com/a?b=1&c=2。还有(https://en.wikipedia.org/wiki/A_(B))，以及 http://x.cn/p."
+    )
     assert re.findall(r'href="([^"]+)"', shown) == [
         "https://example.com/a?b=1&amp;c=2",
         "https://en.wikipedia.org/wiki/A_(B)",

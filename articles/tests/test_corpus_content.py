@@ -8,6 +8,7 @@ The source is counted here with plain patterns, independently of the renderer: c
 (articles.importing.importer.prepare_file: read, map, render, clean, highlight), without a
 database.
 """
+
 import datetime as dt
 import functools
 import html
@@ -149,9 +150,7 @@ def math_elements(body):
 
 
 _CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.S)
-_DOLLAR_MATH = re.compile(
-    r"\$\$(.+?)\$\$|(?<![\\$\d])\$(?![\s$])((?:\\.|[^$\\])*?(?:\\.|[^\s\\$]))\$(?!\d)", re.S
-)
+_DOLLAR_MATH = re.compile(r"\$\$(.+?)\$\$|(?<![\\$\d])\$(?![\s$])((?:\\.|[^$\\])*?(?:\\.|[^\s\\$]))\$(?!\d)", re.S)
 
 
 def test_the_math_blog_keeps_every_formula_byte_for_byte():

@@ -1,6 +1,7 @@
 """Every real archive of ../shared/legacy/corpus (Hexo, Jekyll, Hugo) imported: no generator syntax
 left as text in a stored body, and every link to another post (post_link, post_path, post_url,
 link, ref, relref) leads to the imported article or is reported with its file."""
+
 import html
 import re
 import zoneinfo

@@ -1,6 +1,7 @@
 """The day's flow in the admin: the front page's sections by role (articles.dashboard), the
 已退回 badge and the notes an article's change page shows about its latest move, and the query
 counts of the front page and the change page, which do not grow with the archive."""
+
 import datetime as dt
 
 import pytest
@@ -93,7 +94,9 @@ def test_writer_sees_drafts_sent_back_with_the_comment_and_submissions_waiting(c
     assert "请补充数据来源" in html and "等待审核" in html and "别人" not in html
 
 
-def test_editor_sees_all_submissions_oldest_first_with_the_writers_note(client, writer, other_writer, editor, monkeypatch):
+def test_editor_sees_all_submissions_oldest_first_with_the_writers_note(
+    client, writer, other_writer, editor, monkeypatch
+):
     first = submitted(other_writer, "先交的稿", note="请今天发")
     Article.objects.filter(pk=first.pk).update(updated_at=timezone.now() - dt.timedelta(hours=2))
     submitted(writer, "后交的稿")
@@ -259,7 +262,9 @@ def populate(n, writer, editor):
         elif kind == 1:
             article = submitted(writer, f"待审 {i}", note="请看")
         elif kind == 2:
-            article = make_article(f"排期 {i}", author=author, created_by=writer, published_at=now + dt.timedelta(hours=i + 1))
+            article = make_article(
+                f"排期 {i}", author=author, created_by=writer, published_at=now + dt.timedelta(hours=i + 1)
+            )
         elif kind == 3:
             article = make_article(f"已发 {i}", author=author, created_by=writer, thumbnail=image)
         else:
@@ -278,7 +283,9 @@ def count_queries(client, url):
 
 
 @pytest.mark.parametrize("role", ["writer", "editor"])
-def test_the_front_page_costs_the_same_queries_at_5_and_60_articles(client, writer, editor, role, django_assert_max_num_queries):
+def test_the_front_page_costs_the_same_queries_at_5_and_60_articles(
+    client, writer, editor, role, django_assert_max_num_queries
+):
     client.force_login(writer if role == "writer" else editor)
     populate(5, writer, editor)
     few = count_queries(client, INDEX)
@@ -292,7 +299,9 @@ def test_the_front_page_costs_the_same_queries_at_5_and_60_articles(client, writ
 
 
 @pytest.mark.parametrize("role", ["writer", "editor"])
-def test_the_change_page_costs_the_same_queries_at_5_and_60_articles(client, writer, editor, role, django_assert_max_num_queries):
+def test_the_change_page_costs_the_same_queries_at_5_and_60_articles(
+    client, writer, editor, role, django_assert_max_num_queries
+):
     client.force_login(writer if role == "writer" else editor)
     populate(5, writer, editor)
     article = sent_back(writer, editor, "看的这篇")

@@ -1,4 +1,5 @@
 """The rich-text editor offers only what the sanitizing policy keeps."""
+
 import re
 
 import pytest
@@ -35,9 +36,7 @@ TOOLBAR_OUTPUT = {
     ),
 }
 # Attributes the policy adds on purpose (see articles.sanitize); everything else must be as typed.
-ADDED_BY_POLICY = re.compile(
-    rf' (loading="lazy"|referrerpolicy="no-referrer"|rel="({EXTERNAL_LINK_REL}|noopener)")'
-)
+ADDED_BY_POLICY = re.compile(rf' (loading="lazy"|referrerpolicy="no-referrer"|rel="({EXTERNAL_LINK_REL}|noopener)")')
 
 
 def test_every_tag_the_toolbar_can_make_is_allowed():
@@ -72,8 +71,11 @@ def test_the_editor_is_served_from_our_own_static_files():
     html = str(widget.media)
     assert "django_prose_editor/editor.js" in html
     assert "//cdn" not in html and "https://" not in html
-    for asset in ("django_prose_editor/editor.js", "django_prose_editor/configurable.js",
-                  "django_prose_editor/editor.css"):
+    for asset in (
+        "django_prose_editor/editor.js",
+        "django_prose_editor/configurable.js",
+        "django_prose_editor/editor.css",
+    ):
         assert finders.find(asset), asset
 
 
@@ -103,6 +105,10 @@ def test_the_count_script_and_its_sentence_come_with_the_editor():
     assert "articles/admin/body-stats.js" in str(widget.media)
     html = widget.render("body", "")
     assert 'data-body-stats-text="字数 %(count)s' in html
-    for asset in ("articles/admin/body-stats.js", "articles/admin/article-text.js", "articles/admin/video-embed.js",
-                  "articles/admin/article-editor.css"):
+    for asset in (
+        "articles/admin/body-stats.js",
+        "articles/admin/article-text.js",
+        "articles/admin/video-embed.js",
+        "articles/admin/article-editor.css",
+    ):
         assert finders.find(asset), asset

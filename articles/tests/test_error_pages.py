@@ -1,5 +1,6 @@
 """Error pages in production mode (DEBUG off): 404, 410, 403, 400 and 500 look like the site, offer a
 search box and the way home, carry the security headers, and never stay in the page cache."""
+
 import datetime as dt
 
 import pytest

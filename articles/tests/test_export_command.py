@@ -1,4 +1,5 @@
 """The `export_frontmatter` command: the files it writes, and that importing them gives the articles back."""
+
 import datetime as dt
 import hashlib
 import io
@@ -256,7 +257,7 @@ def test_several_categories_round_trip_as_several_paths(tmp_path):
 
 
 def test_awkward_title_summary_and_body_round_trip(tmp_path):
-    title = '---：云帆 "灵犀" 2.0: 开发者的\'第二大脑\' --- 来了 #1 & <AI>'
+    title = "---：云帆 \"灵犀\" 2.0: 开发者的'第二大脑' --- 来了 #1 & <AI>"
     body = "<p>第一段。</p>\n---\n<p>第二段: key: value</p>\n<hr>\n---\n<p>最后一段。</p>"
     summary = "第一行\n---\n第三行: 有冒号 # 和井号"
     article = make_article(
@@ -408,7 +409,11 @@ def test_slug_longer_than_100_characters_round_trips(tmp_path):
 
 def make_newsroom(n):
     authors = [make_author() for _ in range(3)]
-    leaves = [make_category_path("科技", "芯片"), make_category_path("商业", "电商", "直播"), make_category_path("快讯")]
+    leaves = [
+        make_category_path("科技", "芯片"),
+        make_category_path("商业", "电商", "直播"),
+        make_category_path("快讯"),
+    ]
     for i in range(n):
         make_article(
             author=authors[i % 3], categories=leaves[: 1 + i % 3], tags=[f"标签{i % 5}", "AI"],

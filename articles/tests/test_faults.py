@@ -1,5 +1,6 @@
 """Faults the production setup must survive: the database refusing connections mid-import,
 a full disk while storing an image, the cache server gone."""
+
 import errno
 import io
 import logging
@@ -22,16 +23,21 @@ from articles.tests.pictures import make_jpeg, upload
 
 
 def post(n):
-    return "\n".join([
-        "---",
-        f"title: 第{n}篇文章",
-        f"date: 2024-05-0{n} 10:30:00",
-        "tags: [物流, 电商]",
-        "categories: [科技, 物流]",
-        "---",
-        "",
-        f"第{n}篇的正文。",
-    ]) + "\n"
+    return (
+        "\n".join(
+            [
+                "---",
+                f"title: 第{n}篇文章",
+                f"date: 2024-05-0{n} 10:30:00",
+                "tags: [物流, 电商]",
+                "categories: [科技, 物流]",
+                "---",
+                "",
+                f"第{n}篇的正文。",
+            ]
+        )
+        + "\n"
+    )
 
 
 @pytest.fixture
@@ -83,7 +89,9 @@ def test_a_lost_database_stops_the_import_and_leaves_whole_articles(six_posts, d
     call_command("import_frontmatter", str(six_posts), "--jobs", "0", stdout=out, stderr=err)
     assert Article.objects.count() == 6
     assert SearchDocument.objects.count() == 6
-    assert set(SearchDocument.objects.values_list("title", flat=True)) == set(Article.objects.values_list("title", flat=True))
+    assert set(SearchDocument.objects.values_list("title", flat=True)) == set(
+        Article.objects.values_list("title", flat=True)
+    )
 
 
 def test_other_database_errors_still_fail_only_their_file(six_posts, db):
@@ -167,6 +175,7 @@ def test_a_full_disk_refuses_each_file_of_a_batch_upload(admin_client, disk_full
 
 
 # --- The cache server gone -----------------------------------------------------------------------
+
 
 def test_pages_are_served_from_the_database_when_the_cache_is_gone(client, db, redis_gone, caplog):
     article = make_article("缓存宕机时的文章", tags=["缓存"])  # its save() cannot bump the version

@@ -28,9 +28,7 @@ def public_site(settings):
 def newsroom():
     author = make_author("36kr")
     leaf = make_category_path("科技", "芯片")
-    article = make_article(
-        "芯片厂扩产", author=author, categories=[leaf], tags=["AI"], hero_image=make_image()
-    )
+    article = make_article("芯片厂扩产", author=author, categories=[leaf], tags=["AI"], hero_image=make_image())
     return {"author": author, "leaf": leaf, "root": leaf.parent, "article": article}
 
 

@@ -4,6 +4,7 @@ The development `.env` (config/local_env.py) that manage.py reads and production
 `make run PORT=…`, the admin account's message, the sample articles' own pictures, and the
 default cache that every process of a site shares (a command-line import is seen at once).
 """
+
 import io
 import os
 import re
@@ -108,7 +109,9 @@ def run_in(folder, *args, **env):
     )  # fmt: skip
 
 
-SHOW_SETTINGS = "from django.conf import settings as s; print('settings:', s.DEBUG, s.SECRET_KEY, s.NEWSROOM['SITE_URL'])"
+SHOW_SETTINGS = (
+    "from django.conf import settings as s; print('settings:', s.DEBUG, s.SECRET_KEY, s.NEWSROOM['SITE_URL'])"
+)
 
 
 def test_manage_py_reads_the_env_file_beside_it(tmp_path):
@@ -283,8 +286,12 @@ def test_a_command_line_import_is_seen_by_the_running_server_at_its_next_request
                 break
             except OSError:
                 time.sleep(0.2)
-        article = manage("shell", "-c", "from articles.models import Article; "
-                         "print(Article.objects.get(title__startswith='星河科技').get_absolute_url())").split()[-1]
+        article = manage(
+            "shell",
+            "-c",
+            "from articles.models import Article; "
+            "print(Article.objects.get(title__startswith='星河科技').get_absolute_url())",
+        ).split()[-1]
         pages = ["/", "/feed/", article]
         for path in pages:
             fetch(site + path)
@@ -292,7 +299,9 @@ def test_a_command_line_import_is_seen_by_the_running_server_at_its_next_request
             assert cached == "hit" and "星河科技12英寸晶圆厂二期扩产" in html, path
 
         post = archive / "2025-03-18-chip-fab-expansion.md"
-        post.write_text(post.read_text(encoding="utf-8").replace("星河科技12英寸", "星河科技十二英寸"), encoding="utf-8")
+        post.write_text(
+            post.read_text(encoding="utf-8").replace("星河科技12英寸", "星河科技十二英寸"), encoding="utf-8"
+        )
         assert "1 updated" in manage("import_frontmatter", str(archive))
 
         for path in pages:

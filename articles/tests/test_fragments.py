@@ -1,5 +1,6 @@
 """Parts kept rendered per article (articles.fragments): a warm page asks the database only what
 is live, and every change to what a part shows is on the page at once."""
+
 import datetime as dt
 
 import pytest
@@ -202,8 +203,15 @@ def test_bulk_created_articles_show_at_once_even_with_the_page_cache(client, fil
     settings.NEWSROOM = {**settings.NEWSROOM, "PAGE_CACHE": True}
     page(client, "/")
     Article.objects.bulk_create(
-        [Article(title="批量新建", body="<p>正文</p>", author=make_author(), status=Article.Status.PUBLISHED,
-                 published_at=filed[0].published_at)]
+        [
+            Article(
+                title="批量新建",
+                body="<p>正文</p>",
+                author=make_author(),
+                status=Article.Status.PUBLISHED,
+                published_at=filed[0].published_at,
+            )
+        ]
     )
     assert "批量新建" in page(client, "/")
 

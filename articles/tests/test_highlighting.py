@@ -1,4 +1,5 @@
 """Code highlighted on the server (articles.highlighting), on every way a body is stored."""
+
 import html
 import re
 

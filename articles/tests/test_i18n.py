@@ -3,6 +3,7 @@
 The project's strings are written in Chinese (the source language) and translated to English in
 locale/en/LC_MESSAGES/django.po; Django's own strings come with Django's zh-hans catalog.
 """
+
 import gettext
 import json
 import re
@@ -93,9 +94,7 @@ def test_change_page_in_chinese_by_default(chief_client, draft):
     assert 'value="Save"' not in html and "Submit for review" not in html
 
 
-def test_workflow_messages_follow_the_language_but_the_stored_comment_stays_chinese(
-    chief_client, draft
-):
+def test_workflow_messages_follow_the_language_but_the_stored_comment_stays_chinese(chief_client, draft):
     url = reverse("admin:articles_article_workflow", args=[draft.pk, "submit"])
     response = chief_client.post(url, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 302
@@ -112,9 +111,7 @@ def test_a_refusal_is_explained_in_english(chief_client, draft):
     response = chief_client.post(url, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 302
     messages = [str(m) for m in get_messages(response.wsgi_request)]
-    assert messages == [
-        "Could not apply “Unpublish”: “Unpublish” does not apply to an article in state “Draft”."
-    ]
+    assert messages == ["Could not apply “Unpublish”: “Unpublish” does not apply to an article in state “Draft”."]
 
 
 def test_the_language_cookie_switches_the_admin(chief_client, draft):
@@ -270,9 +267,7 @@ def po_entries(path):
                 fields[current] = [value[1:-1]]
         values = {key: _unquote(chunks) for key, chunks in fields.items()}
         strs = [v for k, v in sorted(values.items()) if k.startswith("msgstr")]
-        entries.append(
-            (flags, values.get("msgctxt"), values["msgid"], values.get("msgid_plural"), strs)
-        )
+        entries.append((flags, values.get("msgctxt"), values["msgid"], values.get("msgid_plural"), strs))
     header, *rest = entries
     assert header[2] == "" and "fuzzy" not in header[0]
     return rest

@@ -1,6 +1,7 @@
 """The image library in the admin: uploads (one or many) checked with Pillow and stored through
 the library, the list with its thumbnails, filters and search at a constant query count, the
 change page, and deletion that never breaks an article."""
+
 import hashlib
 import random
 import re
@@ -105,9 +106,7 @@ def test_each_web_format_is_stored_with_its_digest_and_renditions(chief_client, 
         ("empty.jpg", b"", "是空文件"),
     ],
 )
-def test_a_file_that_is_not_a_web_picture_is_refused_by_name_and_nothing_is_stored(
-    chief_client, name, data, reason
-):
+def test_a_file_that_is_not_a_web_picture_is_refused_by_name_and_nothing_is_stored(chief_client, name, data, reason):
     response = add_image(chief_client, name, data)
     assert response.status_code == 200
     assert f"“{name}”{reason}" in response.content.decode()
@@ -219,9 +218,7 @@ def test_one_source_address_cannot_go_to_several_files(chief_client):
     assert not Image.objects.exists()
 
 
-def test_writers_may_upload_a_batch_but_staff_without_add_permission_may_not(
-    newsroom_roles, writer_client, client
-):
+def test_writers_may_upload_a_batch_but_staff_without_add_permission_may_not(newsroom_roles, writer_client, client):
     response = writer_client.post(UPLOAD, {"files": [upload("w.jpg", make_jpeg())]})
     assert response.status_code == 200 and Image.objects.filter(title="w").exists()
     client.force_login(make_staff("visitor"))
@@ -242,7 +239,10 @@ def test_the_list_shows_thumbnail_size_format_alt_text_credit_and_usage(chief_cl
     html = chief_client.get(CHANGELIST).content.decode()
     thumbnail = default_storage.url(image.renditions["fallback"]["64"])
     assert f'<img src="{thumbnail}"' in html
-    assert '<img src="https://img.example.com/legacy.jpg" alt="" width="64" height="48" loading="lazy" referrerpolicy="no-referrer"' in html
+    assert (
+        '<img src="https://img.example.com/legacy.jpg" alt="" width="64" height="48" loading="lazy" referrerpolicy="no-referrer"'
+        in html
+    )
     assert "64×48" in html and ">PNG<" in html and "晶圆" in html and "新华社" in html
     row = response_row(html, "chip")
     assert '<td class="field-usage">2</td>' in row
@@ -266,9 +266,7 @@ def listed(client, **params):
 
 
 def test_the_usage_filter_lists_unused_or_used_images(chief_client):
-    hero, thumb, body, unused = (
-        make_image(title=title) for title in ("头图", "缩略图", "正文图", "闲置")
-    )
+    hero, thumb, body, unused = (make_image(title=title) for title in ("头图", "缩略图", "正文图", "闲置"))
     article = make_article(hero_image=hero, thumbnail=thumb)
     BodyImage.objects.create(article=article, image=body)
     assert listed(chief_client, usage="unused") == {"闲置"}
@@ -332,7 +330,9 @@ def test_the_change_page_shows_preview_facts_renditions_and_where_it_is_used(chi
 def test_the_preview_is_the_focal_point_picker_with_its_script(chief_client):
     image = stored("chip.jpg", make_jpeg(), focal_point_x=0.25, focal_point_y=0.75)
     html = chief_client.get(change_url(image)).content.decode()
-    assert re.search(r'<div class="focal-point-frame" data-focal-point-x="0.25"\s+data-focal-point-y="0.75"><picture>', html)
+    assert re.search(
+        r'<div class="focal-point-frame" data-focal-point-x="0.25"\s+data-focal-point-y="0.75"><picture>', html
+    )
     assert '<span class="focal-point-marker" hidden></span>' in html
     assert re.search(r'src="/static/articles/admin/focal-point.js"[^>]* type="module"', html)
     assert "articles/admin/image-admin.css" in html
@@ -418,9 +418,7 @@ def test_the_bulk_delete_action_refuses_images_in_use_alike(chief_client, role):
     assert Image.objects.count() == 2
 
 
-def test_deleting_an_unused_image_removes_its_file_and_renditions(
-    chief_client, django_capture_on_commit_callbacks
-):
+def test_deleting_an_unused_image_removes_its_file_and_renditions(chief_client, django_capture_on_commit_callbacks):
     image, other = stored(), stored("other.png", make_png())
     names = names_of(image)
     assert names <= stored_files() and len(names) >= 4

@@ -3,6 +3,7 @@
 No database. The server listens on 127.0.0.1 only; tests that play a public host resolve a
 made-up name to a public address and route that address's connections to the local server.
 """
+
 import http.server
 import socket
 import threading
@@ -276,7 +277,8 @@ def test_loopback_server_is_refused_without_the_option(image_server):
 
 def test_host_resolving_to_a_private_address_is_refused_without_connecting(monkeypatch):
     monkeypatch.setattr(
-        download.socket, "getaddrinfo",
+        download.socket,
+        "getaddrinfo",
         lambda host, port, *a, **k: [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.1", port))],
     )
     monkeypatch.setattr(download.socket, "create_connection", pytest.fail)
@@ -291,7 +293,8 @@ def test_host_resolving_to_a_private_address_is_refused_without_connecting(monke
 def test_one_private_address_among_public_ones_is_enough_to_refuse(monkeypatch):
     answers = [PUBLIC_ADDRESS, "::ffff:192.168.1.20"]
     monkeypatch.setattr(
-        download.socket, "getaddrinfo",
+        download.socket,
+        "getaddrinfo",
         lambda host, port, *a, **k: [(socket.AF_INET6, socket.SOCK_STREAM, 6, "", (a, port)) for a in answers],
     )
     monkeypatch.setattr(download.socket, "create_connection", pytest.fail)

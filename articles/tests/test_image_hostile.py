@@ -1,6 +1,7 @@
 """Pictures made to hurt: animations that decode to billions of pixels, metadata that would be
 published, and files that are a picture and something else at once. Each is refused or cleaned
 before anything is stored (the files are made by the tests, never committed)."""
+
 import io
 import struct
 import time

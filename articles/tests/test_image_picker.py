@@ -1,5 +1,6 @@
 """The image library in the body editor's figure dialog: the admin JSON view it reads, the
 static module that adds it (served from our own static files), and the whole thing in Chromium."""
+
 import datetime as dt
 import re
 from pathlib import Path
@@ -272,6 +273,7 @@ def test_the_textarea_carries_the_upload_address_and_accepted_types():
 
 # --- In the browser -------------------------------------------------------------------------
 
+
 @browser_test
 def test_an_editor_inserts_a_library_image_into_the_body(page, live_server):
     get_user_model().objects.create_superuser("chief", password=PASSWORD)
@@ -301,9 +303,7 @@ def test_an_editor_inserts_a_library_image_into_the_body(page, live_server):
     search = dialog.locator(".image-library-search")
     search.fill("芯片")
     search.press("Enter")
-    page.wait_for_function(
-        "() => document.querySelectorAll('dialog[open] .image-library-item').length === 1"
-    )
+    page.wait_for_function("() => document.querySelectorAll('dialog[open] .image-library-item').length === 1")
     pick.click()
     assert dialog.locator("input[name=imageUrl]").input_value() == "https://img.example.com/x.jpg"
     assert dialog.locator("input[name=altText]").input_value() == "芯片"

@@ -1,4 +1,5 @@
 """The image library's pipeline: validation, normalisation, renditions, markup, usage."""
+
 import datetime as dt
 import io
 import re
@@ -221,9 +222,9 @@ def test_focal_point_change_renews_the_social_card():
 
 
 def test_picture_markup_has_srcset_sizes_dimensions_and_lazy_loading():
-    image = store_image(make_jpeg(1300, 650), name="p.jpg", alt_text="发布会现场 \"A&B\"").image
+    image = store_image(make_jpeg(1300, 650), name="p.jpg", alt_text='发布会现场 "A&B"').image
     html = str(picture_html(image))
-    assert html.startswith("<picture><source type=\"image/webp\" srcset=\"")
+    assert html.startswith('<picture><source type="image/webp" srcset="')
     assert re.search(r'srcset="[^"]+320w\.webp 320w, [^"]+ 1300w"', html)
     assert 'type="image/jpeg"' in html
     assert 'width="1300" height="650"' in html
@@ -245,7 +246,7 @@ def test_body_images_from_the_library_become_responsive_on_save():
         '<p><img src="https://cdn.example.com/remote.jpg"></p>'
     )
     article = make_article("正文图片", body=body)
-    assert "<picture><source type=\"image/webp\"" in article.body
+    assert '<picture><source type="image/webp"' in article.body
     assert 'alt="正文里的说明"' in article.body  # the body's own wording wins
     assert "onerror" not in article.body
     assert '<img src="https://cdn.example.com/remote.jpg" loading="lazy" referrerpolicy="no-referrer">' in article.body
@@ -319,9 +320,7 @@ def test_publishing_requires_alt_text_on_every_image_it_shows(newsroom_roles):
     editor = make_staff("editor", EDITOR_GROUP)
     hero = make_image("https://img.example.com/hero.jpg", alt_text="头图说明")
     body_image = store_image(make_jpeg(100, 80), name="无说明.jpg").image
-    article = make_article(
-        "待发布", published=False, hero_image=hero, body=f'<p><img src="{body_image.file.url}"></p>'
-    )
+    article = make_article("待发布", published=False, hero_image=hero, body=f'<p><img src="{body_image.file.url}"></p>')
     with pytest.raises(workflow.WorkflowError) as refused:
         workflow.publish(article, by=editor)
     assert "正文图片“无说明”" in str(refused.value)
@@ -367,7 +366,9 @@ def test_listing_of_20_articles_with_library_thumbnails_costs_constant_queries(c
     def add(count, offset):
         for i in range(count):
             thumb = store_image(make_jpeg(400 + i + offset, 300), name=f"t{i + offset}.jpg", alt_text="缩略").image
-            make_article(author=author, thumbnail=thumb, hero_image=thumb, published_at=start - dt.timedelta(hours=i + offset))
+            make_article(
+                author=author, thumbnail=thumb, hero_image=thumb, published_at=start - dt.timedelta(hours=i + offset)
+            )
 
     def home_queries():
         with CaptureQueriesContext(connection) as queries:

@@ -1,4 +1,5 @@
 """Recognising an archive by its root, naming it, and how a file is known inside it. No database."""
+
 import pytest
 
 from articles.importing.archive import (
@@ -137,6 +138,4 @@ def test_identity_path_is_the_same_for_relative_and_absolute_paths(tmp_path, mon
 def test_pre_archive_paths_are_below_the_root_and_each_folder_down_to_the_file(tmp_path):
     blog = hexo_blog(tmp_path / "blog")
     post = write(blog / "source/_posts/2024", "a.md", "---\ntitle: a\n---\n")
-    assert pre_archive_paths(post, blog) == (
-        "source/_posts/2024/a.md", "_posts/2024/a.md", "2024/a.md", "a.md"
-    )
+    assert pre_archive_paths(post, blog) == ("source/_posts/2024/a.md", "_posts/2024/a.md", "2024/a.md", "a.md")

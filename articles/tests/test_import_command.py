@@ -5,6 +5,7 @@ Most tests write their own small archive into tmp_path (invented Chinese content
 the 36kr seed, or Hexo Markdown posts) and run the real command with `call_command`; two run it
 as a separate process to see the exit status a shell sees.
 """
+
 import builtins
 import datetime as dt
 import hashlib
@@ -331,8 +332,15 @@ def test_any_failed_file_is_a_command_error_with_status_1(tmp_path):
 
 @pytest.mark.parametrize(
     "case",
-    ["missing path", "unknown timezone", "source root is a file", "source root missing", "max size 0",
-     "max size negative", "report not writable"],
+    [
+        "missing path",
+        "unknown timezone",
+        "source root is a file",
+        "source root missing",
+        "max size 0",
+        "max size negative",
+        "report not writable",
+    ],
 )
 def test_bad_arguments_are_a_command_error_with_status_2(tmp_path, case):
     archive = tmp_path / "archive"
@@ -372,14 +380,22 @@ def test_exit_status_of_the_real_process(tmp_path):
     migrate_then_import = 'set -e; "$0" "$1" migrate -v0; exec "$0" "$1" import_frontmatter "$2"'
     failed = subprocess.run(
         ["sh", "-c", migrate_then_import, sys.executable, str(manage), str(bad.parent)],
-        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120,
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert f"{bad}: failed: date:" in failed.stderr, failed.stderr  # the import itself ran
     assert failed.returncode == 1
 
     missing = subprocess.run(
         [sys.executable, str(manage), "import_frontmatter", str(tmp_path / "no-such-folder")],
-        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120,
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert "no-such-folder" in missing.stderr
     assert "Traceback" not in missing.stderr
@@ -410,7 +426,7 @@ def test_dry_run_writes_nothing_and_reports_what_would_happen(tmp_path):
             "permalink: /p/123.html",
             "aliases: [/old/a/]",
             "headimg: https://img.example.com/tests/new.jpg",
-            body="导语。\n\n![](/images/a.png)\n\n<img src=\"/images/a.png\">",
+            body='导语。\n\n![](/images/a.png)\n\n<img src="/images/a.png">',
         ),
     )
     write(posts, "broken.md", seed_shaped("日期写错的文章", date="下周一上午"))
@@ -438,8 +454,9 @@ def test_dry_run_with_a_local_hero_image_would_create_the_article(tmp_path):
     out, err = io.StringIO(), io.StringIO()
 
     try:
-        call_command("import_frontmatter", str(source / "_posts"), source_root=source, dry_run=True,
-                     stdout=out, stderr=err)
+        call_command(
+            "import_frontmatter", str(source / "_posts"), source_root=source, dry_run=True, stdout=out, stderr=err
+        )
     except CommandError:
         pass
 
@@ -472,13 +489,25 @@ def test_report_has_one_json_line_per_file(tmp_path):
     assert set(lines) == {"good.md", "notes.md", "bad.md"}
     for line in lines.values():
         assert set(line) == {
-            "row", "path", "archive", "source_path", "title", "outcome", "article_id", "url", "warnings", "error"
+            "row",
+            "path",
+            "archive",
+            "source_path",
+            "title",
+            "outcome",
+            "article_id",
+            "url",
+            "warnings",
+            "error",
         }
     article = Article.objects.get()
     good = lines["good.md"]
     assert good["path"] == str(archive / "good.md")
     assert (good["outcome"], good["article_id"], good["url"], good["error"]) == (
-        "created", article.pk, article.get_absolute_url(), None
+        "created",
+        article.pk,
+        article.get_absolute_url(),
+        None,
     )
     assert {"kind": "image", "message": "headimg: placeholder image 'https://picsum.photos/800/600' ignored"} in (
         good["warnings"]
@@ -636,8 +665,12 @@ def test_description_is_the_summary(tmp_path):
     write(
         tmp_path,
         "a.md",
-        post("title: 有摘要的文章", DATE, "description: 编辑写的一句话摘要。",
-             body="正文第一段。\n\n<!-- more -->\n\n正文第二段。"),
+        post(
+            "title: 有摘要的文章",
+            DATE,
+            "description: 编辑写的一句话摘要。",
+            body="正文第一段。\n\n<!-- more -->\n\n正文第二段。",
+        ),
     )
     run(tmp_path)
     assert Article.objects.get().summary == "编辑写的一句话摘要。"
@@ -647,8 +680,11 @@ def test_text_before_more_marker_is_the_summary_without_description(tmp_path):
     write(
         tmp_path,
         "a.md",
-        post("title: 没有摘要的文章", DATE,
-             body="导语：物流行业进入**夜间配送**时代。\n\n<!-- more -->\n\n后面的正文不该进摘要。"),
+        post(
+            "title: 没有摘要的文章",
+            DATE,
+            body="导语：物流行业进入**夜间配送**时代。\n\n<!-- more -->\n\n后面的正文不该进摘要。",
+        ),
     )
     run(tmp_path)
     article = Article.objects.get()
@@ -703,8 +739,7 @@ def test_photos_list_gives_the_first_as_hero_image(tmp_path):
     write(
         tmp_path,
         "a.md",
-        post("title: 图集", DATE,
-             "photos: [https://img.example.com/tests/1.jpg, https://img.example.com/tests/2.jpg]"),
+        post("title: 图集", DATE, "photos: [https://img.example.com/tests/1.jpg, https://img.example.com/tests/2.jpg]"),
     )
     run(tmp_path)
     assert Article.objects.get().hero_image.source_url == "https://img.example.com/tests/1.jpg"
@@ -738,8 +773,7 @@ def test_permalink_and_aliases_are_recorded_and_redirect(tmp_path, client):
     write(
         tmp_path,
         "_posts/a.md",
-        post("title: 天枢通信终端入网", DATE, "permalink: /p/123.html",
-             "aliases: [/old/a/, /old/b]"),
+        post("title: 天枢通信终端入网", DATE, "permalink: /p/123.html", "aliases: [/old/a/, /old/b]"),
     )
     run(tmp_path)
     article = Article.objects.get()
@@ -812,8 +846,9 @@ def test_local_body_image_is_copied_into_the_library_once(site):
     write(
         source,
         "_posts/a.md",
-        post("title: 带本地图片的文章", DATE,
-             body="导语。\n\n![](/images/a.png)\n\n<img src=\"/images/a.png\">\n\n结尾。"),
+        post(
+            "title: 带本地图片的文章", DATE, body='导语。\n\n![](/images/a.png)\n\n<img src="/images/a.png">\n\n结尾。'
+        ),
     )
 
     _, err = run(source / "_posts", source_root=source)
@@ -835,8 +870,11 @@ def test_local_image_with_a_chinese_file_name_is_found_and_rewritten(tmp_path):
     write(
         source,
         "_posts/a.md",
-        post("title: 中文文件名的图片", DATE,
-             body="![](</images/配图 一.png>)\n\n<img src=\"/images/%E9%85%8D%E5%9B%BE%20%E4%B8%80.png\">"),
+        post(
+            "title: 中文文件名的图片",
+            DATE,
+            body='![](</images/配图 一.png>)\n\n<img src="/images/%E9%85%8D%E5%9B%BE%20%E4%B8%80.png">',
+        ),
     )
 
     _, err = run(source / "_posts", source_root=source)
@@ -887,9 +925,12 @@ def test_image_paths_escaping_the_roots_are_never_read(site, tmp_path, monkeypat
     write(
         source,
         "_posts/a.md",
-        post("title: 越界的图片路径", DATE,
-             body="![](../../etc/passwd)\n\n![](../../secret/x.png)\n\n![](/../secret/x.png)\n\n"
-                  "<img src=\"/images/link.png\">\n\n<img src=\"../../../../../../etc/passwd\">"),
+        post(
+            "title: 越界的图片路径",
+            DATE,
+            body="![](../../etc/passwd)\n\n![](../../secret/x.png)\n\n![](/../secret/x.png)\n\n"
+            '<img src="/images/link.png">\n\n<img src="../../../../../../etc/passwd">',
+        ),
     )
     opened = []
     real_path_open, real_open = pathlib.Path.open, builtins.open
@@ -989,8 +1030,7 @@ def test_failure_after_an_image_was_stored_leaves_no_rows_and_no_file(site, refu
     path = write(
         source,
         "_posts/a.md",
-        post("title: 半途失败的文章", DATE, "cover: /images/b.png", "tags: [物流]",
-             body="![](/images/a.png)"),
+        post("title: 半途失败的文章", DATE, "cover: /images/b.png", "tags: [物流]", body="![](/images/a.png)"),
     )
     media_at_failure = refuse_inserts(refused)
 
@@ -1009,8 +1049,7 @@ def test_failure_keeps_an_image_stored_by_an_earlier_file(site, refuse_inserts):
     write(source, "_posts/a.md", post("title: 先导入的文章", DATE, body="![](/images/a.png)"))
     run(source / "_posts", source_root=source)
     stored = media_files()
-    write(source, "_posts/b.md", post("title: 半途失败的文章", DATE, "tags: [物流]",
-                                      body="![](/images/a.png)"))
+    write(source, "_posts/b.md", post("title: 半途失败的文章", DATE, "tags: [物流]", body="![](/images/a.png)"))
     refuse_inserts(TaggedArticle)
 
     _, out, _ = run_failing(source / "_posts", source_root=source)
@@ -1028,8 +1067,11 @@ def test_codeblock_tag_becomes_pre_code(tmp_path):
     write(
         tmp_path,
         "a.md",
-        post("title: 代码示例", DATE,
-             body='示例如下：\n\n{% codeblock 示例 lang:python %}\nprint("你好")\n{% endcodeblock %}\n\n完。'),
+        post(
+            "title: 代码示例",
+            DATE,
+            body='示例如下：\n\n{% codeblock 示例 lang:python %}\nprint("你好")\n{% endcodeblock %}\n\n完。',
+        ),
     )
     _, err = run(tmp_path)
     body = Article.objects.get().body
@@ -1059,10 +1101,10 @@ def test_markdown_content_arrives_as_the_old_site_showed_it(tmp_path):
 
 def test_what_the_policy_drops_is_named_in_the_warnings(tmp_path):
     body = (
-        "前文\n\n<iframe src=\"https://player.youku.com/embed/XNDY=\"></iframe>\n\n"
-        "<iframe src=\"https://evil.example/player\"></iframe>\n\n"
-        "<script src=\"https://cdn.example/widget.js\"></script>\n\n"
-        "<video src=\"https://videos.example/a.mp4\"></video>\n\n<svg><text>图</text></svg>\n\n后文"
+        '前文\n\n<iframe src="https://player.youku.com/embed/XNDY="></iframe>\n\n'
+        '<iframe src="https://evil.example/player"></iframe>\n\n'
+        '<script src="https://cdn.example/widget.js"></script>\n\n'
+        '<video src="https://videos.example/a.mp4"></video>\n\n<svg><text>图</text></svg>\n\n后文'
     )
     path = write(tmp_path, "a.md", post("title: 嵌入", DATE, body=body))
     _, err = run(tmp_path)
@@ -1125,8 +1167,7 @@ _BODY = "<p>正文一段。</p>"
         (seed_shaped("Windows 换行").replace("\n", "\r\n"), "Windows 换行", None),
         ("\ufeff" + seed_shaped("带 BOM 的文件"), "带 BOM 的文件", None),
         (seed_shaped("国标编码的文件").encode("gb18030"), "国标编码的文件", "GB18030"),
-        (post("title: 第一个标题", "title: 第二个标题", DATE), "第二个标题",
-         "duplicate key 'title'"),
+        (post("title: 第一个标题", "title: 第二个标题", DATE), "第二个标题", "duplicate key 'title'"),
     ],
     ids=["no-prefix", "json", "toml", "crlf", "bom", "gb18030", "duplicate-key"],
 )
@@ -1238,9 +1279,7 @@ def test_sample_archive_imports_twelve_articles():
     draft = Article.objects.get(status=Article.Status.DRAFT)
     assert draft.source_path == "2025-06-23-robotaxi-night-pilot.md"
     assert draft.title == "行远出行扩大无人驾驶出租车试点，夜间时段首次开放"
-    assert set(Article.objects.values_list("source_path", flat=True)) == {
-        p.name for p in SAMPLE_ARCHIVE.glob("*.md")
-    }
+    assert set(Article.objects.values_list("source_path", flat=True)) == {p.name for p in SAMPLE_ARCHIVE.glob("*.md")}
     assert all(len(h) == 64 for h in Article.objects.values_list("source_hash", flat=True))
 
 
@@ -1345,9 +1384,7 @@ def test_changed_file_is_updated_in_place(tmp_path):
     before = Article.objects.get(source_path=name)
     counts = table_counts()
     path = archive / name
-    path.write_text(
-        path.read_text(encoding="utf-8").replace("企服观察：", "企服观察（更新）：", 1), encoding="utf-8"
-    )
+    path.write_text(path.read_text(encoding="utf-8").replace("企服观察：", "企服观察（更新）：", 1), encoding="utf-8")
     out, _ = run(archive)
     assert "12 files: 0 created, 1 updated, 11 unchanged, 0 conflict, 0 skipped, 0 failed" in out
     after = Article.objects.get(source_path=name)

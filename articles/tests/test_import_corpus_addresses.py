@@ -1,6 +1,7 @@
 """Over every real archive of ../shared/legacy/corpus: each old address answers, the links between
 its posts lead to them, and an export imported into an empty database gives the same articles,
 addresses, identities and front-matter keys back."""
+
 import io
 import os
 import re
@@ -53,7 +54,9 @@ SERVED_HERE = {
 }
 _LINK = re.compile(r"""(?:\]\(|href=["'])([^)"'\s]+)""")
 _NOT_A_PAGE = re.compile(r"\.(png|jpe?g|gif|svg|xml|json|css|js|pdf|mp4|webp|ico|txt|ppt)$", re.I)
-_SITE_SECTIONS = re.compile(r"^/(tags|categories|series|images|img|cdn|static|post_img|about|links?|search|archives)(/|$)")
+_SITE_SECTIONS = re.compile(
+    r"^/(tags|categories|series|images|img|cdn|static|post_img|about|links?|search|archives)(/|$)"
+)
 
 
 def import_archive(archive, tmp_path):
@@ -64,7 +67,9 @@ def import_archive(archive, tmp_path):
         config.write_text(OWN_CONFIGS[archive], encoding="utf-8")
         options["site_config"] = config
     try:
-        call_command("import_frontmatter", str(CORPUS / archive), jobs=0, stdout=io.StringIO(), stderr=io.StringIO(), **options)
+        call_command(
+            "import_frontmatter", str(CORPUS / archive), jobs=0, stdout=io.StringIO(), stderr=io.StringIO(), **options
+        )
     except CommandError as error:  # a few files whose front matter no YAML reader takes
         assert re.fullmatch(r"\d+ of \d+ files failed to import", str(error)), error
 
@@ -76,9 +81,18 @@ def post_links(archive):
     for path in (CORPUS / archive).rglob("*.md"):
         for url in _LINK.findall(path.read_text(encoding="utf-8", errors="replace")):
             parts = urlsplit(url)
-            if parts.netloc and not (host and parts.netloc.endswith(host)) or not parts.netloc and not url.startswith("/"):
+            if (
+                parts.netloc
+                and not (host and parts.netloc.endswith(host))
+                or not parts.netloc
+                and not url.startswith("/")
+            ):
                 continue
-            if parts.path not in ("", "/") and not _NOT_A_PAGE.search(parts.path) and not _SITE_SECTIONS.match(parts.path):
+            if (
+                parts.path not in ("", "/")
+                and not _NOT_A_PAGE.search(parts.path)
+                and not _SITE_SECTIONS.match(parts.path)
+            ):
                 paths.add(unquote(parts.path))
     return paths
 

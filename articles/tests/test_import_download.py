@@ -1,4 +1,5 @@
 """`import_frontmatter --download-images` end to end, against a local HTTP server on 127.0.0.1."""
+
 import io
 import json
 from pathlib import Path
@@ -57,9 +58,13 @@ def media_files():
 
 def test_hero_thumbnail_and_body_images_land_in_the_library(tmp_path, server):
     urls = {name: server.url(f"/{name}") for name in ("hero.jpg", "thumb.png", "body.jpg")}
-    write(tmp_path, "a.md", legacy_file(
-        "青禾物流夜间配送试点", hero=urls["hero.jpg"], thumbnail=urls["thumb.png"], body_images=[urls["body.jpg"]]
-    ))
+    write(
+        tmp_path,
+        "a.md",
+        legacy_file(
+            "青禾物流夜间配送试点", hero=urls["hero.jpg"], thumbnail=urls["thumb.png"], body_images=[urls["body.jpg"]]
+        ),
+    )
 
     out, err = run(tmp_path)
 
@@ -134,7 +139,9 @@ def test_failed_downloads_keep_the_remote_url_and_are_reported(tmp_path, server)
 
     assert "1 created" in out
     assert f"{path}: warning: image {missing} not downloaded, the remote URL stays: HTTP 404 Not Found" in err
-    assert f"{path}: warning: image {fake} not downloaded, the remote URL stays: not an image: the content is HTML" in err
+    assert (
+        f"{path}: warning: image {fake} not downloaded, the remote URL stays: not an image: the content is HTML" in err
+    )
     article = Article.objects.get()
     assert article.hero_image.source_url == fake and not article.hero_image.file
     assert f'<img src="{missing}" alt="配图" loading="lazy" referrerpolicy="no-referrer">' in article.body
@@ -185,7 +192,9 @@ def test_picture_already_in_the_library_is_reused_and_learns_its_address(tmp_pat
 
 
 def test_dry_run_downloads_but_stores_nothing(tmp_path, server):
-    path = write(tmp_path, "a.md", legacy_file("演习", hero=server.url("/hero.jpg"), body_images=[server.url("/missing.jpg")]))
+    path = write(
+        tmp_path, "a.md", legacy_file("演习", hero=server.url("/hero.jpg"), body_images=[server.url("/missing.jpg")])
+    )
 
     out, err = run(tmp_path, dry_run=True)
 
@@ -195,7 +204,9 @@ def test_dry_run_downloads_but_stores_nothing(tmp_path, server):
 
 
 def test_a_file_that_fails_after_its_download_leaves_no_image_behind(tmp_path, server, monkeypatch):
-    write(tmp_path, "a.md", legacy_file("写到一半", hero=server.url("/hero.jpg"), body_images=[server.url("/body.jpg")]))
+    write(
+        tmp_path, "a.md", legacy_file("写到一半", hero=server.url("/hero.jpg"), body_images=[server.url("/body.jpg")])
+    )
 
     def refuse(*args):
         raise RuntimeError("the database went away")
@@ -203,8 +214,14 @@ def test_a_file_that_fails_after_its_download_leaves_no_image_behind(tmp_path, s
     monkeypatch.setattr(Importer, "_record_legacy_urls", refuse)
     out, err = io.StringIO(), io.StringIO()
     with pytest.raises(CommandError, match="1 of 1 files failed to import"):
-        call_command("import_frontmatter", str(tmp_path), download_images=True, allow_private_image_hosts=True,
-                     stdout=out, stderr=err)
+        call_command(
+            "import_frontmatter",
+            str(tmp_path),
+            download_images=True,
+            allow_private_image_hosts=True,
+            stdout=out,
+            stderr=err,
+        )
 
     assert "cannot save: the database went away" in err.getvalue()
     assert Image.objects.count() == 0 and media_files() == []

@@ -3,6 +3,7 @@ the run reports it by name and imports both neighbours whole.
 
 Figures (time, peak memory) for the same cases are in bench/hostile_bench.py.
 """
+
 import io
 import json
 import signal
@@ -28,8 +29,17 @@ def post(*front_matter, body="正文。"):
 def between_neighbours(folder, name, content):
     """Write `content` as `name` between two good posts (before and after it in file order)."""
     for neighbour, title in NEIGHBOURS.items():
-        write(folder, neighbour, post(f"title: {title}", "date: 2024-05-01 10:00:00", "tags: [物流]",
-                                      "categories: [科技]", body=NEIGHBOUR_BODY))
+        write(
+            folder,
+            neighbour,
+            post(
+                f"title: {title}",
+                "date: 2024-05-01 10:00:00",
+                "tags: [物流]",
+                "categories: [科技]",
+                body=NEIGHBOUR_BODY,
+            ),
+        )
     return write(folder, name, content)
 
 
@@ -168,23 +178,31 @@ def test_a_database_refusal_of_one_files_values_fails_that_file_only(tmp_path):
 
 
 def test_overlong_optional_values_are_cut_or_dropped_and_named(tmp_path):
-    path = between_neighbours(tmp_path, "m-long.md", post(
-        "title: 长值",
-        "author: " + "作" * 300,
-        "tags: [好标签, " + "t" * 5_000 + "]",
-        "categories: [" + ", ".join(f"c{i}" for i in range(500)) + "]",
-        "aliases: [/" + "a" * 600 + "]",
-        "abbrlink: " + "9" * 300,
-    ))
+    path = between_neighbours(
+        tmp_path,
+        "m-long.md",
+        post(
+            "title: 长值",
+            "author: " + "作" * 300,
+            "tags: [好标签, " + "t" * 5_000 + "]",
+            "categories: [" + ", ".join(f"c{i}" for i in range(500)) + "]",
+            "aliases: [/" + "a" * 600 + "]",
+            "abbrlink: " + "9" * 300,
+        ),
+    )
     status, err = run_import(tmp_path, "--jobs", "0")
     assert status == 0
     warnings = [line for line in err.splitlines() if line.startswith(f"{path}: warning: ")]
     assert any("author: '作作" in line and "longer than 100 characters (300), shortened" in line for line in warnings)
     assert any("tags: 1 longer than 100 characters left out: 'ttt" in line for line in warnings)
-    assert any("categories: a path of 500 levels is deeper than the category tree takes; kept its first 10" in line
-               for line in warnings)
-    assert any("legacy URL '/aaa" in line and "longer than 500 characters (601); no redirect recorded" in line
-               for line in warnings)
+    assert any(
+        "categories: a path of 500 levels is deeper than the category tree takes; kept its first 10" in line
+        for line in warnings
+    )
+    assert any(
+        "legacy URL '/aaa" in line and "longer than 500 characters (601); no redirect recorded" in line
+        for line in warnings
+    )
     assert any("id: '999" in line and "longer than 200 characters (300); left out" in line for line in warnings)
     article = Article.objects.get(title="长值")
     assert len(article.author.name) == 100
@@ -217,10 +235,13 @@ def test_thousands_of_unclosed_html_elements_fail_at_once_naming_the_element(tmp
     assert_failed_alone(status, err, path, f"leaves more than 1,000 elements open at once (<{name}> ×1,001)")
 
 
-@pytest.mark.parametrize("body", [
-    "<!-- x " * 20_000,  # an HTML comment never closed, for the heading shift
-    "{% x " * 40_000,  # Liquid tags never closed, for the language guess
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<!-- x " * 20_000,  # an HTML comment never closed, for the heading shift
+        "{% x " * 40_000,  # Liquid tags never closed, for the language guess
+    ],
+)
 def test_bodies_of_unclosed_syntax_import_within_the_time_budget(tmp_path, body):
     # Each of these took minutes when every unclosed opening was scanned to the end of the body.
     between_neighbours(tmp_path, "m-body.md", post("title: 语法", body=body))
@@ -236,8 +257,22 @@ def test_the_one_pass_code_remover_matches_the_regular_expression_it_replaces():
     from articles.importing.body import _without_code
 
     replaced = re.compile(r"<(pre|code|script|style|textarea)\b.*?</\1\s*>", re.I | re.S)
-    bits = ["<pre>", "</pre>", "<PRE >", "</pre >", "<code>", "</code>", "</Code>", "<script>",
-            "</script>", "<style>", "</style>", "<pres>", "x", "\n"]
+    bits = [
+        "<pre>",
+        "</pre>",
+        "<PRE >",
+        "</pre >",
+        "<code>",
+        "</code>",
+        "</Code>",
+        "<script>",
+        "</script>",
+        "<style>",
+        "</style>",
+        "<pres>",
+        "x",
+        "\n",
+    ]
     rng = random.Random(17)
     for _ in range(5_000):
         text = "".join(rng.choice(bits) for _ in range(rng.randint(0, 14)))

@@ -4,6 +4,7 @@ No archive's import ever touches another archive's articles or redirects; import
 archive from another of its folders finds the same articles; collisions are reported, and
 articles imported before archives were recorded are adopted only by the rule in docs/importing.md.
 """
+
 import io
 import re
 from pathlib import Path
@@ -75,7 +76,9 @@ def test_two_archives_with_the_same_paths_are_two_articles(tmp_path):
         ("first-blog", "source/_posts/hello-world.md"),
         ("second-blog", "source/_posts/hello-world.md"),
     }
-    assert after[("first-blog", "source/_posts/hello-world.md")] == before[("first-blog", "source/_posts/hello-world.md")]
+    assert (
+        after[("first-blog", "source/_posts/hello-world.md")] == before[("first-blog", "source/_posts/hello-world.md")]
+    )
     assert after[("second-blog", "source/_posts/hello-world.md")][1] == "第二个博客的问候"
 
 
@@ -221,9 +224,7 @@ def test_two_files_of_one_identity_in_a_run_are_reported_and_never_merged(tmp_pa
     assert summary(2, created=1, conflict=1) in out
     assert list(Article.objects.values_list("title", flat=True)) == ["甲"]
     second, first = two / "source/_posts/a.md", one / "source/_posts/a.md"
-    assert (
-        f"{second}: conflict: same identity (both:source/_posts/a.md) as {first} in this run; not imported"
-    ) in err
+    assert (f"{second}: conflict: same identity (both:source/_posts/a.md) as {first} in this run; not imported") in err
     assert f"{first}: warning: {second} has the same identity (both:source/_posts/a.md) in this run" in err
 
 

@@ -3,6 +3,7 @@
 An indented closing fence, a scaffold's placeholders, and a horizontal rule in the body taken
 for a fence. No database.
 """
+
 import pytest
 
 from articles.importing.frontmatter import LegacyFileError, NoFrontMatter, Scaffold, parse_front_matter
@@ -52,8 +53,11 @@ def test_a_dash_line_inside_a_block_value_is_front_matter_not_a_fence():
         # quoted, which YAML reads as a title
         ("\n---\ntitle: '{{ title }}'\ndate: 2024-05-08\n---\n正文\n", 3, "title: '{{ title }}'"),
         # Hugo's archetypes/default.md
-        ('---\ntitle: "{{ replace .Name "-" " " | title }}"\ndate: {{ .Date }}\ndraft: true\n---\n', 2,
-         'title: "{{ replace .Name "-" " " | title }}"'),
+        (
+            '---\ntitle: "{{ replace .Name "-" " " | title }}"\ndate: {{ .Date }}\ndraft: true\n---\n',
+            2,
+            'title: "{{ replace .Name "-" " " | title }}"',
+        ),
         # a TOML archetype
         ("+++\ndraft = true\ntitle = '{{ .Name }}'\n+++\n", 3, "title = '{{ .Name }}'"),
         # a scaffold in the no-prefix form

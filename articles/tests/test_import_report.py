@@ -1,5 +1,6 @@
 """What an import tells: warnings by kind, colours only on a terminal, the bar cleared before a
 line, and `--report` rows with the title, the archive and a last summary row."""
+
 import io
 import json
 import pickle
@@ -51,7 +52,7 @@ def test_a_warning_is_its_text_and_keeps_its_kind_across_processes():
     assert message == "hero image: 'a.png' not found on disk; left out"
     copied = pickle.loads(pickle.dumps(message))
     assert isinstance(copied, FileWarning) and copied.kind == report.IMAGE
-    assert json.dumps([message]) == '["hero image: \'a.png\' not found on disk; left out"]'
+    assert json.dumps([message]) == "[\"hero image: 'a.png' not found on disk; left out\"]"
 
 
 @pytest.mark.parametrize(
@@ -82,7 +83,9 @@ def test_a_warnings_own_kind_wins_over_its_wording():
 
 
 def test_warnings_are_counted_by_kind():
-    counts = count_kinds(["title: missing, using the file name 'a'", warning(report.IMAGE, "x"), "cover: placeholder image 'y' ignored"])
+    counts = count_kinds(
+        ["title: missing, using the file name 'a'", warning(report.IMAGE, "x"), "cover: placeholder image 'y' ignored"]
+    )
     assert report.in_kind_order(counts) == [(report.TITLE, 1), (report.IMAGE, 2)]
 
 

@@ -1,5 +1,6 @@
 """`import_frontmatter` with an old site's config: its permalinks, time zone and languages; every
 form of an old address answering; undated posts."""
+
 import datetime as dt
 import io
 import os
@@ -106,8 +107,11 @@ def test_hugo_site_bilingual_addresses_and_languages(tmp_path, client):
         '[languages.en]\nweight = 1\n[languages.zh-cn]\nlanguageCode = "zh-CN"\n'
     ))  # fmt: skip
     write(tmp_path, "content/dev/Serverless/index.zh-cn.md", post('title: "无服务器"', "date: 2024-05-08"))
-    write(tmp_path, "content/dev/Serverless/index.en.md", post('title: "Serverless"', "date: 2024-05-08",
-                                                               body="An English page about serverless computing."))
+    write(
+        tmp_path,
+        "content/dev/Serverless/index.en.md",
+        post('title: "Serverless"', "date: 2024-05-08", body="An English page about serverless computing."),
+    )
     run(tmp_path)
     chinese, english = Article.objects.get(title="无服务器"), Article.objects.get(title="Serverless")
     assert (chinese.language, english.language) == ("zh-Hans", "en")
@@ -134,8 +138,13 @@ def test_a_dated_file_name_dates_the_post(tmp_path):
 
 
 def test_traditional_chinese_text_is_imported_as_zh_hant(tmp_path):
-    write(tmp_path, "_posts/a.md", post("title: 主題配置", "date: 2024-05-08",
-                                        body="這是我們對開發者的說明：學會這個工具以後，發佈文章會更簡單。"))
+    write(
+        tmp_path,
+        "_posts/a.md",
+        post(
+            "title: 主題配置", "date: 2024-05-08", body="這是我們對開發者的說明：學會這個工具以後，發佈文章會更簡單。"
+        ),
+    )
     run(tmp_path)
     assert Article.objects.get().language == "zh-Hant"
 

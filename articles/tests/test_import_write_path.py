@@ -2,6 +2,7 @@
 
 Timings are in bench/import_bench.py; these tests pin the counts that made the difference.
 """
+
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
@@ -33,7 +34,11 @@ def bumps(monkeypatch):
 def archive_of(tmp_path, count):
     folder = tmp_path / "blog"
     for i in range(count):
-        write(folder, f"post-{i}.md", seed_shaped(f"文章{i}", tags=["芯片", "电商"], image=f"https://img.example.com/{i}.jpg"))
+        write(
+            folder,
+            f"post-{i}.md",
+            seed_shaped(f"文章{i}", tags=["芯片", "电商"], image=f"https://img.example.com/{i}.jpg"),
+        )
     return folder
 
 

@@ -2,6 +2,7 @@
 
 Pure functions; no database. Every input here is written for these tests.
 """
+
 import pytest
 
 from articles.importing.body import (
@@ -114,9 +115,7 @@ class TestCommonMark:
 
     def test_fenced_code_with_language_is_escaped(self):
         html = md("```python\nif a < b and c > d:\n    pass\n```").html
-        assert html == (
-            '<pre><code class="language-python">if a &lt; b and c &gt; d:\n    pass\n</code></pre>'
-        )
+        assert html == ('<pre><code class="language-python">if a &lt; b and c &gt; d:\n    pass\n</code></pre>')
 
     def test_raw_html_passes_through(self):
         html = md('<div class="box" data-id="7">\n<em>原样</em>\n</div>\n\n段落 <kbd>Ctrl</kbd>').html
@@ -256,16 +255,16 @@ class TestBlockquote:
 
     def test_author_and_link(self):
         html = md("{% quote @someone https://example.com/status/1/ %}\nQuote\n{% endquote %}").html
-        assert '<p><cite>— @someone, <a href="https://example.com/status/1/">example.com/status/1</a></cite></p>' in html
+        assert (
+            '<p><cite>— @someone, <a href="https://example.com/status/1/">example.com/status/1</a></cite></p>' in html
+        )
 
     def test_author_link_and_title(self):
         html = md("{% blockquote Ann Lee https://example.com/post.html The Post Title %}\nQ\n{% endblockquote %}").html
         assert '<p><cite>— Ann Lee, <a href="https://example.com/post.html">The Post Title</a></cite></p>' in html
 
     def test_nested_markdown_and_tags(self):
-        html = md(
-            "{% blockquote %}\n- 一\n- 二\n\n{% img /i/a.png %}\n\n```\n{% raw %}\n```\n{% endblockquote %}"
-        ).html
+        html = md("{% blockquote %}\n- 一\n- 二\n\n{% img /i/a.png %}\n\n```\n{% raw %}\n```\n{% endblockquote %}").html
         assert "<ul>\n<li>一</li>\n<li>二</li>\n</ul>" in html
         assert '<p><img src="/i/a.png" alt=""></p>' in html
         assert "<pre><code>{% raw %}\n</code></pre>" in html
@@ -328,10 +327,8 @@ class TestImg:
         assert md("{% img /images/a.png %}").html == '<p><img src="/images/a.png" alt=""></p>'
 
     def test_classes_size_title_and_alt(self):
-        html = md("{% img left shadow /images/a.png 300 200 '\"标题 文字\" \"替代 文字\"' %}").html
-        assert html == (
-            '<p><img src="/images/a.png" alt="替代 文字" title="标题 文字" width="300" height="200"></p>'
-        )
+        html = md('{% img left shadow /images/a.png 300 200 \'"标题 文字" "替代 文字"\' %}').html
+        assert html == ('<p><img src="/images/a.png" alt="替代 文字" title="标题 文字" width="300" height="200"></p>')
 
     def test_width_only_and_title_only(self):
         html = md('{% img https://cdn.example.com/a.jpg 640 "A title" %}').html
@@ -354,7 +351,7 @@ class TestImg:
         assert result.warnings == ["Hexo tag {% img %} names no image: removed"]
 
     def test_quotes_in_values_are_escaped(self):
-        html = md("{% img /a.png '\"x<y\" \"a&b\"' %}").html
+        html = md('{% img /a.png \'"x<y" "a&b"\' %}').html
         assert 'title="x&lt;y"' in html and 'alt="a&amp;b"' in html
 
 
@@ -412,7 +409,7 @@ class TestVideos:
 
 class TestRaw:
     def test_verbatim_block(self):
-        text = "前\n\n{% raw %}\n<div id=\"p\"></div>\n<script>var a = {b: 1}; // *not* {% note %}</script>\n{% endraw %}\n\n后"
+        text = '前\n\n{% raw %}\n<div id="p"></div>\n<script>var a = {b: 1}; // *not* {% note %}</script>\n{% endraw %}\n\n后'
         html = md(text).html
         assert html == (
             '<p>前</p>\n\n<div id="p"></div>\n<script>var a = {b: 1}; // *not* {% note %}</script>\n\n<p>后</p>'
@@ -462,7 +459,10 @@ class TestTagsInCode:
         "text, code",
         [
             ("```\n{% img /a.png %}\n```", "<pre><code>{% img /a.png %}\n</code></pre>"),
-            ("~~~~md\n{% note %}x{% endnote %}\n~~~~", '<pre><code class="language-md">{% note %}x{% endnote %}\n</code></pre>'),
+            (
+                "~~~~md\n{% note %}x{% endnote %}\n~~~~",
+                '<pre><code class="language-md">{% note %}x{% endnote %}\n</code></pre>',
+            ),
             ("````\n```\n{% youtube a %}\n```\n````", "<pre><code>```\n{% youtube a %}\n```\n</code></pre>"),
             ("- 列表\n\n  ```\n  {% img /a.png %}\n  ```", "<pre><code>{% img /a.png %}\n</code></pre>"),
             ("用 `{% img /a.png %}` 插图", "<code>{% img /a.png %}</code>"),
@@ -499,8 +499,13 @@ class TestAgainstTheSanitizer:
             "{% note info 摘要 %}\n内容\n{% endnote %}\n\n{% youtube abc %}\n\n{% img /a.png 10 20 %}"
         )
         cleaned = clean_html(md(text).html, internal_hosts=())
-        assert '<figure><figcaption>标题</figcaption><pre><code class="language-js">x\n</code></pre></figure>' in cleaned
-        assert "<cite>— 作者, <a href=\"https://example.com/a\" rel=\"noopener noreferrer nofollow\">文章</a></cite>" in cleaned
+        assert (
+            '<figure><figcaption>标题</figcaption><pre><code class="language-js">x\n</code></pre></figure>' in cleaned
+        )
+        assert (
+            '<cite>— 作者, <a href="https://example.com/a" rel="noopener noreferrer nofollow">文章</a></cite>'
+            in cleaned
+        )
         assert "<p><strong>摘要</strong></p><p>内容</p>" in cleaned
         assert 'src="https://www.youtube.com/embed/abc"' in cleaned and 'sandbox="' in cleaned
         assert 'src="/a.png"' in cleaned and 'width="10"' in cleaned
@@ -538,7 +543,7 @@ class TestRewriteImageSources:
         new = rewrite_image_sources(html, {"a.png": "/media/1.png", "/images/x.png": "/media/2.png"})
         assert new == (
             '<p><img alt="图" src="/media/1.png" width="10" /> <a href="a.png">a.png</a></p>\n'
-            "<img\n  class='x'\n  src=\"/media/2.png\">\n<IMG SRC=\"/media/1.png\" data-src=\"a.png\">"
+            '<img\n  class=\'x\'\n  src="/media/2.png">\n<IMG SRC="/media/1.png" data-src="a.png">'
         )
 
     def test_keys_match_decoded_values_and_new_values_are_escaped(self):
@@ -561,6 +566,4 @@ class TestRewriteImageSources:
         mapping = {src: f"/media/{n}.png" for n, src in enumerate(result.local_images)}
         new = rewrite_image_sources(result.html, mapping)
         assert find_local_images(new) == ["/media/0.png", "/media/1.png"]
-        assert new == result.html.replace("%E5%9B%BE%E7%89%87.png", "/media/0.png").replace(
-            "p/b.png", "/media/1.png"
-        )
+        assert new == result.html.replace("%E5%9B%BE%E7%89%87.png", "/media/0.png").replace("p/b.png", "/media/1.png")

@@ -1,4 +1,5 @@
 """Links between imported articles: placeholders while a run lasts, real links (or text) after it."""
+
 import io
 
 import pytest
@@ -157,7 +158,7 @@ def test_reimport_keeps_links_resolved(tmp_path):
 
 
 def test_address_outside_a_link_is_made_real_too():
-    body = '<p>地址：#newsroom-link:hexo:hello-world 与 #newsroom-link:hexo:gone</p>'
+    body = "<p>地址：#newsroom-link:hexo:hello-world 与 #newsroom-link:hexo:gone</p>"
     linked, unresolved = resolve_cross_links(body, LinkIndex(TARGETS))
     assert linked == "<p>地址：/2024/05/08/hello-world/ 与 gone</p>"
     assert [u.ref for u in unresolved] == ["gone"]

@@ -1,4 +1,5 @@
 """Reading legacy files into LegacyRecords: encodings, fences, YAML errors. No database."""
+
 import datetime as dt
 import hashlib
 import os
@@ -150,13 +151,7 @@ def _record_construction(*args):
 
 
 def test_python_object_tags_are_refused_without_constructing_anything(tmp_path):
-    text = (
-        "---\n"
-        "title: x\n"
-        f"evil: !!python/object/apply:{__name__}._record_construction [boom]\n"
-        "---\n"
-        "body\n"
-    )
+    text = f"---\ntitle: x\nevil: !!python/object/apply:{__name__}._record_construction [boom]\n---\nbody\n"
     with pytest.raises(LegacyFileError, match="not valid YAML at line 3") as error:
         read(tmp_path, "a.md", text)
     assert "python/object" in str(error.value)
@@ -301,10 +296,7 @@ def test_body_keeps_the_indentation_of_its_first_line(tmp_path):
 
 
 def test_no_prefix_front_matter_is_accepted(tmp_path):
-    text = (
-        "title: 无前缀\r\ndate: 2013-12-24 23:31:06\r\ntags:\r\n---\r\n"
-        "\r\n正文第一段。\r\n\r\n---\r\n\r\n后记\r\n"
-    )
+    text = "title: 无前缀\r\ndate: 2013-12-24 23:31:06\r\ntags:\r\n---\r\n\r\n正文第一段。\r\n\r\n---\r\n\r\n后记\r\n"
     record = read(tmp_path, "a.md", text)
     assert record.front_matter_format == "yaml-no-prefix"
     assert record.metadata == {
@@ -482,15 +474,12 @@ def test_standard_yaml_tags_are_still_read(tmp_path):
 def test_undefined_alias_is_reported_as_such(tmp_path, yaml_loader):
     with pytest.raises(LegacyFileError) as error:
         read(tmp_path, "a.md", "---\ntitle: x\ntags: [a, *missing]\n---\nbody\n")
-    assert str(error.value) == (
-        "front matter uses the undefined YAML alias '*missing' (not valid YAML at line 3)"
-    )
+    assert str(error.value) == ("front matter uses the undefined YAML alias '*missing' (not valid YAML at line 3)")
 
 
 def test_aliases_and_merge_keys_within_bounds_are_read(tmp_path):
     text = (
-        "---\ntitle: x\nbase: &base {author: 甲, comments: false}\n"
-        "post:\n  <<: *base\n  author: 乙\nalso: *base\n---\n"
+        "---\ntitle: x\nbase: &base {author: 甲, comments: false}\npost:\n  <<: *base\n  author: 乙\nalso: *base\n---\n"
     )
     metadata = read(tmp_path, "a.md", text).metadata
     assert metadata["post"] == {"author": "乙", "comments": False}
@@ -549,9 +538,7 @@ def test_duplicate_keys_are_warned_about_with_their_line(tmp_path, yaml_loader):
 def test_impossible_date_is_kept_as_text_with_a_warning(tmp_path, yaml_loader):
     record = read(tmp_path, "a.md", "---\ntitle: x\ndate: 2024-02-30 10:00:00\n---\n")
     assert record.metadata["date"] == "2024-02-30 10:00:00"
-    assert record.warnings == [
-        "front matter: '2024-02-30 10:00:00' (line 3) is not a valid date; kept as text"
-    ]
+    assert record.warnings == ["front matter: '2024-02-30 10:00:00' (line 3) is not a valid date; kept as text"]
 
 
 def test_control_character_is_reported_with_its_line(tmp_path, yaml_loader):
@@ -662,8 +649,7 @@ def test_a_value_continued_on_an_unindented_line_is_joined_with_a_warning():
     assert front.metadata["description"] == "第一行的说明， 写到了第二行。"
     assert front.metadata["tags"] == ["a"]
     assert front.warnings == [
-        "front matter line 4 continues the value of the line before without indenting it "
-        "(not valid YAML); joined to it"
+        "front matter line 4 continues the value of the line before without indenting it (not valid YAML); joined to it"
     ]
 
 

@@ -1,4 +1,5 @@
 """Which generator an archive was written for, from its files (articles.importing.generators)."""
+
 import pytest
 
 from articles.importing.generators import HEXO, HUGO, JEKYLL, SiteGuess, guess_generator, guess_site, site_setting

@@ -1,4 +1,5 @@
 """Body headings move under the page's title (articles.importing.headings), never dropped."""
+
 import re
 
 import pytest

@@ -1,4 +1,5 @@
 """Hexo's post links, embeds and the common theme tags (NexT, Butterfly, Fluid) become content."""
+
 import pytest
 
 from articles.importing import syntax
@@ -88,7 +89,7 @@ class TestThemeTags:
         )
         html = md(text).html
         assert "<h3>npm</h3>\n<p>用 <code>npm</code>。</p>" in html
-        assert "<h3>源码</h3>\n<pre><code class=\"language-sh\">&lt;!-- tab 不是标签 --&gt;\n</code></pre>" in html
+        assert '<h3>源码</h3>\n<pre><code class="language-sh">&lt;!-- tab 不是标签 --&gt;\n</code></pre>' in html
         assert html.endswith("<p>之后</p>")
 
     def test_hide_toggle_is_a_heading_and_its_content_while_the_policy_has_no_details(self):

@@ -1,4 +1,5 @@
 """Hugo shortcodes in both forms, page bundles and flat taxonomies."""
+
 import io
 import zoneinfo
 
@@ -74,7 +75,7 @@ class TestCode:
 
     def test_commented_shortcode_is_shown_not_run(self):
         html = hugo('```\n{{</* figure src="a.png" */>}}\n```\n\n写作 {{%/* notice */%}}').html
-        assert '<pre><code>{{&lt; figure src=&quot;a.png&quot; &gt;}}\n</code></pre>' in html
+        assert "<pre><code>{{&lt; figure src=&quot;a.png&quot; &gt;}}\n</code></pre>" in html
         assert "<p>写作 {{% notice %}}</p>" in html
 
 
@@ -128,7 +129,11 @@ class TestReferences:
 class TestArchive:
     def test_categories_are_flat_in_a_hugo_site(self, tmp_path):
         write(tmp_path, "config.toml", 'title = "站"\n')
-        path = write(tmp_path / "content" / "post", "a.md", '+++\ntitle = "甲"\ndate = 2021-01-01\ncategories = ["算法", "笔记"]\n+++\n\n正文\n')
+        path = write(
+            tmp_path / "content" / "post",
+            "a.md",
+            '+++\ntitle = "甲"\ndate = 2021-01-01\ncategories = ["算法", "笔记"]\n+++\n\n正文\n',
+        )
         values = map_record(read_legacy_file(path, tmp_path / "content"), tz=SHANGHAI, default_author="编辑")
         assert values.category_paths == [["算法"], ["笔记"]]
 
@@ -138,7 +143,11 @@ class TestArchive:
         assert values.category_paths == [["a"], ["b"]]
 
     def test_hexo_flat_list_is_still_one_path(self, tmp_path):
-        path = write(tmp_path / "source" / "_posts", "a.md", "---\ntitle: 甲\ndate: 2021-01-01\ncategories: [a, b]\n---\n\n正文\n")
+        path = write(
+            tmp_path / "source" / "_posts",
+            "a.md",
+            "---\ntitle: 甲\ndate: 2021-01-01\ncategories: [a, b]\n---\n\n正文\n",
+        )
         values = map_record(read_legacy_file(path, tmp_path / "source" / "_posts"), tz=SHANGHAI, default_author="编辑")
         assert values.category_paths == [["a", "b"]]
 
@@ -153,7 +162,11 @@ def png_bytes():
 def test_page_bundle_pictures_come_into_the_library(tmp_path):
     write(tmp_path, "config.toml", 'title = "站"\n')
     bundle = tmp_path / "content" / "post" / "trip"
-    write(bundle, "index.zh-cn.md", '---\ntitle: 旅行\ndate: 2021-01-01\n---\n\n![山](mountain.png)\n\n{{< figure src="lake one.png" caption="湖" >}}\n')
+    write(
+        bundle,
+        "index.zh-cn.md",
+        '---\ntitle: 旅行\ndate: 2021-01-01\n---\n\n![山](mountain.png)\n\n{{< figure src="lake one.png" caption="湖" >}}\n',
+    )
     write(bundle, "mountain.png", png_bytes())
     write(bundle, "lake one.png", png_bytes())
     call_command("import_frontmatter", str(tmp_path / "content"), stdout=io.StringIO(), stderr=io.StringIO())

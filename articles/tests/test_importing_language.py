@@ -1,4 +1,5 @@
 """An imported article's content language: declared, from a Hugo file name, or from the text."""
+
 import zoneinfo
 from pathlib import Path
 
@@ -108,7 +109,11 @@ def corpus_languages(archive, folder):
 @pytest.mark.parametrize(
     ("archive", "folder", "expected"),
     [
-        ("jerryc127_butterfly.js.org", "source/_posts", {"zh-Hant": 27, "en": 1}),  # Traditional docs; markdown.md is English
+        (
+            "jerryc127_butterfly.js.org",
+            "source/_posts",
+            {"zh-Hant": 27, "en": 1},
+        ),  # Traditional docs; markdown.md is English
         ("jerryc127_butterfly.js.org", "source-en/_posts", {"en": 25}),
         ("vgist_vgist.github.io", "_posts", {"zh-Hans": 121}),
         ("bmpi-dev_bmpi.dev", "content/dev", {"zh-Hans": 40, "en": 10}),

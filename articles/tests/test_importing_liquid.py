@@ -1,4 +1,5 @@
 """Jekyll's Liquid (raw, highlight, post_url, include, comments, outputs) and kramdown's marks."""
+
 import datetime as dt
 import zoneinfo
 
@@ -18,7 +19,9 @@ def jekyll(text, **options):
 
 class TestRaw:
     def test_raw_content_comes_out_as_written_and_markdown_still_applies(self):
-        text = "**前**\n\n{% raw %}\n```liquid\n{% if page.title %}{{ page.title }}{% endif %}\n```\n{% endraw %}\n\n*后*"
+        text = (
+            "**前**\n\n{% raw %}\n```liquid\n{% if page.title %}{{ page.title }}{% endif %}\n```\n{% endraw %}\n\n*后*"
+        )
         result = jekyll(text)
         assert result.html == (
             "<p><strong>前</strong></p>\n"
@@ -90,8 +93,10 @@ class TestTags:
     def test_control_flow_keeps_its_content_and_is_named(self):
         result = jekyll("{% if site.x %}有{% else %}无{% endif %}")
         assert result.html == "<p>有无</p>"
-        assert result.warnings == ["unknown Liquid tag {% if %}: removed, its content kept",
-                                   "unknown Liquid tag {% else %}: removed"]
+        assert result.warnings == [
+            "unknown Liquid tag {% if %}: removed, its content kept",
+            "unknown Liquid tag {% else %}: removed",
+        ]
 
 
 class TestOutput:
@@ -125,11 +130,11 @@ class TestKramdown:
         assert result.warnings == ["kramdown table of contents {:toc} removed"]
 
     def test_attribute_lists_are_removed(self):
-        result = jekyll("段落\n{: .note}\n\n![图](/a.png){: width=\"50%\"}")
+        result = jekyll('段落\n{: .note}\n\n![图](/a.png){: width="50%"}')
         assert "{:" not in result.html and '<img src="/a.png" alt="图" />' in result.html
 
     def test_attribute_like_text_stays(self):
-        text = "比如 {:toc #chen} 会生成目录\n\n    Mephisto.postgres({:database => \"db\"})"
+        text = '比如 {:toc #chen} 会生成目录\n\n    Mephisto.postgres({:database => "db"})'
         html = jekyll(text).html
         assert "比如 {:toc #chen} 会生成目录" in html and "({:database =&gt; &quot;db&quot;})" in html
 
@@ -137,7 +142,11 @@ class TestKramdown:
 class TestExcerptSeparator:
     def test_front_matter_separator(self, tmp_path):
         record = read_legacy_file(
-            write(tmp_path, "a.md", "---\ntitle: 摘要\ndate: 2024-05-08\nexcerpt_separator: <!--excerpt-->\n---\n\n开头。\n\n<!--excerpt-->\n\n其余。\n"),
+            write(
+                tmp_path,
+                "a.md",
+                "---\ntitle: 摘要\ndate: 2024-05-08\nexcerpt_separator: <!--excerpt-->\n---\n\n开头。\n\n<!--excerpt-->\n\n其余。\n",
+            ),
             tmp_path,
         )
         values = map_record(record, tz=SHANGHAI, default_author="编辑")
@@ -168,7 +177,9 @@ class TestHeroes:
 
 def test_render_with_liquid_false_keeps_the_syntax(tmp_path):
     write(tmp_path, "_config.yml", "title: x\n")
-    path = write(tmp_path / "_posts", "2024-05-08-a.md", "---\ntitle: 原样\nrender_with_liquid: false\n---\n\n{{ page.title }}\n")
+    path = write(
+        tmp_path / "_posts", "2024-05-08-a.md", "---\ntitle: 原样\nrender_with_liquid: false\n---\n\n{{ page.title }}\n"
+    )
     values = map_record(read_legacy_file(path, tmp_path), tz=SHANGHAI, default_author="编辑")
     assert values.body_html == "<p>{{ page.title }}</p>"
     assert values.published_at == dt.datetime(2024, 5, 8, tzinfo=SHANGHAI)

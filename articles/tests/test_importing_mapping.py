@@ -1,4 +1,5 @@
 """Mapping LegacyRecords to ArticleValues with Hexo's meaning of each key. No database."""
+
 import datetime as dt
 import zoneinfo
 from pathlib import Path
@@ -62,9 +63,7 @@ def test_zone_less_iso_is_read_in_the_given_zone():
 
 
 def test_two_spaces_between_date_and_time():
-    assert parse_date("2024-02-19  08:15:42", SHANGHAI) == dt.datetime(
-        2024, 2, 19, 8, 15, 42, tzinfo=SHANGHAI
-    )
+    assert parse_date("2024-02-19  08:15:42", SHANGHAI) == dt.datetime(2024, 2, 19, 8, 15, 42, tzinfo=SHANGHAI)
 
 
 def test_unpadded_parts():
@@ -194,9 +193,13 @@ def test_overlong_title_is_shortened_with_a_warning():
 
 
 def test_markdown_body_is_rendered_and_html_body_passes_through():
-    markdown = map_record(record({"date": "2025-01-01"}, body="## 小标题\n\n第一段，**加粗**。"), tz=SHANGHAI, default_author="x")
+    markdown = map_record(
+        record({"date": "2025-01-01"}, body="## 小标题\n\n第一段，**加粗**。"), tz=SHANGHAI, default_author="x"
+    )
     assert markdown.body_html == "<h2>小标题</h2>\n<p>第一段，<strong>加粗</strong>。</p>"
-    html = map_record(record({"date": "2025-01-01"}, body="<div><p>已是 HTML</p></div>"), tz=SHANGHAI, default_author="x")
+    html = map_record(
+        record({"date": "2025-01-01"}, body="<div><p>已是 HTML</p></div>"), tz=SHANGHAI, default_author="x"
+    )
     assert html.body_html == "<div><p>已是 HTML</p></div>"
 
 

@@ -5,6 +5,7 @@ Pure functions; no database. Math is checked by the TeX a reader's KaTeX would g
 the math element without its `\(…\)` / `\[…\]` delimiters, which must be the source's, byte for
 byte, whatever Markdown would otherwise have done with its backslashes, stars and underscores.
 """
+
 import pytest
 from bleach._vendor import html5lib
 
@@ -137,7 +138,9 @@ class TestFootnotes:
 class TestListsAndText:
     def test_task_list_items_are_marked_with_ballot_boxes(self):
         out = stored("- [ ] 待办\n- [x] 完成\n- [X] 也完成\n- 普通")
-        assert out == '<ul class="task-list">\n<li>☐ 待办</li>\n<li>☑ 完成</li>\n<li>☑ 也完成</li>\n<li>普通</li>\n</ul>'
+        assert (
+            out == '<ul class="task-list">\n<li>☐ 待办</li>\n<li>☑ 完成</li>\n<li>☑ 也完成</li>\n<li>普通</li>\n</ul>'
+        )
 
     def test_a_list_without_tasks_has_no_class(self):
         assert stored("- a\n- b") == "<ul>\n<li>a</li>\n<li>b</li>\n</ul>"

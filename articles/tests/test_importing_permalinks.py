@@ -1,4 +1,5 @@
 """The old addresses of a post, as Hexo, Jekyll and Hugo built them. No database."""
+
 import zoneinfo
 from pathlib import Path
 
@@ -83,7 +84,9 @@ def test_jekyll_date_with_a_zone_is_read_in_the_site_zone():
 
 
 def test_jekyll_redirect_from_is_kept():
-    found, _ = addresses({"title": "x", "redirect_from": ["/old/", "older.html"]}, "_posts/2024-01-02-a.md", jekyll("/:title/"))
+    found, _ = addresses(
+        {"title": "x", "redirect_from": ["/old/", "older.html"]}, "_posts/2024-01-02-a.md", jekyll("/:title/")
+    )
     assert found == ["/a/", "/old/", "/older.html"]
 
 
@@ -173,7 +176,12 @@ def test_hugo_aliases_url_and_ugly_urls():
 
 def test_hugo_amp_pages_unless_the_page_names_its_own_outputs():
     site = hugo(page_outputs=("html", "amp"))
-    assert addresses({"title": "x", "aliases": ["/o/"]}, "content/p/a.md", site)[0] == ["/p/a/", "/amp/p/a/", "/amp/o/", "/o/"]
+    assert addresses({"title": "x", "aliases": ["/o/"]}, "content/p/a.md", site)[0] == [
+        "/p/a/",
+        "/amp/p/a/",
+        "/amp/o/",
+        "/o/",
+    ]
     assert addresses({"title": "x", "outputs": "html"}, "content/p/a.md", site)[0] == ["/p/a/"]
 
 

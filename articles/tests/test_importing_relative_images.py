@@ -1,4 +1,5 @@
 """Relative images whose path has raw spaces (Typora's `![](My Post.assets/x.png)`) are images."""
+
 import io
 
 import pytest

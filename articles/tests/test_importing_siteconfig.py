@@ -1,4 +1,5 @@
 """Reading old sites' configs (Hexo, Jekyll, Hugo) into SiteConfigs. No database."""
+
 from pathlib import Path
 
 import pytest

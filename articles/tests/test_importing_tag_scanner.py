@@ -1,4 +1,5 @@
 """The generator-syntax scan stays linear on hostile bodies: one pass, whatever is left unclosed."""
+
 import time
 
 import pytest

@@ -1,5 +1,6 @@
 """An article's content language (Article.language): its page's lang, og:locale and JSON-LD, its
 Atom entry's xml:lang and its Google News entry; editable in the admin."""
+
 import datetime as dt
 import json
 import re
@@ -21,9 +22,7 @@ def json_ld(html):
     return json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1))
 
 
-@pytest.mark.parametrize(
-    "language, locale", [("zh-Hans", "zh_CN"), ("zh-Hant", "zh_TW"), ("en", "en_US")]
-)
+@pytest.mark.parametrize("language, locale", [("zh-Hans", "zh_CN"), ("zh-Hant", "zh_TW"), ("en", "en_US")])
 def test_an_article_page_is_in_the_articles_language(client, language, locale):
     article = make_article("語言測試", language=language)
     for _ in range(2):  # rendered, then from the parts kept (articles.fragments)
@@ -73,7 +72,9 @@ def test_the_news_sitemap_names_each_articles_language(client):
     response = client.get("/sitemap-news.xml")
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "news": "http://www.google.com/schemas/sitemap-news/0.9"}
     languages = {
-        url.findtext("news:news/news:title", namespaces=ns): url.findtext("news:news/news:publication/news:language", namespaces=ns)
+        url.findtext("news:news/news:title", namespaces=ns): url.findtext(
+            "news:news/news:publication/news:language", namespaces=ns
+        )
         for url in ET.fromstring(response.content).findall("s:url", ns)
     }
     assert languages == {"An English article": "en", "繁體中文文章": "zh-tw", "简体中文文章": "zh-cn"}
@@ -83,7 +84,9 @@ def test_an_editor_sets_the_language_in_the_admin(chief_client):
     article = make_article("Written in English")
     page = chief_client.get(f"/admin/articles/article/{article.pk}/change/").content.decode()
     assert '<select name="language"' in page and '<option value="zh-Hans" selected>' in page
-    response = chief_client.post(f"/admin/articles/article/{article.pk}/change/", change_form_data(article, language="en"))
+    response = chief_client.post(
+        f"/admin/articles/article/{article.pk}/change/", change_form_data(article, language="en")
+    )
     assert response.status_code == 302
     assert Article.objects.get(pk=article.pk).language == "en"
 

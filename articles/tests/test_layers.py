@@ -1,5 +1,6 @@
 """The reader views are a top layer: only the URL configuration and the middleware that answers
 for them import them. Whatever else needs the category tree asks articles.navigation."""
+
 import ast
 from pathlib import Path
 

@@ -1,4 +1,5 @@
 """Data migrations, run forwards on data written by the models as they were before."""
+
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor

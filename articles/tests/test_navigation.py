@@ -1,6 +1,7 @@
 """The header's sections chosen by editors (Category.in_navigation, in Category.position order;
 until they choose, the top-level categories with the most live articles), the category tree at
 /category/ with live-article counts, and a category page's subcategories."""
+
 import re
 
 import pytest

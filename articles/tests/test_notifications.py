@@ -1,6 +1,7 @@
 """Workflow moves tell whom they concern (articles.notifications): a submission the editors, a
 sending back or a publication the writer, never the person who moved; by e-mail (Django's locmem
 backend here) and in the admin's unread list, which only its recipient reads and marks."""
+
 import datetime as dt
 import smtplib
 
@@ -145,7 +146,9 @@ def test_a_failing_mail_server_loses_neither_the_move_nor_the_notification(write
     assert "Could not send 1 workflow e-mail" in caplog.text
 
 
-def test_a_move_through_the_admin_notifies_once_committed(client, writer, editor, mailoutbox, django_capture_on_commit_callbacks):
+def test_a_move_through_the_admin_notifies_once_committed(
+    client, writer, editor, mailoutbox, django_capture_on_commit_callbacks
+):
     article = draft_of(writer)
     client.force_login(writer)
     with django_capture_on_commit_callbacks(execute=True):

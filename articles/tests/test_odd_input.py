@@ -1,5 +1,6 @@
 """Odd input at every public address and in every query parameter is answered as a page, a
 redirect or a client error (200, 301, 400, 404, 410), never a server error."""
+
 import pytest
 from django.urls import URLPattern, reverse
 

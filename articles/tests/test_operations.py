@@ -1,4 +1,5 @@
 """What operators use: the health check and clearing the page cache by hand."""
+
 from unittest import mock
 
 import pytest

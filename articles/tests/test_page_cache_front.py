@@ -1,5 +1,6 @@
 """PageCacheApplication (config.wsgi): page-cache hits answered before Django's handler, with the
 same answer the middleware would give, and everything else left to Django."""
+
 import datetime as dt
 import io
 import sys

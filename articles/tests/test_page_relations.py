@@ -1,5 +1,6 @@
 """An article page's categories and tags read with statements compiled once a process
 (articles.page_relations): the same as for_page()'s prefetch, with no prefetch on the page."""
+
 import pytest
 from django.db import connection
 from django.db.models import query

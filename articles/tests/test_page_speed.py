@@ -1,4 +1,5 @@
 """What readers' pages keep between requests (caching.kept_per_content_version) stays exact: a change shows at once."""
+
 import datetime as dt
 
 import pytest

@@ -1,4 +1,5 @@
 """Bounded pagination (articles.pagination): a count that stops a few pages ahead, a cheap last page."""
+
 import datetime as dt
 
 import pytest
@@ -73,7 +74,11 @@ def test_last_page_holds_the_oldest_articles_newest_first(client):
 
 
 def listings(captured):
-    return [q["sql"] for q in captured if "ORDER BY" in q["sql"] and 'FROM "articles_article"' in q["sql"] and "LIMIT" in q["sql"]]
+    return [
+        q["sql"]
+        for q in captured
+        if "ORDER BY" in q["sql"] and 'FROM "articles_article"' in q["sql"] and "LIMIT" in q["sql"]
+    ]
 
 
 def test_last_page_of_a_list_read_by_id_comes_with_its_count_without_offset(client):
@@ -346,10 +351,12 @@ def test_a_rare_tag_page_starts_from_its_links_not_from_every_article(client):
     with CaptureQueriesContext(connection) as captured:
         client.get(url)
         client.get(url + "?page=last")
-    listing = [q["sql"] for q in captured if 'FROM "articles_article"' in q["sql"] and "articles_taggedarticle" in q["sql"]]
+    listing = [
+        q["sql"] for q in captured if 'FROM "articles_article"' in q["sql"] and "articles_taggedarticle" in q["sql"]
+    ]
     assert len(listing) == 2  # page 1's ids; the run's ids, which give the last page and its count
     # A join lets SQLite walk every article testing each for the tag; the tag's ids come first.
-    assert all("JOIN \"articles_taggedarticle\"" not in sql and "IN (SELECT" in sql for sql in listing)
+    assert all('JOIN "articles_taggedarticle"' not in sql and "IN (SELECT" in sql for sql in listing)
 
 
 def test_archives_list_their_local_months_and_days_without_truncating_every_date(client):

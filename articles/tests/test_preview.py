@@ -1,4 +1,5 @@
 """Previews for the newsroom and signed share links (articles.preview)."""
+
 import json
 import time
 
@@ -131,8 +132,7 @@ def test_hostile_body_in_a_revision_is_neutralized(client, draft, writer):
     version = Version.objects.get_for_object(draft).get()
     data = json.loads(version.serialized_data)
     data[0]["fields"]["body"] = (
-        '<p>正文</p><script>alert(1)</script><img src="x" onerror="alert(2)">'
-        '<a href="javascript:alert(3)">x</a>'
+        '<p>正文</p><script>alert(1)</script><img src="x" onerror="alert(2)"><a href="javascript:alert(3)">x</a>'
     )
     data[0]["fields"]["title"] = "<b>粗体</b>"
     version.serialized_data = json.dumps(data)
@@ -158,7 +158,7 @@ def test_share_link_works_without_an_account(client, draft, rf):
 def test_share_link_expires_after_max_age(client, draft, settings, monkeypatch):
     settings.NEWSROOM = {**settings.NEWSROOM, "SHARE_LINK_MAX_AGE": 60}
     url = share_url(draft)
-    path = url[url.index("/share/"):]
+    path = url[url.index("/share/") :]
     assert client.get(path).status_code == 200
     now = time.time()
     monkeypatch.setattr(signing.time, "time", lambda: now + 61)
@@ -180,9 +180,7 @@ def test_share_link_defaults_to_seven_days(client, draft, monkeypatch):
 def test_tampered_share_token_is_refused(client, draft):
     token = share_token(draft)
     payload, rest = token.split(":", 1)
-    forged = signing.TimestampSigner(salt="another.salt").sign_object(
-        {"pk": draft.pk, "state": "draft:0"}
-    )
+    forged = signing.TimestampSigner(salt="another.salt").sign_object({"pk": draft.pk, "state": "draft:0"})
     flipped = payload[:-1] + ("A" if payload[-1] != "A" else "B") + ":" + rest
     for bad in (flipped, forged, "garbage"):
         response = client.get(f"/share/{bad}/")

@@ -1,4 +1,5 @@
 """The README stays short, its links lead somewhere, and the commands it shows run as typed."""
+
 import io
 import re
 import shlex

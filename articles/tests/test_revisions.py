@@ -4,6 +4,7 @@
 The admin views run on a small AdminSite defined here (a VersionAdmin with ArticleAdminForm and
 the compare URL), so these tests do not depend on how articles/admin.py is wired.
 """
+
 import datetime as dt
 import json
 import re
@@ -50,8 +51,8 @@ class RevisionArticleAdmin(VersionAdmin):
         # Per object, as the real ArticleAdmin does: a writer sees only their own articles.
         if not super().has_view_or_change_permission(request, obj):
             return False
-        return obj is None or request.user.has_perm("articles.edit_any_article") or (
-            obj.created_by_id == request.user.pk
+        return (
+            obj is None or request.user.has_perm("articles.edit_any_article") or (obj.created_by_id == request.user.pk)
         )
 
 
@@ -185,8 +186,12 @@ def test_compare_shows_changes_of_the_two_newest_and_escapes_stored_text(chief):
     article = make_article("原标题", body="<p>不变的一句。会被删掉的一句。</p>", summary="旧摘要")
     save_revision(article, chief, "初稿")
     save_revision(
-        article, chief, "改稿",
-        title="<script>alert(1)</script>新标题", summary="新摘要", body="<p>不变的一句。新加的一句。</p>",
+        article,
+        chief,
+        "改稿",
+        title="<script>alert(1)</script>新标题",
+        summary="新摘要",
+        body="<p>不变的一句。新加的一句。</p>",
     )
     response = logged_in(chief).get(compare_url(article))
     assert response.status_code == 200
@@ -292,9 +297,18 @@ def test_compare_covers_every_field_by_name_path_label_and_local_time(chief):
     tech = make_category_path("科技")
     hero = _image("发布会现场", "stage.jpg")
     article = make_article(
-        "旧标题", author=old_author, categories=[kr, tech], tags=["芯片", "手机"], published=False,
-        slug="old-slug", summary="旧摘要", seo_title="旧搜索标题", seo_description="旧搜索描述",
-        body="<p>旧正文。</p>", hero_image=hero, allow_comments=True,
+        "旧标题",
+        author=old_author,
+        categories=[kr, tech],
+        tags=["芯片", "手机"],
+        published=False,
+        slug="old-slug",
+        summary="旧摘要",
+        seo_title="旧搜索标题",
+        seo_description="旧搜索描述",
+        body="<p>旧正文。</p>",
+        hero_image=hero,
+        allow_comments=True,
     )
     old = save_revision(article, chief)
     thumb = _image("", "thumb.png", alt_text="缩略图的替代文本")
@@ -302,9 +316,17 @@ def test_compare_covers_every_field_by_name_path_label_and_local_time(chief):
     article.categories.set([quick, tech])
     article.tags.set(["芯片", "人工智能"])
     new = save_revision(
-        article, chief,
-        title="新标题", slug="new-slug", summary="新摘要", seo_title="新搜索标题", seo_description="新搜索描述",
-        body="<p>新正文。</p>", author=new_author, hero_image=new_hero, thumbnail=thumb,
+        article,
+        chief,
+        title="新标题",
+        slug="new-slug",
+        summary="新摘要",
+        seo_title="新搜索标题",
+        seo_description="新搜索描述",
+        body="<p>新正文。</p>",
+        author=new_author,
+        hero_image=new_hero,
+        thumbnail=thumb,
         status=Article.Status.PUBLISHED,
         published_at=dt.datetime(2024, 5, 8, 2, 10, tzinfo=dt.UTC),
         expires_at=dt.datetime(2024, 6, 30, 16, 0, tzinfo=dt.UTC),
@@ -313,8 +335,21 @@ def test_compare_covers_every_field_by_name_path_label_and_local_time(chief):
     comparison = revisions.compare(old, new)
     fields = {diff.name: diff for diff in comparison.fields}
     assert set(fields) == {
-        "title", "slug", "summary", "seo_title", "seo_description", "body", "author", "categories", "tags",
-        "hero_image", "thumbnail", "published_at", "expires_at", "allow_comments", "status",
+        "title",
+        "slug",
+        "summary",
+        "seo_title",
+        "seo_description",
+        "body",
+        "author",
+        "categories",
+        "tags",
+        "hero_image",
+        "thumbnail",
+        "published_at",
+        "expires_at",
+        "allow_comments",
+        "status",
     }
     assert comparison.changed == comparison.fields and not comparison.unknown
 
@@ -327,7 +362,10 @@ def test_compare_covers_every_field_by_name_path_label_and_local_time(chief):
     assert lines("author") == [("removed", "老作者"), ("added", "新作者")]
     assert lines("categories") == [("removed", "新媒体 › 36kr"), ("added", "新媒体 › 36kr › 快讯"), ("same", "科技")]
     assert lines("tags") == [("removed", "手机"), ("added", "人工智能"), ("same", "芯片")]
-    assert lines("hero_image") == [("removed", "发布会现场（stage.jpg）"), ("added", "https://img.example.com/only-a-url.jpg")]
+    assert lines("hero_image") == [
+        ("removed", "发布会现场（stage.jpg）"),
+        ("added", "https://img.example.com/only-a-url.jpg"),
+    ]
     assert lines("thumbnail") == [("added", "缩略图的替代文本（thumb.png）")]
     assert lines("published_at") == [("added", "2024-05-08 10:10")]  # Asia/Shanghai
     assert lines("expires_at") == [("added", "2024-07-01 00:00")]
@@ -424,10 +462,23 @@ def test_compare_lists_changed_fields_first_and_folds_the_unchanged_ones(chief):
     html = logged_in(chief).get(compare_url(article)).content.decode()
     summary = re.search(r'<p class="revision-diff__summary">(.*?)</p>', html, re.S).group(1)
     assert re.sub(r"<[^>]+>", "", summary) == "改动的项：标题、允许评论"
-    folded = re.search(r'<details class="revision-diff__unchanged">\s*<summary>未改变的项：(.*?)</summary>', html).group(1)
+    folded = re.search(
+        r'<details class="revision-diff__unchanged">\s*<summary>未改变的项：(.*?)</summary>', html
+    ).group(1)
     assert folded.split("、") == [
-        "URL 名称", "摘要", "搜索结果标题", "搜索结果描述", "正文", "作者", "分类", "标签", "头图", "缩略图",
-        "发布时间", "下线时间", "状态",
+        "URL 名称",
+        "摘要",
+        "搜索结果标题",
+        "搜索结果描述",
+        "正文",
+        "作者",
+        "分类",
+        "标签",
+        "头图",
+        "缩略图",
+        "发布时间",
+        "下线时间",
+        "状态",
     ]
     assert html.index('id="field-title"') < html.index('<details class="revision-diff__unchanged">')
 
@@ -464,8 +515,12 @@ def test_compare_costs_the_same_queries_however_many_versions_and_related_rows(c
     for n in range(12):
         large.categories.add(make_category_path("科技", f"子栏目{n}"))
         save_revision(
-            large, chief, title=f"大{n}", author=make_author(),
-            hero_image=_image(f"头图{n}", f"h{n}.jpg"), thumbnail=_image(f"缩略图{n}", f"t{n}.jpg"),
+            large,
+            chief,
+            title=f"大{n}",
+            author=make_author(),
+            hero_image=_image(f"头图{n}", f"h{n}.jpg"),
+            thumbnail=_image(f"缩略图{n}", f"t{n}.jpg"),
         )
     assert revisions.versions_for(large).count() == 12
     assert _count_compare_queries(client, large) == few

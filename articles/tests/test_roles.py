@@ -1,4 +1,5 @@
 """The role groups exist in every database the site runs on, also after a flush."""
+
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group

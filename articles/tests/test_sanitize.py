@@ -5,6 +5,7 @@ guessed serialization: `assert_inert()` parses the output twice, with the stdlib
 with html5lib (the browser algorithm), and checks tags, attributes and URL schemes against an
 expectation written here, independently of `articles.sanitize`.
 """
+
 import re
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -278,10 +279,19 @@ HOSTILE = [
     ("svg-onload", "<svg onload=alert(1)>"),
     ("svg-script", "<svg><script>alert(1)</script></svg>"),
     ("svg-a-xlink", '<svg><a xlink:href="javascript:alert(1)"><text x=20 y=20>x</text></a></svg>'),
-    ("svg-animate-href", "<svg><a><animate attributeName=href values=javascript:alert(1) /><text x=20 y=20>x</text></a></svg>"),
+    (
+        "svg-animate-href",
+        "<svg><a><animate attributeName=href values=javascript:alert(1) /><text x=20 y=20>x</text></a></svg>",
+    ),
     ("svg-cdata", "<svg><![CDATA[><img src=x onerror=alert(1)>]]></svg>"),
-    ("math-maction", '<math><maction actiontype="statusline" xlink:href="javascript:alert(1)">x<mtext>y</mtext></maction></math>'),
-    ("math-mglyph-style", "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)></style></mglyph></table></mtext></math>"),
+    (
+        "math-maction",
+        '<math><maction actiontype="statusline" xlink:href="javascript:alert(1)">x<mtext>y</mtext></maction></math>',
+    ),
+    (
+        "math-mglyph-style",
+        "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)></style></mglyph></table></mtext></math>",
+    ),
     # mutation XSS through raw-text elements and comments
     ("noscript-mxss", '<noscript><p title="</noscript><img src=x onerror=alert(1)>"></noscript>'),
     ("style-mxss", '<style><img src="</style><img src=x onerror=alert(1)//">'),
@@ -309,10 +319,22 @@ HOSTILE = [
     ("iframe-host-in-path", '<iframe src="https://evil.example/player.bilibili.com/player.html"></iframe>'),
     ("iframe-userinfo", '<iframe src="https://player.bilibili.com@evil.example/player.html"></iframe>'),
     ("iframe-backslash", '<iframe src="https://evil.example\\@player.bilibili.com/player.html"></iframe>'),
-    ("iframe-player-srcdoc", '<iframe src="https://player.vimeo.com/video/1" srcdoc="<script>alert(1)</script>"></iframe>'),
-    ("iframe-player-onload", '<iframe src="https://www.youtube.com/embed/x" onload="alert(1)" sandbox="allow-top-navigation"></iframe>'),
-    ("iframe-player-nested", '<iframe src="https://www.youtube.com/embed/x"><iframe src="https://evil.example/"></iframe></iframe>'),
-    ("iframe-player-unclosed", '<p>前</p><iframe src="https://v.qq.com/txp/iframe/player.html?vid=x"><img src=x onerror=alert(1)>'),
+    (
+        "iframe-player-srcdoc",
+        '<iframe src="https://player.vimeo.com/video/1" srcdoc="<script>alert(1)</script>"></iframe>',
+    ),
+    (
+        "iframe-player-onload",
+        '<iframe src="https://www.youtube.com/embed/x" onload="alert(1)" sandbox="allow-top-navigation"></iframe>',
+    ),
+    (
+        "iframe-player-nested",
+        '<iframe src="https://www.youtube.com/embed/x"><iframe src="https://evil.example/"></iframe></iframe>',
+    ),
+    (
+        "iframe-player-unclosed",
+        '<p>前</p><iframe src="https://v.qq.com/txp/iframe/player.html?vid=x"><img src=x onerror=alert(1)>',
+    ),
     ("iframe-player-in-svg", '<svg><iframe src="https://www.youtube.com/embed/x"></iframe></svg>'),
     ("form-action-button", '<form action="javascript:alert(1)"><button>go</button></form>'),
     ("button-formaction", '<form><button formaction="javascript:alert(1)">go</button></form>'),
@@ -343,6 +365,7 @@ def test_hostile_list_is_large_and_unique():
 
 # --- The checker can fail -----------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "bad",
     [
@@ -357,7 +380,7 @@ def test_hostile_list_is_large_and_unique():
         pytest.param('<p class="x">x</p>', id="class"),
         pytest.param('<code class="language-x y">x</code>', id="class-beyond-language"),
         pytest.param('<span class="evil">x</span>', id="span-class"),
-        pytest.param('<span>x</span>', id="span-without-class"),
+        pytest.param("<span>x</span>", id="span-without-class"),
         pytest.param('<p id="main">x</p>', id="id"),
         pytest.param('<ol><li id="main">x</li></ol>', id="id-not-a-footnote"),
         pytest.param('<video src="https://evil.example/a.mp4" controls preload="none"></video>', id="media-elsewhere"),
@@ -367,9 +390,15 @@ def test_hostile_list_is_large_and_unique():
         pytest.param("<div>x</div>", id="element-not-allowed"),
         pytest.param("<svg><a>x</a></svg>", id="foreign-content"),
         pytest.param("<p>x<!-- y --></p>", id="comment"),
-        pytest.param('<iframe src="https://evil.example/" sandbox="allow-scripts allow-same-origin allow-presentation allow-popups"></iframe>', id="frame-elsewhere"),
+        pytest.param(
+            '<iframe src="https://evil.example/" sandbox="allow-scripts allow-same-origin allow-presentation allow-popups"></iframe>',
+            id="frame-elsewhere",
+        ),
         pytest.param('<iframe src="https://www.youtube.com/embed/x"></iframe>', id="frame-not-sandboxed"),
-        pytest.param('<iframe src="https://www.youtube.com/embed/x" sandbox="allow-scripts allow-same-origin allow-presentation allow-popups" srcdoc="x"></iframe>', id="frame-srcdoc"),
+        pytest.param(
+            '<iframe src="https://www.youtube.com/embed/x" sandbox="allow-scripts allow-same-origin allow-presentation allow-popups" srcdoc="x"></iframe>',
+            id="frame-srcdoc",
+        ),
     ],
 )
 def test_assert_inert_rejects_known_bad_html(bad):
@@ -396,6 +425,7 @@ def test_url_scheme_sees_through_spacing_and_case():
 
 
 # --- Hostile inputs through every path ----------------------------------------------------------
+
 
 @pytest.mark.parametrize("payload", HOSTILE_BODIES, ids=HOSTILE_IDS)
 def test_clean_html_makes_hostile_input_inert(payload):
@@ -462,9 +492,7 @@ def test_queryset_update_sanitizes_body(payload):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    "expression", [F("title"), Value("<script>alert(1)</script>")], ids=["F", "Value"]
-)
+@pytest.mark.parametrize("expression", [F("title"), Value("<script>alert(1)</script>")], ids=["F", "Value"])
 def test_queryset_update_refuses_body_it_cannot_sanitize(expression):
     article = make_article(body="<p>原文</p>")
     with pytest.raises(TypeError):
@@ -485,6 +513,7 @@ def test_bulk_update_sanitizes_body():
 
 
 # --- What the policy keeps ----------------------------------------------------------------------
+
 
 # Enough context for each allowed tag to exist where the HTML parser allows it.
 def _in_context(tag):
@@ -760,7 +789,9 @@ def test_an_embed_without_title_gets_one():
 
 @pytest.mark.parametrize("value", ["100%", "auto", "-1", "１００", "640px"])
 def test_an_embed_keeps_numeric_dimensions_only(value):
-    (attrs,) = embeds(clean_html(f'<iframe src="https://player.vimeo.com/video/1" width="{value}" height="{value}"></iframe>'))
+    (attrs,) = embeds(
+        clean_html(f'<iframe src="https://player.vimeo.com/video/1" width="{value}" height="{value}"></iframe>')
+    )
     assert "width" not in attrs and "height" not in attrs
 
 
@@ -831,7 +862,9 @@ def test_any_other_frame_is_dropped_with_its_content(src):
     assert_inert(out)
 
 
-@pytest.mark.parametrize("attribute", ['srcdoc="&lt;p&gt;x&lt;/p&gt;"', "", 'data-src="https://www.youtube.com/embed/x"'])
+@pytest.mark.parametrize(
+    "attribute", ['srcdoc="&lt;p&gt;x&lt;/p&gt;"', "", 'data-src="https://www.youtube.com/embed/x"']
+)
 def test_a_frame_without_a_player_address_is_dropped(attribute):
     out = clean_html(f"<p>前</p><iframe {attribute}>SECRET</iframe><p>后</p>")
     assert embeds(out) == [] and text_of(out) == "前后"
@@ -846,7 +879,9 @@ def test_a_frame_inside_an_allowed_player_is_text_and_goes():
 
 
 def test_an_allowed_player_inside_another_frame_goes_with_it():
-    out = clean_html('<iframe src="https://evil.example/"><iframe src="https://www.youtube.com/embed/a"></iframe></iframe><p>后</p>')
+    out = clean_html(
+        '<iframe src="https://evil.example/"><iframe src="https://www.youtube.com/embed/a"></iframe></iframe><p>后</p>'
+    )
     assert embeds(out) == [] and text_of(out) == "后"
 
 
@@ -859,7 +894,9 @@ def test_an_unclosed_player_swallows_what_follows_as_a_browser_would():
 
 @pytest.mark.parametrize("wrapper", ["svg", "math", "noscript", "template", "object"])
 def test_a_player_inside_a_dropped_element_goes_with_it(wrapper):
-    out = clean_html(f'<p>前</p><{wrapper}><iframe src="https://www.youtube.com/embed/a"></iframe></{wrapper}><p>后</p>')
+    out = clean_html(
+        f'<p>前</p><{wrapper}><iframe src="https://www.youtube.com/embed/a"></iframe></{wrapper}><p>后</p>'
+    )
     assert embeds(out) == [] and text_of(out) == "前后"
 
 
@@ -988,7 +1025,7 @@ def test_code_keeps_a_language_class_and_nothing_else(html, expected):
         ('<span style="color:red" class="">x</span>', []),
         ('<div class="math inline">x</div>', []),
         ('<div class="k">x</div>', []),
-        ('<div>x</div>', []),
+        ("<div>x</div>", []),
         ('<div class="note"><span class="nested"><span class="s2">x</span></span></div>', [("span", {"class": "s2"})]),
     ],
 )
@@ -1055,7 +1092,9 @@ def test_a_javascript_frame_is_reported_without_pretending_a_host():
 
 def test_nothing_is_reported_for_kept_or_already_clean_bodies():
     removed = []
-    once = clean_html(f'<iframe src="https://www.youtube.com/embed/a"></iframe><video src="{MEDIA_FILE}"></video>', removed=removed)
+    once = clean_html(
+        f'<iframe src="https://www.youtube.com/embed/a"></iframe><video src="{MEDIA_FILE}"></video>', removed=removed
+    )
     clean_html(once, removed=removed)
     clean_html(str(once), removed=removed)
     assert removed == []
@@ -1072,13 +1111,22 @@ POSITIVE = [(f"tag-{tag}", _in_context(tag)) for tag in sorted(ALLOWED_TAGS)] + 
     ("internal-new-tab", '<a href="/x" target="_blank">x</a>'),
     ("bad-dimension", '<img src="/a.png" width="10" height="abc">'),
     ("code", "<pre><code>a < b &lt;script&gt;</code></pre>"),
-    ("legacy-36kr", '<div>   \n<p class="image-wrapper"><img data-img-size-val src="https://img.36krcdn.com/x_img_000"></p>'),
+    (
+        "legacy-36kr",
+        '<div>   \n<p class="image-wrapper"><img data-img-size-val src="https://img.36krcdn.com/x_img_000"></p>',
+    ),
     ("h1-and-table", "<h1>标题</h1><table><tr><th colspan=2>h</th></tr></table>"),
     *[(f"embed-{name}", EMBED.format(src=src)) for src, name in PLAYERS],
     ("embed-tricky-query", '<iframe src="//player.bilibili.com/player.html?a=1&copy=2&amp;amp=3&#38;lt=4"></iframe>'),
     ("embed-entity-title", '<iframe src="https://player.vimeo.com/video/1" title="A &amp; B &quot;片&quot;"></iframe>'),
-    ("media", f'<video src="{MEDIA_FILE}&amp;x=1" autoplay>x</video><audio><source src="/a.mp3" type="audio/mpeg"></audio>'),
-    ("classes", '<pre><code class="Language-Python hljs"><span class="k">def</span> <span class="x">f</span></code></pre>'),
+    (
+        "media",
+        f'<video src="{MEDIA_FILE}&amp;x=1" autoplay>x</video><audio><source src="/a.mp3" type="audio/mpeg"></audio>',
+    ),
+    (
+        "classes",
+        '<pre><code class="Language-Python hljs"><span class="k">def</span> <span class="x">f</span></code></pre>',
+    ),
     ("math", '<p><span class="math inline">\\(a&lt;b\\)</span></p><div class="math display">\\[x\\]</div><div>y</div>'),
     ("footnotes", '<sup><a href="#fn1" id="fnref1:2">[1]</a></sup><ol class="footnotes"><li id="fn1">注</li></ol>'),
 ]

@@ -2,6 +2,7 @@
 refused with a message naming what is too much, or, nested too deep in ordinary containers,
 cleaned as a shallower tree; everything within the bounds is cleaned exactly as bleach's own
 parser cleans it. Timings are in bench/sanitize_bench.py, never here."""
+
 import datetime as dt
 from pathlib import Path
 
@@ -39,6 +40,7 @@ def bleach_alone(html):
 
 def depth(html):
     """How deep the elements of `html` nest, as a browser parses it."""
+
     def below(element):
         return 1 + max((below(child) for child in element), default=0)
 

@@ -1,4 +1,5 @@
 """Reader search (articles.search, /search/): what is found, in which order, and how it is shown."""
+
 import datetime as dt
 import io
 import re
@@ -18,9 +19,7 @@ SEARCH_PAGE_BUDGET = 8
 
 def found(query):
     """The titles `query` finds, best first, as a reader would see them."""
-    return list(
-        search.matching(Article.objects.published(), search.parse_query(query)).values_list("title", flat=True)
-    )
+    return list(search.matching(Article.objects.published(), search.parse_query(query)).values_list("title", flat=True))
 
 
 # Plain functions: no database.
@@ -80,7 +79,6 @@ def test_snippet_escapes_markup_from_the_text():
 
 
 # Through the database.
-
 
 
 @pytest.mark.django_db
@@ -201,7 +199,7 @@ def test_a_common_term_lists_the_newest_articles_matches_only(monkeypatch):
     if connection.vendor == "sqlite":
         # For two candidates the 16 newest: their matches are listed from the lowest id among them.
         lowest = min(Article.objects.order_by("-published_at").values_list("pk", flat=True)[:16])
-        assert f'MATCH \'"量子计算"\' AND rowid >= {lowest}' in sql
+        assert f"MATCH '\"量子计算\"' AND rowid >= {lowest}" in sql
 
 
 @pytest.mark.django_db
@@ -265,9 +263,7 @@ def test_terms_in_many_documents_are_told_from_rare_ones(monkeypatch):
 def test_only_published_articles_are_found():
     make_article("已发布的量子文章")
     make_article("草稿里的量子文章", published=False)
-    make_article(
-        "定时的量子文章", status=Article.Status.PUBLISHED, published_at=timezone.now() + dt.timedelta(days=1)
-    )
+    make_article("定时的量子文章", status=Article.Status.PUBLISHED, published_at=timezone.now() + dt.timedelta(days=1))
     assert found("量子文章") == ["已发布的量子文章"]
 
 

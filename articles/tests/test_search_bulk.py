@@ -1,4 +1,5 @@
 """The search index after writes that skip save(): bulk_create(), update() and bulk_update()."""
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -16,15 +17,14 @@ DOCUMENTS = SearchDocument._meta.db_table
 
 
 def found(query):
-    return list(
-        search.matching(Article.objects.published(), search.parse_query(query)).values_list("title", flat=True)
-    )
+    return list(search.matching(Article.objects.published(), search.parse_query(query)).values_list("title", flat=True))
 
 
 def document_writes(queries):
     """The statements among `queries` that wrote a search document."""
     return [
-        q["sql"] for q in queries
+        q["sql"]
+        for q in queries
         if DOCUMENTS in q["sql"] and q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
     ]
 
@@ -32,8 +32,13 @@ def document_writes(queries):
 def test_a_bulk_created_article_is_found_at_once(client, no_page_cache):
     Article.objects.bulk_create(
         [
-            Article(title=f"批量新建的氢能重卡{i}", body="<p>正文写到<b>液氢储罐</b>。</p>", author=make_author(),
-                    status=Article.Status.PUBLISHED, published_at=timezone.now())
+            Article(
+                title=f"批量新建的氢能重卡{i}",
+                body="<p>正文写到<b>液氢储罐</b>。</p>",
+                author=make_author(),
+                status=Article.Status.PUBLISHED,
+                published_at=timezone.now(),
+            )
             for i in range(2)
         ]
     )
@@ -132,10 +137,16 @@ def test_a_bulk_create_that_updates_on_conflict_indexes_the_rows_as_stored():
     Article.objects.bulk_create(
         [
             Article(slug=existing.slug, title="没有写入的标题", summary="换上的潮汐发电摘要", author=make_author()),
-            Article(title="一同新建的潮汐发电", author=make_author(), status=Article.Status.PUBLISHED,
-                    published_at=timezone.now()),
+            Article(
+                title="一同新建的潮汐发电",
+                author=make_author(),
+                status=Article.Status.PUBLISHED,
+                published_at=timezone.now(),
+            ),
         ],
-        update_conflicts=True, unique_fields=["slug"], update_fields=["summary"],
+        update_conflicts=True,
+        unique_fields=["slug"],
+        update_fields=["summary"],
     )
     # The conflicting row kept its title: it is found under that, with its new summary.
     assert found("没有写入") == []
@@ -147,8 +158,12 @@ def test_a_bulk_create_that_ignores_conflicts_indexes_the_rows_it_wrote():
     Article.objects.bulk_create(
         [
             Article(slug=existing.slug, title="被忽略的地热文章", author=make_author()),
-            Article(title="写入了的地热文章", author=make_author(), status=Article.Status.PUBLISHED,
-                    published_at=timezone.now()),
+            Article(
+                title="写入了的地热文章",
+                author=make_author(),
+                status=Article.Status.PUBLISHED,
+                published_at=timezone.now(),
+            ),
         ],
         ignore_conflicts=True,
     )
@@ -163,7 +178,11 @@ def _posts(folder, count, start=0):
     from articles.tests.factories import write_file
 
     for n in range(start, start + count):
-        write_file(folder, f"post-{n}.md", f"---\ntitle: 批量导入的储能电站{n}\ndate: 2024-05-01 10:{n:02d}:00\n---\n<p>第{n}篇的正文。</p>\n")
+        write_file(
+            folder,
+            f"post-{n}.md",
+            f"---\ntitle: 批量导入的储能电站{n}\ndate: 2024-05-01 10:{n:02d}:00\n---\n<p>第{n}篇的正文。</p>\n",
+        )
     return folder
 
 
@@ -204,7 +223,9 @@ def test_a_file_rolled_back_after_its_article_was_saved_leaves_no_document(tmp_p
     with connection.execute_wrapper(refuse_tags), pytest.raises(CommandError):  # one file failed
         _import(folder)
     assert Article.objects.count() == 2
-    assert set(SearchDocument.objects.values_list("article_id", flat=True)) == set(Article.objects.values_list("pk", flat=True))
+    assert set(SearchDocument.objects.values_list("article_id", flat=True)) == set(
+        Article.objects.values_list("pk", flat=True)
+    )
 
 
 def test_an_import_first_writes_the_documents_a_stopped_run_left_out(tmp_path):

@@ -9,6 +9,7 @@ to how search finds, ranks or marks must keep them, or record new ones on purpos
 
 writes the file (and fails, so that a recording never passes for a check).
 """
+
 import datetime as dt
 import json
 import os
@@ -26,7 +27,7 @@ RECORDED = Path(__file__).parent / "data" / "search_identity.json"
 ARTICLES = 160
 WORDS = (
     "人工智能 大模型 芯片 电商 直播 数据 算力 开源 社区 融资 云 机器人 自动驾驶 新能源 半导体 "
-    "公司 发布 用户 市场 平台 技术 产品 服务 增长 手机 iPhone GPU AI ai OpenAI A&B <标签> \"引号\" "
+    '公司 发布 用户 市场 平台 技术 产品 服务 增长 手机 iPhone GPU AI ai OpenAI A&B <标签> "引号" '
     "的 在 和 了 是 对 也 就 将 与 从 而 被 让"
 ).split()
 # Most of the text: two characters drawn from these, so that each word above is in some articles only.
@@ -82,7 +83,8 @@ def build_corpus():
             paragraphs.insert(rng.randrange(len(paragraphs) + 1), f"研究团队展示了{RARE}电池")
         body = "".join(
             f"<p>{text.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')}</p>"
-            if n % 3 else f"<p><strong>{text.replace('&', '&amp;').replace('<', '&lt;')}</strong></p>"
+            if n % 3
+            else f"<p><strong>{text.replace('&', '&amp;').replace('<', '&lt;')}</strong></p>"
             for n, text in enumerate(paragraphs)
         )
         # Every third summary is left empty: the body's start is stored in its place.

@@ -1,4 +1,5 @@
 """The search index as imports and saves write it: every article findable, the text derived once."""
+
 import io
 
 import pytest
@@ -107,8 +108,12 @@ def test_the_index_serves_searches_as_soon_as_a_document_is_written():
                 ("search_title_trgm", ["fastupdate=off"]),
             ]
         else:
-            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'articles_search_fts_%'")
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'articles_search_fts_%'"
+            )
             assert {name for (name,) in cursor.fetchall()} == {
-                "articles_search_fts_insert", "articles_search_fts_delete", "articles_search_fts_update"
+                "articles_search_fts_insert",
+                "articles_search_fts_delete",
+                "articles_search_fts_update",
             }
     assert found("刚写好") == {"即时可搜"}

@@ -1,5 +1,6 @@
 """What search engines and social networks read (articles.seo, the seo_meta tag), related
 articles, reading time, dates, and old addresses that answer 301 or 410."""
+
 import datetime as dt
 import json
 from html.parser import HTMLParser
@@ -96,7 +97,9 @@ def site(small_pages):
     tech = make_category_path("科技")
     start = timezone.now() - dt.timedelta(days=1)
     articles = [
-        make_article(f"芯片新闻{i}", author=author, categories=[tech], tags=["芯片"], published_at=start - dt.timedelta(hours=i))
+        make_article(
+            f"芯片新闻{i}", author=author, categories=[tech], tags=["芯片"], published_at=start - dt.timedelta(hours=i)
+        )
         for i in range(5)
     ]
     day = timezone.localdate(articles[0].published_at)
@@ -109,21 +112,40 @@ def site(small_pages):
 def test_every_page_has_its_own_title(client, site):
     day = site["day"]
     urls = [
-        "/", "/?page=2", "/category/ke-ji/", "/category/ke-ji/?page=2", "/tag/xin-pian/",
-        "/tag/xin-pian/?page=3", site["author"].get_absolute_url(), f"/{day.year}/",
-        f"/{day.year}/{day.month:02d}/", site["articles"][0].get_absolute_url(),
+        "/",
+        "/?page=2",
+        "/category/ke-ji/",
+        "/category/ke-ji/?page=2",
+        "/tag/xin-pian/",
+        "/tag/xin-pian/?page=3",
+        site["author"].get_absolute_url(),
+        f"/{day.year}/",
+        f"/{day.year}/{day.month:02d}/",
+        site["articles"][0].get_absolute_url(),
         site["articles"][1].get_absolute_url(),
     ]
     titles = [head_of(client, url).title for url in urls]
     assert len(set(titles)) == len(titles), titles
-    assert titles[:4] == ["新闻编辑室", "最新文章 · 第 2 页 · 新闻编辑室", "科技 · 新闻编辑室", "科技 · 第 2 页 · 新闻编辑室"]
+    assert titles[:4] == [
+        "新闻编辑室",
+        "最新文章 · 第 2 页 · 新闻编辑室",
+        "科技 · 新闻编辑室",
+        "科技 · 第 2 页 · 新闻编辑室",
+    ]
     assert titles[5] == "标签：芯片 · 第 3 页 · 新闻编辑室"
     assert titles[9] == "芯片新闻0 · 新闻编辑室"
 
 
 def test_every_page_has_a_description_and_list_pages_are_websites(client, site):
     day = site["day"]
-    for url in ["/", "/?page=2", "/category/ke-ji/", "/tag/xin-pian/", f"/{day.year}/", site["author"].get_absolute_url()]:
+    for url in [
+        "/",
+        "/?page=2",
+        "/category/ke-ji/",
+        "/tag/xin-pian/",
+        f"/{day.year}/",
+        site["author"].get_absolute_url(),
+    ]:
         head = head_of(client, url)
         assert head.one("description").strip(), url
         assert head.one("og:type") == "website", url
@@ -175,7 +197,14 @@ def test_list_pages_link_their_neighbours_in_the_head(client, site, url, prev, n
         ("He said “好！” and left the room. Then more words follow here", 40, "He said “好！” and left the room."),
         ("Revenue rose 3.5 percent over the quarter to a record", 30, "Revenue rose 3.5 percent over…"),
     ],
-    ids=["short", "sentence-end-at-limit", "sentence-end-in-last-part", "sentence-end-too-early", "latin", "decimal-point"],
+    ids=[
+        "short",
+        "sentence-end-at-limit",
+        "sentence-end-in-last-part",
+        "sentence-end-too-early",
+        "latin",
+        "decimal-point",
+    ],
 )
 def test_description_is_cut_on_a_late_sentence_end_counted_in_characters(text, length, expected):
     result = sentence_excerpt(text, length)
@@ -199,7 +228,10 @@ def test_article_page_carries_opengraph_twitter_and_article_tags(client):
     leaf = make_category_path("科技", "芯片")
     image = make_image("https://img.example.com/hero.jpg", alt_text="晶圆厂")
     article = make_article(
-        "芯片厂扩产", categories=[leaf], tags=["芯片", "制造"], hero_image=image,
+        "芯片厂扩产",
+        categories=[leaf],
+        tags=["芯片", "制造"],
+        hero_image=image,
         published_at=dt.datetime(2024, 5, 8, 2, 30, tzinfo=UTC),
     )
     head = head_of(client, article.get_absolute_url())
@@ -234,8 +266,11 @@ def test_article_without_image_gets_a_small_twitter_card(client):
 def test_article_page_has_a_news_article_json_ld(client):
     author = make_author("王芳")
     article = make_article(
-        "卫星终端入网", author=author, hero_image=make_image("https://img.example.com/s.jpg"),
-        categories=[make_category_path("通信")], tags=["卫星"],
+        "卫星终端入网",
+        author=author,
+        hero_image=make_image("https://img.example.com/s.jpg"),
+        categories=[make_category_path("通信")],
+        tags=["卫星"],
         published_at=dt.datetime(2025, 8, 4, 1, 0, tzinfo=UTC),
     )
     head = head_of(client, article.get_absolute_url())
@@ -279,20 +314,26 @@ def related_set():
     start = timezone.now() - dt.timedelta(days=1)
 
     def article(title, hours, tags=(), categories=(), **fields):
-        return make_article(title, tags=tags, categories=categories, published_at=start - dt.timedelta(hours=hours), **fields)
+        return make_article(
+            title, tags=tags, categories=categories, published_at=start - dt.timedelta(hours=hours), **fields
+        )
 
     subject = article("主文", 0, ["芯片", "AI", "制造"], [chips])
-    return subject, [
-        article("两标签", 9, ["芯片", "AI"]),
-        article("一标签一分类", 8, ["制造"], [chips]),
-        article("一标签较新", 1, ["AI"], [other]),
-        article("一标签较旧", 5, ["芯片"]),
-        article("仅同分类", 2, [], [chips, fabs]),
-    ], [
-        article("无关", 1, ["电商"], [other]),
-        article("草稿同标签", 1, ["芯片", "AI", "制造"], [chips], published=False),
-        article("已撤下同标签", 1, ["芯片", "AI"], [chips], status=Article.Status.UNPUBLISHED),
-    ]
+    return (
+        subject,
+        [
+            article("两标签", 9, ["芯片", "AI"]),
+            article("一标签一分类", 8, ["制造"], [chips]),
+            article("一标签较新", 1, ["AI"], [other]),
+            article("一标签较旧", 5, ["芯片"]),
+            article("仅同分类", 2, [], [chips, fabs]),
+        ],
+        [
+            article("无关", 1, ["电商"], [other]),
+            article("草稿同标签", 1, ["芯片", "AI", "制造"], [chips], published=False),
+            article("已撤下同标签", 1, ["芯片", "AI"], [chips], status=Article.Status.UNPUBLISHED),
+        ],
+    )
 
 
 def test_related_articles_rank_by_shared_tags_then_categories_then_newest(related_set, django_assert_num_queries):
@@ -305,13 +346,17 @@ def test_related_articles_rank_by_shared_tags_then_categories_then_newest(relate
     assert [a.title for a in Article.objects.related_to(subject, candidates=2)] == ["一标签较新", "仅同分类"]
 
 
-def test_article_page_shows_related_articles_within_its_query_budget(client, related_set, django_assert_max_num_queries):
+def test_article_page_shows_related_articles_within_its_query_budget(
+    client, related_set, django_assert_max_num_queries
+):
     subject, expected, _ = related_set
     with django_assert_max_num_queries(ARTICLE_PAGE_BUDGET):
         response = client.get(subject.get_absolute_url())
     html = response.content.decode()
-    section = html[html.index('<aside class="related"'):]
-    assert [title for title in (a.title for a in expected) if f">{title}</a>" in section] == [a.title for a in expected[:4]]
+    section = html[html.index('<aside class="related"') :]
+    assert [title for title in (a.title for a in expected) if f">{title}</a>" in section] == [
+        a.title for a in expected[:4]
+    ]
     assert "草稿同标签" not in html and "无关" not in section
 
 
@@ -453,7 +498,9 @@ def test_expired_article_is_gone(client):
 
 
 def test_gone_is_only_for_the_own_address_of_an_article_once_seen(client):
-    article = make_article("撤下", status=Article.Status.UNPUBLISHED, published_at=dt.datetime(2024, 5, 8, 2, 0, tzinfo=UTC))
+    article = make_article(
+        "撤下", status=Article.Status.UNPUBLISHED, published_at=dt.datetime(2024, 5, 8, 2, 0, tzinfo=UTC)
+    )
     assert client.get(article.get_absolute_url()).status_code == 410
     assert client.get(f"/2023/01/01/{article.slug}/").status_code == 404
     # Drafts never published and scheduled articles were never seen: their addresses stay unknown.

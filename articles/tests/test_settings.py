@@ -1,4 +1,5 @@
 """Settings come from the environment, with production-safe defaults."""
+
 import json
 import os
 import re
@@ -76,8 +77,12 @@ def test_database_cache_and_hosts_come_from_the_environment():
 def database_options(**env):
     code = "import json, django; from django.conf import settings as s; print(json.dumps(s.DATABASES['default'].get('OPTIONS', {})))"
     result = subprocess.run(
-        [sys.executable, "-c", code], env={**BASE_ENV, "DJANGO_SECRET_KEY": STRONG_KEY, "DJANGO_ALLOWED_HOSTS": "x", **env},
-        cwd=settings.BASE_DIR, capture_output=True, text=True, check=True,
+        [sys.executable, "-c", code],
+        env={**BASE_ENV, "DJANGO_SECRET_KEY": STRONG_KEY, "DJANGO_ALLOWED_HOSTS": "x", **env},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(result.stdout)
 
@@ -85,7 +90,10 @@ def database_options(**env):
 def test_reader_queries_start_no_parallel_workers_on_postgresql_unless_asked():
     url = "postgres://news:pw@db.internal:5432/newsroom"
     assert database_options(DATABASE_URL=url)["options"] == "-c max_parallel_workers_per_gather=0"
-    assert database_options(DATABASE_URL=url, DATABASE_PARALLEL_WORKERS="2")["options"] == "-c max_parallel_workers_per_gather=2"
+    assert (
+        database_options(DATABASE_URL=url, DATABASE_PARALLEL_WORKERS="2")["options"]
+        == "-c max_parallel_workers_per_gather=2"
+    )
 
 
 def test_sqlite_keeps_a_larger_page_cache():
@@ -106,19 +114,32 @@ def mail_settings(**env):
         "s.EMAIL_USE_SSL, s.DEFAULT_FROM_EMAIL]))"
     )
     return subprocess.run(
-        [sys.executable, "-c", code], env={**BASE_ENV, "DJANGO_SECRET_KEY": STRONG_KEY, "DJANGO_ALLOWED_HOSTS": "x", **env},
-        cwd=settings.BASE_DIR, capture_output=True, text=True,
+        [sys.executable, "-c", code],
+        env={**BASE_ENV, "DJANGO_SECRET_KEY": STRONG_KEY, "DJANGO_ALLOWED_HOSTS": "x", **env},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
     )
 
 
 def test_mail_goes_to_the_console_in_development_and_through_smtp_in_production():
     assert json.loads(mail_settings(DJANGO_DEBUG="1").stdout)[0] == "django.core.mail.backends.console.EmailBackend"
     result = mail_settings(
-        EMAIL_HOST="smtp.example.com", EMAIL_PORT="587", EMAIL_HOST_USER="newsroom",
-        EMAIL_HOST_PASSWORD="secret", EMAIL_USE_TLS="1", DEFAULT_FROM_EMAIL="编辑部 <news@example.com>",
+        EMAIL_HOST="smtp.example.com",
+        EMAIL_PORT="587",
+        EMAIL_HOST_USER="newsroom",
+        EMAIL_HOST_PASSWORD="secret",
+        EMAIL_USE_TLS="1",
+        DEFAULT_FROM_EMAIL="编辑部 <news@example.com>",
     )
     assert json.loads(result.stdout) == [
-        "django.core.mail.backends.smtp.EmailBackend", "smtp.example.com", 587, "newsroom", "secret", True, False,
+        "django.core.mail.backends.smtp.EmailBackend",
+        "smtp.example.com",
+        587,
+        "newsroom",
+        "secret",
+        True,
+        False,
         "编辑部 <news@example.com>",
     ]
 
@@ -170,8 +191,11 @@ def security_settings(**env):
         "'SESSION_COOKIE_HTTPONLY', 'CSRF_COOKIE_HTTPONLY', 'X_FRAME_OPTIONS']}))"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code], env={**BASE_ENV, **env}, cwd=settings.BASE_DIR,
-        capture_output=True, text=True,
+        [sys.executable, "-c", code],
+        env={**BASE_ENV, **env},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
@@ -182,8 +206,10 @@ def test_production_redirects_to_https_and_sends_hsts_behind_the_proxy():
     assert values["SECURE_SSL_REDIRECT"] is True
     assert values["SECURE_HSTS_SECONDS"] >= 365 * 24 * 3600
     assert values["SECURE_HSTS_INCLUDE_SUBDOMAINS"] and values["SECURE_HSTS_PRELOAD"]
-    assert all(values[name] for name in ("SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE",
-                                         "SESSION_COOKIE_HTTPONLY", "CSRF_COOKIE_HTTPONLY"))
+    assert all(
+        values[name]
+        for name in ("SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "CSRF_COOKIE_HTTPONLY")
+    )
     assert values["X_FRAME_OPTIONS"] == "DENY"
 
 
@@ -201,9 +227,7 @@ def test_development_mode_neither_redirects_nor_sends_hsts():
 
 
 def test_hsts_preload_and_subdomains_can_be_turned_off():
-    values = security_settings(
-        **PRODUCTION_ENV, DJANGO_HSTS_INCLUDE_SUBDOMAINS="0", DJANGO_HSTS_PRELOAD="0"
-    )
+    values = security_settings(**PRODUCTION_ENV, DJANGO_HSTS_INCLUDE_SUBDOMAINS="0", DJANGO_HSTS_PRELOAD="0")
     assert values["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is False and values["SECURE_HSTS_PRELOAD"] is False
 
 
@@ -227,7 +251,8 @@ def production_site(tmp_path_factory):
     (root / "media" / "images").mkdir(parents=True)
     (root / "media" / "images" / "photo.jpg").write_bytes(b"\xff\xd8\xff")
     env = {
-        **BASE_ENV, **PRODUCTION_ENV,
+        **BASE_ENV,
+        **PRODUCTION_ENV,
         "DJANGO_MEDIA_ROOT": str(root / "media"),
         "DATABASE_URL": f"sqlite:///{root / 'db.sqlite3'}",
     }
@@ -238,8 +263,11 @@ def production_site(tmp_path_factory):
         "from django.contrib.staticfiles.storage import staticfiles_storage as s; print(s.url('css/site.css'))"
     )
     collected = subprocess.run(
-        [sys.executable, "-c", code, str(root / "static")], env=env, cwd=settings.BASE_DIR,
-        capture_output=True, text=True,
+        [sys.executable, "-c", code, str(root / "static")],
+        env=env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
     )
     assert collected.returncode == 0, collected.stderr
     return {"root": root, "env": env, "site_css": collected.stdout.strip().splitlines()[-1]}
@@ -249,7 +277,10 @@ def serve_in_production(site, *paths):
     """{path: (status, Cache-Control)} as the production settings answer them."""
     served = subprocess.run(
         [sys.executable, "-c", SERVE_IN_PRODUCTION, str(site["root"] / "static"), *paths],
-        env=site["env"], cwd=settings.BASE_DIR, capture_output=True, text=True,
+        env=site["env"],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
     )
     assert served.returncode == 0, served.stderr
     lines = (line.split(" ", 2) for line in served.stdout.splitlines() if line.startswith("/"))

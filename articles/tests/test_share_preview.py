@@ -1,5 +1,6 @@
 """The search-result and share-card preview beside the article form, and the SEO title and
 description it shows: in the form, saved by it, rendered as the public page describes the article."""
+
 import re
 from html import unescape
 

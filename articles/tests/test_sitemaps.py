@@ -156,12 +156,7 @@ def test_robots_txt_keeps_crawlers_out_and_points_at_the_index(client):
     response = client.get("/robots.txt")
     assert response["Content-Type"] == "text/plain; charset=utf-8"
     assert response.content.decode() == (
-        "User-agent: *\n"
-        "Disallow: /admin/\n"
-        "Disallow: /preview/\n"
-        "Disallow: /share/\n"
-        "\n"
-        f"Sitemap: {SITE}/sitemap.xml\n"
+        f"User-agent: *\nDisallow: /admin/\nDisallow: /preview/\nDisallow: /share/\n\nSitemap: {SITE}/sitemap.xml\n"
     )
 
 

@@ -1,4 +1,5 @@
 """Template hygiene that no page test would notice until a reader does."""
+
 import re
 from pathlib import Path
 

@@ -3,6 +3,7 @@
 The expected behaviour is written out below as data (MATRIX, CAN_EDIT), from the issue, not
 derived from the code under test.
 """
+
 import datetime as dt
 
 import pytest
@@ -101,9 +102,7 @@ STATES = {
 
 def article_in(state, created_by, **fields):
     status, published_at = STATES[state]
-    return make_article(
-        published=False, status=status, published_at=published_at, created_by=created_by, **fields
-    )
+    return make_article(published=False, status=status, published_at=published_at, created_by=created_by, **fields)
 
 
 def versions(article):
@@ -281,9 +280,11 @@ def test_sent_back_article_is_the_writers_draft_again(people):
     assert can_edit(writer, article)
     workflow.submit(article, by=writer)
     assert article.status == Article.Status.REVIEW
-    history = list(Transition.objects.filter(article=article).order_by("id").values_list(
-        "from_status", "to_status", "by__username", "comment"
-    ))
+    history = list(
+        Transition.objects.filter(article=article)
+        .order_by("id")
+        .values_list("from_status", "to_status", "by__username", "comment")
+    )
     assert history == [
         ("review", "draft", "editor", "请补充数据来源"),
         ("draft", "review", "writer", ""),
@@ -366,9 +367,11 @@ def test_rescheduling_a_scheduled_article(people, clock):
     row = Article.objects.get(pk=article.pk)
     assert row.status == Article.Status.PUBLISHED
     assert row.published_at == NOW + 3 * DAY
-    history = list(Transition.objects.filter(article=article).order_by("id").values_list(
-        "from_status", "to_status", "publish_at", "by__username", "comment"
-    ))
+    history = list(
+        Transition.objects.filter(article=article)
+        .order_by("id")
+        .values_list("from_status", "to_status", "publish_at", "by__username", "comment")
+    )
     assert history == [
         ("review", "published", NOW + DAY, "editor", ""),
         ("published", "published", NOW + 3 * DAY, "chief", "推迟到周四"),
@@ -486,9 +489,7 @@ def test_a_writer_is_refused_publishing_for_their_role_even_with_a_bad_expiry(pe
     ],
 )
 def test_display_state(status, published_at, expires_at, expected):
-    article = make_article(
-        published=False, status=status, published_at=published_at, expires_at=expires_at
-    )
+    article = make_article(published=False, status=status, published_at=published_at, expires_at=expires_at)
     assert article.display_state == expected
     assert (expected == "published") is article.is_published
 

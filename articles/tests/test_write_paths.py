@@ -3,6 +3,7 @@ stored: the change form, restoring a revision, recovering a deleted article, the
 own URL and the change form's buttons), bulk actions, the image change form, the library's
 uploads, and the other library rows. Each path × role × state, by hand-made requests.
 """
+
 import datetime as dt
 
 import pytest
@@ -291,9 +292,7 @@ def test_workflow_url(client, people, role, verb, state):
     article = writers_article(people["writer"], state)
     before = snapshot(article)
     client.force_login(people[role])
-    response = client.post(
-        reverse("admin:articles_article_workflow", args=[article.pk, verb]), {"comment": "理由"}
-    )
+    response = client.post(reverse("admin:articles_article_workflow", args=[article.pk, verb]), {"comment": "理由"})
     moved = Transition.objects.filter(article=article, verb=verb).exists()
     assert moved == may_move(role, verb, state), response.status_code
     if not moved:
@@ -482,7 +481,10 @@ def test_restoring_offers_the_tags_the_revision_recorded(client, people):
     client.force_login(people["writer"])
     html = client.get(revision_url(article, oldest_version(article))).content.decode()
     assert 'value="原标签"' in html and "今天的标签" not in html
-    client.post(revision_url(article, oldest_version(article)), {**change_form_data(article, tags="原标签"), "confirm_restore": "on"})
+    client.post(
+        revision_url(article, oldest_version(article)),
+        {**change_form_data(article, tags="原标签"), "confirm_restore": "on"},
+    )
     assert sorted(Article.objects.get(pk=article.pk).tags.names()) == ["原标签"]
 
 

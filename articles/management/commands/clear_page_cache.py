@@ -1,5 +1,6 @@
 """Retire every kept page, part of a page and API answer, by hand (after editing a template in
 place on a server, say). Nothing else is needed after a content change: every save does this."""
+
 from django.core.cache import cache
 from django.core.management.base import BaseCommand
 

@@ -53,57 +53,105 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (recursive)")
-        parser.add_argument("--source", metavar="NAME",
-                            help="the archive's name, half of every imported article's identity (default: "
-                                 "the name of its root folder, the one holding the site's _config.yml, "
-                                 "hugo.toml or config.toml)")
+        parser.add_argument(
+            "--source",
+            metavar="NAME",
+            help="the archive's name, half of every imported article's identity (default: "
+            "the name of its root folder, the one holding the site's _config.yml, "
+            "hugo.toml or config.toml)",
+        )
         parser.add_argument(
             "--ext",
             default=",".join(DEFAULT_EXTENSIONS),
             help="comma-separated file endings to import (default: %(default)s)",
         )
-        parser.add_argument("--default-author", default=settings.NEWSROOM["DEFAULT_AUTHOR"],
-                            help="byline for files without an author (default: %(default)s)")
-        parser.add_argument("--timezone",
-                            help="zone for dates written without one (default: the site config's, "
-                                 f"else {settings.TIME_ZONE})")
-        parser.add_argument("--status", choices=["draft", "published"],
-                            help="give every imported article this status, whatever its file says")
-        parser.add_argument("--categories", choices=["path", "flat"], default="path",
-                            help="a flat list is one path (Hexo, the default) or separate categories")
+        parser.add_argument(
+            "--default-author",
+            default=settings.NEWSROOM["DEFAULT_AUTHOR"],
+            help="byline for files without an author (default: %(default)s)",
+        )
+        parser.add_argument(
+            "--timezone",
+            help=f"zone for dates written without one (default: the site config's, else {settings.TIME_ZONE})",
+        )
+        parser.add_argument(
+            "--status",
+            choices=["draft", "published"],
+            help="give every imported article this status, whatever its file says",
+        )
+        parser.add_argument(
+            "--categories",
+            choices=["path", "flat"],
+            default="path",
+            help="a flat list is one path (Hexo, the default) or separate categories",
+        )
         parser.add_argument("--body-format", choices=["auto", "markdown", "html"], default="auto")
-        parser.add_argument("--source-root", type=Path,
-                            help="the old site's source/ folder, to find images given as site paths")
-        parser.add_argument("--site-config", type=Path, metavar="FILE",
-                            help="the old site's Hexo or Jekyll _config.yml or Hugo config.toml/hugo.toml, "
-                                 "for its permalinks, time zone and languages (default: the one found "
-                                 "beside the imported folder or up to 3 folders above it)")
-        parser.add_argument("--permalink",
-                            help="the old site's permalink pattern, for redirects (default: the site "
-                                 f"config's, else Hexo's {HEXO_DEFAULT_PERMALINK})")
-        parser.add_argument("--no-redirects", action="store_true",
-                            help="record no redirect from the pattern-based old address")
-        parser.add_argument("--overwrite-edited", action="store_true",
-                            help="replace articles that editors changed since their import")
+        parser.add_argument(
+            "--source-root", type=Path, help="the old site's source/ folder, to find images given as site paths"
+        )
+        parser.add_argument(
+            "--site-config",
+            type=Path,
+            metavar="FILE",
+            help="the old site's Hexo or Jekyll _config.yml or Hugo config.toml/hugo.toml, "
+            "for its permalinks, time zone and languages (default: the one found "
+            "beside the imported folder or up to 3 folders above it)",
+        )
+        parser.add_argument(
+            "--permalink",
+            help="the old site's permalink pattern, for redirects (default: the site "
+            f"config's, else Hexo's {HEXO_DEFAULT_PERMALINK})",
+        )
+        parser.add_argument(
+            "--no-redirects", action="store_true", help="record no redirect from the pattern-based old address"
+        )
+        parser.add_argument(
+            "--overwrite-edited", action="store_true", help="replace articles that editors changed since their import"
+        )
         parser.add_argument("--dry-run", action="store_true", help="write nothing; report what would happen")
-        parser.add_argument("--report", type=Path, metavar="FILE",
-                            help="write one JSON line per file, then a summary line")
-        parser.add_argument("--max-size", type=int, default=DEFAULT_MAX_BYTES, metavar="BYTES",
-                            help="refuse files larger than this (default: %(default)s)")
-        parser.add_argument("--time-limit", type=float, default=FILE_TIME_BUDGET_SECONDS, metavar="SECONDS",
-                            help="fail a file that takes longer than this to read and convert, and go "
-                                 "on with the others (default: %(default)s)")
-        parser.add_argument("--allow-missing-front-matter", action="store_true",
-                            help="import files without front matter, titled after their file name")
-        parser.add_argument("--download-images", action="store_true",
-                            help="download remote hero, thumbnail and body images into the image "
-                                 "library (http/https only; a failed download keeps the remote URL)")
-        parser.add_argument("--allow-private-image-hosts", action="store_true",
-                            help="let --download-images fetch from loopback and private-network "
-                                 "addresses (refused by default: only for an archive on your own network)")
-        parser.add_argument("--jobs", type=int, default=None, metavar="N",
-                            help="worker processes that read and sanitize files while this one "
-                                 "writes (default: one per core for large imports, 0 for small ones)")
+        parser.add_argument(
+            "--report", type=Path, metavar="FILE", help="write one JSON line per file, then a summary line"
+        )
+        parser.add_argument(
+            "--max-size",
+            type=int,
+            default=DEFAULT_MAX_BYTES,
+            metavar="BYTES",
+            help="refuse files larger than this (default: %(default)s)",
+        )
+        parser.add_argument(
+            "--time-limit",
+            type=float,
+            default=FILE_TIME_BUDGET_SECONDS,
+            metavar="SECONDS",
+            help="fail a file that takes longer than this to read and convert, and go "
+            "on with the others (default: %(default)s)",
+        )
+        parser.add_argument(
+            "--allow-missing-front-matter",
+            action="store_true",
+            help="import files without front matter, titled after their file name",
+        )
+        parser.add_argument(
+            "--download-images",
+            action="store_true",
+            help="download remote hero, thumbnail and body images into the image "
+            "library (http/https only; a failed download keeps the remote URL)",
+        )
+        parser.add_argument(
+            "--allow-private-image-hosts",
+            action="store_true",
+            help="let --download-images fetch from loopback and private-network "
+            "addresses (refused by default: only for an archive on your own network)",
+        )
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=None,
+            metavar="N",
+            help="worker processes that read and sanitize files while this one "
+            "writes (default: one per core for large imports, 0 for small ones)",
+        )
 
     def handle(self, *, paths, **options):
         try:
@@ -111,9 +159,7 @@ class Command(BaseCommand):
         except (OperationalError, InterfaceError) as error:
             # A lost database stops the run: each file is one transaction, so what was imported
             # before is whole, and running the same command again carries on.
-            raise CommandError(
-                f"database unavailable, import stopped: {error}".strip(), returncode=1
-            ) from None
+            raise CommandError(f"database unavailable, import stopped: {error}".strip(), returncode=1) from None
 
     def _import(self, paths, options):
         extensions = tuple(
@@ -151,10 +197,17 @@ class Command(BaseCommand):
                     self._write_row(report_file, report.file_row(result, dry_run=options["dry_run"]))
             seconds = time.monotonic() - started
             if report_file:
-                self._write_row(report_file, report.summary_row(
-                    archives=archives, outcomes=counts, warnings_by_kind=kinds, files=len(files),
-                    seconds=seconds, dry_run=options["dry_run"],
-                ))
+                self._write_row(
+                    report_file,
+                    report.summary_row(
+                        archives=archives,
+                        outcomes=counts,
+                        warnings_by_kind=kinds,
+                        files=len(files),
+                        seconds=seconds,
+                        dry_run=options["dry_run"],
+                    ),
+                )
             for source_path, link in importer.unresolved_links:
                 self._say(f"{printable(source_path)}: warning: {link}", "WARNING")
         finally:

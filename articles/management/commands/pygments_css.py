@@ -23,5 +23,5 @@ class Command(BaseCommand):
         start, end = text.find(STYLE_SHEET_START), text.find(STYLE_SHEET_END)
         if start < 0 or end < start:
             raise CommandError(f"{SITE_CSS} has no code highlighting section to replace")
-        SITE_CSS.write_text(text[:start] + css + text[end + len(STYLE_SHEET_END):], encoding="utf-8")
+        SITE_CSS.write_text(text[:start] + css + text[end + len(STYLE_SHEET_END) :], encoding="utf-8")
         self.stdout.write(f"Wrote the code highlighting section of {SITE_CSS}.")

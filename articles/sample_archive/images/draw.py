@@ -3,6 +3,7 @@
 Run from the repository root to redraw them (the output is the same every time):
     .venv/bin/python articles/sample_archive/images/draw.py
 """
+
 import math
 from pathlib import Path
 
