@@ -21,10 +21,11 @@ CONTENT_REMOVED = "content removed"  # what the policy drops with its content: <
 GENERATOR_SYNTAX = "generator syntax"
 REDIRECT = "redirect"
 IDENTITY = "identity"
+FIELD_LENGTH = "field length"  # a value cut or left out to fit its field (importing.fields)
 OTHER = "other"
 KINDS = (
     FRONT_MATTER, UNKNOWN_KEY, ENCODING, TITLE, DATE, SLUG, IMAGE, EMBED_REMOVED, CONTENT_REMOVED,
-    GENERATOR_SYNTAX, REDIRECT, IDENTITY, OTHER,
+    GENERATOR_SYNTAX, REDIRECT, IDENTITY, FIELD_LENGTH, OTHER,
 )  # fmt: skip
 """Every kind, in the order the summary lists them."""
 
@@ -44,6 +45,10 @@ _KINDS_BY_WORDING = (
         EMBED_REMOVED,
     ),
     (re.compile(r"^content removed\b"), CONTENT_REMOVED),
+    (
+        re.compile(r"longer than [\d,]+ characters|more than [\d,]+; kept the first|deeper than the category tree"),
+        FIELD_LENGTH,
+    ),
     (re.compile(r"tag plugin|Hexo tag|Liquid|shortcode|kramdown|\{%|\{\{[<%]", re.I), GENERATOR_SYNTAX),
     (re.compile(r"^legacy URL|\bold address"), REDIRECT),
     (re.compile(r"image|picture|placeholder|cover|thumbnail", re.I), IMAGE),

@@ -11,7 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from articles.importing import report
-from articles.importing.report import FileWarning, count_kinds, kind_of, warning
+from articles.importing.report import FIELD_LENGTH, FileWarning, count_kinds, kind_of, warning
 from articles.models import Article
 from articles.tests.factories import seed_shaped
 from articles.tests.factories import write_file as write
@@ -216,3 +216,16 @@ def test_what_the_corpus_warns_of_has_a_kind(message, kind):
     from articles.importing.report import kind_of
 
     assert kind_of(message) == kind
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "author: '很长的名字…' is longer than 100 characters (5,000), shortened",
+        "categories: a path of 500 levels is deeper than the category tree takes; kept its first 10 levels",
+        "tags: 3 longer than 100 characters left out: 'a…'",
+        "tags: 2,000 tags, more than 1,000; kept the first 1,000",
+    ],
+)
+def test_a_value_fitted_to_its_field_is_counted_as_such(message):
+    assert kind_of(message) == FIELD_LENGTH
