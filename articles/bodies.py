@@ -2,6 +2,8 @@
 highlighted, then library images made responsive. Every way of writing a body (save,
 bulk_create, update, bulk_update, fixtures, import) comes through here."""
 
+from django.conf import settings
+
 from articles.highlighting import highlight_code_blocks
 from articles.images.markup import responsive_body
 from articles.sanitize import CleanHTML, clean_html
@@ -19,6 +21,14 @@ def clean_body(html, *, removed=None):
     # the policy's serializer writes them (a test pins that cleaning its output changes nothing),
     # so the result needs no second pass through the policy.
     return CleanHTML(highlight_code_blocks(clean_html(html, removed=removed)))
+
+
+def oversized(html):
+    """(size, limit) in UTF-8 bytes when `html` is over the body size limit
+    (NEWSROOM["BODY_MAX_BYTES"]), else None: every write path refuses such a body before
+    sanitizing it."""
+    size, limit = len(html.encode()), settings.NEWSROOM["BODY_MAX_BYTES"]
+    return (size, limit) if size > limit else None
 
 
 def stored_body(html):

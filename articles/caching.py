@@ -65,13 +65,18 @@ def recover_if_reachable():
         return False
     _cache_unreachable = False
     logger.warning("Page cache reachable again; retiring the pages cached before the outage")
+    # Changes made during the outage could not move their articles' versions either.
+    retire_everything()
+    return True
+
+
+def retire_everything():
+    """Retire every kept page, part and value: the parts' shared version moves, then the content
+    version, as after any change (see fragments._versions)."""
     from articles import fragments
 
-    # Changes made during the outage could not move their articles' versions either; the
-    # content version moves last, as after any change (see fragments._versions).
     fragments.shared_changed()
     bump_content_version()
-    return True
 
 
 def fresh_version():

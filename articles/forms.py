@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from articles.bodies import oversized
 from articles.editor import body_widget
 from articles.images.validation import WEB_FORMATS, ImageRejected, inspect_image
 from articles.models import Article, Image
@@ -64,9 +65,8 @@ class ArticleAdminForm(forms.ModelForm):
         """The body sanitized once here (saving does not repeat it), or why it is refused: past
         the size limit or the sanitizer's markup bounds (articles.sanitize)."""
         body = self.cleaned_data["body"]
-        size = len(body.encode())
-        limit = settings.NEWSROOM["BODY_MAX_BYTES"]
-        if size > limit:
+        if too_large := oversized(body):
+            size, limit = too_large
             raise ValidationError(
                 BODY_TOO_LARGE,
                 code="body_too_large",

@@ -39,10 +39,7 @@ def fit_to_fields(values):
                 f"longer than {limit} characters ({len(getattr(values, name)):,}); the article's identity cannot be cut",
             )
 
-    limit = _max_length(Article, "title")
-    if len(values.title) > limit:
-        values.title = _cut(values.title, limit)
-        warn(f"title: longer than {limit} characters, shortened")
+    # The title is cut to its field by mapping.map_record() already (TITLE_MAX_LENGTH).
 
     limit = _max_length(Author, "name")
     if len(values.author_name) > limit:

@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils.text import Truncator
 
 from articles import caching
-from articles.bodies import clean_body
+from articles.bodies import clean_body, oversized
 from articles.images.download import Fetched, FetchFailed, RemoteImageFetcher
 from articles.images.library import content_digest, delete_names, find_duplicate, store_image
 from articles.images.validation import ImageRejected, inspect_image
@@ -245,11 +245,8 @@ def _prepare_file(file, options, known_hashes):
             site=site_for(options, file.archive),
             redirects=options.redirects,
         )
-        body_size = len(values.body_html.encode())
-        if body_size > settings.NEWSROOM["BODY_MAX_BYTES"]:
-            reason = (
-                f"body is too large: {body_size:,} bytes, over the limit of {settings.NEWSROOM['BODY_MAX_BYTES']:,}"
-            )
+        if too_large := oversized(values.body_html):
+            reason = "body is too large: {:,} bytes, over the limit of {:,}".format(*too_large)
             return prepared(result=FileResult(path, Outcome.FAILED, reason))
         fit_to_fields(values)
         refuse_deep_html(values.body_html)  # before the sanitizer, which is slow on deep nesting

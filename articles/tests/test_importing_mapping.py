@@ -295,3 +295,10 @@ def test_front_matter_with_non_text_keys_is_kept_as_json():
     assert data == {"2024-05-08": "x", "3": ["2024-05-08T01:02:00"], "null": True}
     values = mapped({"title": "x", "date": "2024-05-08", dt.date(2024, 1, 1): "y"})
     assert values.front_matter["2024-01-01"] == "y"
+
+
+def test_the_title_is_cut_to_the_length_its_field_stores():
+    from articles.importing.mapping import TITLE_MAX_LENGTH
+    from articles.models import Article
+
+    assert TITLE_MAX_LENGTH == Article._meta.get_field("title").max_length

@@ -4,7 +4,7 @@ place on a server, say). Nothing else is needed after a content change: every sa
 from django.core.cache import cache
 from django.core.management.base import BaseCommand
 
-from articles import caching, fragments
+from articles import caching
 
 
 class Command(BaseCommand):
@@ -22,8 +22,5 @@ class Command(BaseCommand):
             cache.clear()
             self.stdout.write("The cache is empty.")
             return
-        # The parts' version moves before the content version, as on every change
-        # (see articles.fragments): a page rendered in between is keyed on the old content version.
-        fragments.shared_changed()
-        caching.bump_content_version()
+        caching.retire_everything()
         self.stdout.write("Every cached page and kept part is retired.")
