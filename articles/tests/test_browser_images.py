@@ -28,6 +28,8 @@ def chosen_image(chromium, live_server, url, width):
         page.wait_for_function("document.querySelector('.hero img').complete")
         source = page.evaluate("document.querySelector('.hero img').currentSrc")
         size = page.evaluate("src => performance.getEntriesByName(src).map(e => e.encodedBodySize)[0]", source)
+        # The body's picture loads lazily, near the viewport: wait until it has picked its source.
+        page.wait_for_function("document.querySelector('.article-body picture img').currentSrc !== ''")
         body_source = page.evaluate("document.querySelector('.article-body picture img').currentSrc")
         assert page.external_requests == []
         assert page.evaluate("document.documentElement.scrollWidth") <= width
